@@ -1,0 +1,81 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-fast lint check system-deps browser-deps messages bench clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run   - set up and serve the demo on SQLite at http://127.0.0.1:8000/"
+	@echo "make test  - lint, checks, the whole suite on PostgreSQL and SQLite, browser tests"
+
+# -- setup ----------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# WeasyPrint needs HarfBuzz's subsetter (without it, PDFs are 3x slower and it warns).
+system-deps:
+	@if ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; \
+	  else \
+	    echo "hint: run 'sudo apt-get install libharfbuzz-subset0' (needed by WeasyPrint for PDFs)"; \
+	  fi; \
+	fi
+
+# Tests need Debian's Chromium (Playwright cannot download browsers here) and PostgreSQL 15.
+browser-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "error: install$$missing first (sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+messages: $(VENV)/.installed
+	$(MANAGE) compilemessages --ignore=$(VENV) -v0
+
+db.sqlite3: $(VENV)/.installed
+	$(MANAGE) migrate --noinput -v0
+
+# -- the two commands -----------------------------------------------------------------------
+
+run: system-deps $(VENV)/.installed messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed messages
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
+
+# PostgreSQL (a throwaway cluster) runs everything; SQLite, the `make run` database, runs the
+# non-browser suite too. Browser tests run on their own: they flush the database they use.
+test: system-deps browser-deps $(VENV)/.installed messages lint check
+	REQUIRE_DATABASE=postgresql scripts/with-postgres bash -c '\
+	  $(VENV)/bin/pytest -n 2 -m "not browser" -p no:cacheprovider && \
+	  $(VENV)/bin/pytest -m browser -p no:cacheprovider'
+	REQUIRE_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -m "not browser" -p no:cacheprovider -q
+
+test-fast: $(VENV)/.installed messages
+	$(VENV)/bin/pytest -n 2 -m "not browser" -q
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
