@@ -1,0 +1,229 @@
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from cms.blocks import BodyBlock
+
+
+class PortalPage(Page):
+    """Base for our pages: lets the header link to this page's other-language version."""
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        request._portal_page = self
+        return super().get_context(request, *args, **kwargs)
+
+
+@register_snippet
+class Sector(models.Model):
+    """A provincial priority area (rice, aquaculture, ...), shared by calls, news and technologies."""
+
+    slug = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_en"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """The Department's identity and contact details, shown in the header, footer and documents."""
+
+    parent_body = models.CharField(
+        _("parent body"),
+        max_length=120,
+        default="UBND TỈNH AN GIANG",
+        help_text=_("Shown above the department's name on official documents."),
+    )
+    department_name = models.CharField(
+        _("department name"), max_length=200, default="Sở Khoa học và Công nghệ tỉnh An Giang"
+    )
+    department_name_en = models.CharField(
+        _("department name (English)"),
+        max_length=200,
+        default="An Giang Department of Science and Technology",
+    )
+    portal_name = models.CharField(
+        _("portal name"), max_length=200, default="Cổng Đổi mới sáng tạo An Giang"
+    )
+    portal_name_en = models.CharField(
+        _("portal name (English)"), max_length=200, default="An Giang Innovation Portal"
+    )
+    address = models.CharField(
+        _("address"),
+        max_length=255,
+        default="Số 01 Lê Lợi, phường Rạch Giá, tỉnh An Giang",
+    )
+    hotline = models.CharField(_("hotline"), max_length=40, default="0297 3862 000")
+    email = models.EmailField(_("e-mail"), default="skhcn@angiang.gov.vn")
+    working_hours = models.CharField(
+        _("working hours"), max_length=120, default="Thứ Hai – Thứ Sáu, 7:00–11:00 và 13:00–17:00"
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("parent_body"),
+                FieldPanel("department_name"),
+                FieldPanel("department_name_en"),
+                FieldPanel("portal_name"),
+                FieldPanel("portal_name_en"),
+                FieldPanel("logo"),
+            ],
+            heading=_("Identity"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("address"),
+                FieldPanel("hotline"),
+                FieldPanel("email"),
+                FieldPanel("working_hours"),
+            ],
+            heading=_("Contact"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+    @property
+    def department_label(self):
+        if translation.get_language() == "en":
+            return self.department_name_en
+        return self.department_name
+
+    @property
+    def portal_label(self):
+        if translation.get_language() == "en":
+            return self.portal_name_en
+        return self.portal_name
+
+
+class HomePage(PortalPage):
+    hero_title = models.CharField(_("hero title"), max_length=200)
+    hero_text = models.TextField(_("hero text"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("hero_title"),
+        FieldPanel("hero_text"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+    ]
+    max_count = None
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
+        )
+        return context
+
+
+class StandardPage(PortalPage):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class NewsIndexPage(PortalPage):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["cms.NewsPage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.child_of(self).live().order_by("-date", "-pk")
+        context["news_page"] = Paginator(news, 10).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(PortalPage):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    intro = models.TextField(_("summary"), max_length=400)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    sectors = ParentalManyToManyField(Sector, blank=True, verbose_name=_("sectors"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+        FieldPanel("sectors"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news article")
+        ordering = ["-date"]

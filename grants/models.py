@@ -1,0 +1,221 @@
+import re
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.models import PortalPage, Sector
+from portal import roles
+
+CALL_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+
+
+class CallStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class CallIndexPage(PortalPage):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["grants.CallPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("call list")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        calls = list(
+            CallPage.objects.child_of(self)
+            .live()
+            .prefetch_related("sectors")
+            .order_by("-closes_at")
+        )
+        wanted = request.GET.get("status")
+        sector = request.GET.get("sector")
+        if sector:
+            calls = [c for c in calls if any(s.slug == sector for s in c.sectors.all())]
+        grouped = {status: [] for status in CallStatus.values}
+        now = timezone.now()
+        for call in calls:
+            grouped[call.status(now)].append(call)
+        # Open calls closing soonest first; upcoming soonest first; closed most recent first.
+        grouped[CallStatus.OPEN].sort(key=lambda c: c.closes_at)
+        grouped[CallStatus.UPCOMING].sort(key=lambda c: c.opens_at)
+        sections = [
+            (status, CallStatus(status).label, grouped[status])
+            for status in (CallStatus.OPEN, CallStatus.UPCOMING, CallStatus.CLOSED)
+            if not wanted or wanted == status
+        ]
+        context.update(
+            sections=sections,
+            status_filter=wanted or "",
+            sector_filter=sector or "",
+            statuses=CallStatus.choices,
+            sectors=Sector.objects.all(),
+        )
+        return context
+
+
+class CallPage(RoutablePageMixin, PortalPage):
+    """A call for S&T proposals: what is funded, until when, how much, for whom."""
+
+    code = models.CharField(
+        _("call code"),
+        max_length=20,
+        help_text=_(
+            "Upper-case letters, digits and dashes, e.g. NN-2026. Used in receipt numbers."
+        ),
+    )
+    summary = models.TextField(_("summary"), max_length=600)
+    body = RichTextField(_("description"), blank=True)
+    sectors = ParentalManyToManyField(Sector, blank=True, verbose_name=_("priority sectors"))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    total_budget = models.PositiveBigIntegerField(_("total budget (VND)"))
+    max_per_project = models.PositiveBigIntegerField(_("cap per project (VND)"))
+    eligibility = RichTextField(_("who may apply"), blank=True)
+    min_reviewers = models.PositiveSmallIntegerField(_("minimum reviewers per proposal"), default=7)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("code"),
+        FieldPanel("summary"),
+        FieldPanel("sectors"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")])],
+            heading=_("Dates (Asia/Ho_Chi_Minh)"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("total_budget"), FieldPanel("max_per_project")]),
+                FieldPanel("min_reviewers"),
+            ],
+            heading=_("Budget and review"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("eligibility"),
+        FieldPanel("contact"),
+        InlinePanel("templates", label=_("Downloadable templates")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("code"),
+        index.FilterField("closes_at"),
+    ]
+    parent_page_types = ["grants.CallIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("call for proposals")
+        verbose_name_plural = _("calls for proposals")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.code and not CALL_CODE_RE.match(self.code):
+            errors["code"] = _("Use upper-case letters, digits and single dashes only.")
+        elif self.code:
+            clash = (
+                CallPage.objects.filter(code=self.code)
+                .exclude(translation_key=self.translation_key)
+                .exists()
+            )
+            if clash:
+                errors["code"] = _("Another call already uses this code.")
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("The closing time must be after the opening time.")
+        if (
+            self.total_budget is not None
+            and self.max_per_project is not None
+            and self.max_per_project > self.total_budget
+        ):
+            errors["max_per_project"] = _("The cap per project cannot exceed the total budget.")
+        if errors:
+            raise ValidationError(errors)
+
+    def status(self, now=None):
+        """Upcoming before `opens_at`, open until the instant `closes_at`, closed from then on."""
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return CallStatus.UPCOMING
+        if now < self.closes_at:
+            return CallStatus.OPEN
+        return CallStatus.CLOSED
+
+    @property
+    def current_status(self):
+        return self.status()
+
+    @property
+    def status_label(self):
+        return CallStatus(self.status()).label
+
+    @property
+    def is_open(self):
+        return self.status() == CallStatus.OPEN
+
+    def days_left(self, now=None):
+        """Whole calendar days until the deadline, counted in the province's time zone."""
+        now = now or timezone.now()
+        return (timezone.localdate(self.closes_at) - timezone.localdate(now)).days
+
+    @path("apply/")
+    def apply(self, request):
+        """Entry point of an application: sign in first, as a researcher, while the call is open."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(self.url + "apply/", reverse("account_login"))
+        if not self.is_open:
+            messages.error(request, gettext("This call is not accepting proposals."))
+            return redirect(self.url)
+        if not roles.has_role(request.user, roles.RESEARCHER):
+            messages.error(request, gettext("Only researcher accounts can apply to a call."))
+            return redirect(self.url)
+        messages.success(
+            request,
+            gettext("You can now prepare your proposal to “%(call)s”.") % {"call": self.title},
+        )
+        return redirect(reverse("dashboard") + f"?call={self.pk}#call-{self.pk}")
+
+
+class CallTemplate(Orderable):
+    """A form applicants download (thuyết minh, budget table, commitments)."""
+
+    page = ParentalKey(CallPage, on_delete=models.CASCADE, related_name="templates")
+    title = models.CharField(_("title"), max_length=200)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    required = models.BooleanField(
+        _("required in the dossier"),
+        default=True,
+        help_text=_("Applicants must upload a completed copy before submitting."),
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("document"), FieldPanel("required")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,442 @@
+"""The An Giang demo: organisations, people, sectors, pages, calls and news (DESIGN.md → Demo data).
+
+Dates of calls are relative to the day the demo is first seeded, so that some calls are open,
+one is upcoming and some are closed whenever someone tries the portal.
+"""
+
+SECTORS = [
+    # slug, Vietnamese, English, description
+    (
+        "rice",
+        "Lúa gạo",
+        "Rice",
+        "Giống lúa thơm, lúa đặc sản, lúa chịu mặn và chuỗi giá trị lúa gạo.",
+    ),
+    (
+        "aquaculture",
+        "Thủy sản (cá tra, tôm)",
+        "Aquaculture (pangasius, shrimp)",
+        "Giống cá tra, tôm, nuôi tuần hoàn, phòng bệnh và chế biến thủy sản.",
+    ),
+    (
+        "fruit",
+        "Cây ăn trái",
+        "Fruit",
+        "Xoài Ba Màu, bơ Núi Cấm, bảo quản sau thu hoạch và xuất khẩu.",
+    ),
+    (
+        "smart-agriculture",
+        "Nông nghiệp thông minh",
+        "Smart agriculture",
+        "Cảm biến, IoT, viễn thám và cơ giới hóa trong sản xuất nông nghiệp.",
+    ),
+    (
+        "traceability",
+        "Truy xuất nguồn gốc",
+        "Traceability",
+        "Mã vùng trồng, nhật ký điện tử, tem truy xuất cho nông sản chủ lực.",
+    ),
+    (
+        "digital-transformation",
+        "Chuyển đổi số",
+        "Digital transformation",
+        "Dịch vụ công trực tuyến, dữ liệu mở, nền tảng số cho doanh nghiệp.",
+    ),
+    (
+        "biotechnology",
+        "Công nghệ sinh học",
+        "Biotechnology",
+        "Chế phẩm sinh học, vi sinh vật có ích, dược liệu.",
+    ),
+    (
+        "tourism",
+        "Du lịch và dịch vụ",
+        "Tourism and services",
+        "Du lịch sinh thái, văn hóa vùng Bảy Núi và biển đảo Phú Quốc.",
+    ),
+]
+
+ORGANISATIONS = [
+    # key, kind, name, short name, tax code, province, website
+    (
+        "dost",
+        "agency",
+        "Sở Khoa học và Công nghệ tỉnh An Giang",
+        "Sở KH&CN An Giang",
+        "",
+        "An Giang",
+        "https://sokhcn.angiang.gov.vn",
+    ),
+    (
+        "agu",
+        "university",
+        "Trường Đại học An Giang, Đại học Quốc gia TP. Hồ Chí Minh",
+        "ĐH An Giang",
+        "",
+        "An Giang",
+        "https://www.agu.edu.vn",
+    ),
+    (
+        "clrri",
+        "institute",
+        "Viện Lúa Đồng bằng sông Cửu Long",
+        "Viện Lúa ĐBSCL",
+        "",
+        "Cần Thơ",
+        "https://clrri.org",
+    ),
+    (
+        "ctu",
+        "university",
+        "Trường Đại học Cần Thơ",
+        "ĐH Cần Thơ",
+        "",
+        "Cần Thơ",
+        "https://www.ctu.edu.vn",
+    ),
+    (
+        "kgu",
+        "university",
+        "Trường Đại học Kiên Giang",
+        "ĐH Kiên Giang",
+        "",
+        "An Giang",
+        "https://vnkgu.edu.vn",
+    ),
+    (
+        "rice_co",
+        "business",
+        "Công ty TNHH Lúa gạo Thoại Sơn",
+        "Lúa gạo Thoại Sơn",
+        "1601234567",
+        "An Giang",
+        "",
+    ),
+    (
+        "fish_co",
+        "business",
+        "Công ty Cổ phần Thủy sản Châu Đốc",
+        "Thủy sản Châu Đốc",
+        "1600765432",
+        "An Giang",
+        "",
+    ),
+]
+
+# email, full name, title, organisation key, roles, position, expertise, ORCID
+PEOPLE = [
+    ("admin@example.org", "Quản trị hệ thống", "", "dost", [], "Quản trị hệ thống", "", ""),
+    (
+        "officer@example.org",
+        "Huỳnh Thanh Tâm",
+        "ths",
+        "dost",
+        ["officer"],
+        "Chuyên viên Phòng Quản lý khoa học",
+        "quản lý nhiệm vụ khoa học",
+        "",
+    ),
+    (
+        "manager@example.org",
+        "Võ Minh Quang",
+        "ts",
+        "dost",
+        ["manager"],
+        "Phó Giám đốc Sở",
+        "chính sách khoa học công nghệ",
+        "",
+    ),
+    (
+        "researcher@example.org",
+        "Trần Văn Minh",
+        "ts",
+        "agu",
+        ["researcher"],
+        "Giảng viên Khoa Nông nghiệp và Tài nguyên thiên nhiên",
+        "lúa chịu mặn, chọn tạo giống lúa, nông nghiệp thông minh, viễn thám",
+        "0000-0002-1825-0097",
+    ),
+    (
+        "researcher2@example.org",
+        "Lê Thị Ngọc Hân",
+        "ths",
+        "clrri",
+        ["researcher"],
+        "Nghiên cứu viên Bộ môn Di truyền giống",
+        "giống lúa thơm, OM5451, canh tác bền vững, phân tích chất lượng gạo",
+        "",
+    ),
+    (
+        "business@example.org",
+        "Phạm Quốc Bảo",
+        "",
+        "fish_co",
+        ["business"],
+        "Giám đốc kỹ thuật",
+        "nuôi cá tra, chế biến thủy sản",
+        "",
+    ),
+    (
+        "reviewer1@example.org",
+        "Nguyễn Văn Thành",
+        "pgs_ts",
+        "ctu",
+        ["reviewer"],
+        "Giảng viên cao cấp",
+        "di truyền chọn giống lúa, lúa chịu mặn, công nghệ sinh học",
+        "",
+    ),
+    (
+        "reviewer2@example.org",
+        "Trương Thị Mỹ Linh",
+        "ts",
+        "ctu",
+        ["reviewer"],
+        "Giảng viên",
+        "nuôi trồng thủy sản, bệnh cá tra, tôm",
+        "",
+    ),
+    (
+        "reviewer3@example.org",
+        "Đặng Hoàng Phúc",
+        "ts",
+        "kgu",
+        ["reviewer"],
+        "Trưởng khoa Công nghệ thông tin",
+        "chuyển đổi số, truy xuất nguồn gốc, IoT",
+        "",
+    ),
+    (
+        "reviewer4@example.org",
+        "Lâm Thị Kim Phượng",
+        "pgs_ts",
+        "ctu",
+        ["reviewer"],
+        "Giảng viên cao cấp",
+        "bảo quản sau thu hoạch, cây ăn trái, xoài",
+        "",
+    ),
+    (
+        "reviewer5@example.org",
+        "Phan Văn Lộc",
+        "ts",
+        "clrri",
+        ["reviewer"],
+        "Trưởng bộ môn",
+        "canh tác lúa, cơ giới hóa, nông nghiệp thông minh",
+        "",
+    ),
+    (
+        "reviewer6@example.org",
+        "Ngô Thị Bích Trâm",
+        "ts",
+        "kgu",
+        ["reviewer"],
+        "Giảng viên",
+        "kinh tế nông nghiệp, chuỗi giá trị, thị trường",
+        "",
+    ),
+    (
+        "reviewer7@example.org",
+        "Châu Minh Khôi",
+        "ts",
+        "ctu",
+        ["reviewer"],
+        "Giảng viên",
+        "công nghệ sinh học, vi sinh vật, chế phẩm sinh học",
+        "",
+    ),
+]
+
+TEMPLATES = [
+    (
+        "Mẫu 01: Đơn đăng ký chủ trì nhiệm vụ",
+        "mau-01-don-dang-ky.docx",
+        [
+            "Kính gửi: Sở Khoa học và Công nghệ tỉnh An Giang.",
+            "Tên nhiệm vụ: ........................................................",
+            "Tổ chức chủ trì: .....................................................",
+            "Chủ nhiệm nhiệm vụ: ..................................................",
+            "Hồ sơ gồm: thuyết minh, dự toán kinh phí, lý lịch khoa học, văn bản cam kết.",
+        ],
+    ),
+    (
+        "Mẫu 02: Thuyết minh nhiệm vụ khoa học và công nghệ",
+        "mau-02-thuyet-minh.docx",
+        [
+            "1. Tên nhiệm vụ. 2. Tính cấp thiết. 3. Mục tiêu. 4. Nội dung và phương pháp.",
+            "5. Sản phẩm dự kiến và chỉ tiêu đánh giá. 6. Phương án ứng dụng, chuyển giao.",
+            "7. Thời gian thực hiện. 8. Nhân lực. 9. Dự toán kinh phí.",
+        ],
+    ),
+    (
+        "Mẫu 03: Dự toán kinh phí",
+        "mau-03-du-toan.docx",
+        [
+            "Khoản 1: Chi công lao động. Khoản 2: Nguyên vật liệu. Khoản 3: Thiết bị.",
+            "Khoản 4: Công tác phí. Khoản 5: Dịch vụ thuê ngoài. Khoản 6: Chi khác.",
+            "Tổng kinh phí đề nghị ngân sách và kinh phí đối ứng được ghi riêng.",
+        ],
+    ),
+    (
+        "Mẫu 04: Lý lịch khoa học của chủ nhiệm nhiệm vụ",
+        "mau-04-ly-lich.docx",
+        [
+            "Họ và tên, học hàm, học vị, cơ quan công tác, mã ORCID.",
+            "Các công trình đã công bố và nhiệm vụ đã chủ trì trong 5 năm gần nhất.",
+        ],
+    ),
+]
+
+ELIGIBILITY = (
+    "<p>Tổ chức khoa học và công nghệ, trường đại học, viện nghiên cứu và doanh nghiệp có tư "
+    "cách pháp nhân, có chức năng hoạt động phù hợp; chủ nhiệm nhiệm vụ có trình độ đại học "
+    "trở lên, không đang chủ trì quá hai nhiệm vụ cấp tỉnh và không vi phạm quy định về quản lý "
+    "nhiệm vụ khoa học và công nghệ (Luật Khoa học, Công nghệ và Đổi mới sáng tạo số "
+    "93/2025/QH15; Thông tư 20/2023/TT-BKHCN).</p>"
+)
+
+# code, title, English title, sectors, opens (days from seeding), closes (days), total, cap,
+# summary, English summary
+CALLS = [
+    (
+        "AG-NN01",
+        "Chọn tạo giống lúa thơm chịu mặn thích ứng biến đổi khí hậu",
+        "Breeding salt-tolerant fragrant rice adapted to climate change",
+        ["rice", "biotechnology"],
+        -20,
+        25,
+        6_000_000_000,
+        1_500_000_000,
+        "Đặt hàng nhiệm vụ chọn tạo và khảo nghiệm giống lúa thơm chịu mặn 4‰, năng suất từ 7 "
+        "tấn/ha, phù hợp vùng ven biển An Giang; ưu tiên liên kết với doanh nghiệp tiêu thụ.",
+        "Commissioned work on breeding and testing fragrant rice tolerant to 4‰ salinity, "
+        "yielding 7 t/ha or more, for An Giang's coastal areas; partnerships with buyers preferred.",
+    ),
+    (
+        "AG-TS01",
+        "Nâng cao chất lượng giống cá tra và quy trình nuôi tuần hoàn tiết kiệm nước",
+        "Better pangasius broodstock and water-saving recirculating farming",
+        ["aquaculture", "biotechnology"],
+        -10,
+        40,
+        8_000_000_000,
+        2_000_000_000,
+        "Tuyển chọn đàn cá tra bố mẹ tăng trưởng nhanh, kháng bệnh gan thận mủ, và hoàn thiện quy "
+        "trình nuôi tuần hoàn giảm 30% lượng nước thải cho các vùng nuôi ở Châu Phú, Long Xuyên.",
+        "Selecting fast-growing pangasius broodstock resistant to bacillary necrosis and refining "
+        "recirculating farming that cuts waste water by 30% in Châu Phú and Long Xuyên.",
+    ),
+    (
+        "AG-CDS01",
+        "Chuyển đổi số và truy xuất nguồn gốc nông sản chủ lực của tỉnh",
+        "Digital transformation and traceability for the province's key farm products",
+        ["digital-transformation", "traceability", "smart-agriculture"],
+        -25,
+        12,
+        5_000_000_000,
+        1_200_000_000,
+        "Xây dựng nền tảng truy xuất nguồn gốc dùng chung cho lúa gạo, cá tra, xoài và bơ, kết "
+        "nối mã vùng trồng, nhật ký sản xuất điện tử và tem QR cho hợp tác xã.",
+        "A shared traceability platform for rice, pangasius, mango and avocado that links "
+        "growing-area codes, electronic farm diaries and QR labels for cooperatives.",
+    ),
+    (
+        "AG-CAT01",
+        "Bảo quản sau thu hoạch xoài Ba Màu và bơ Núi Cấm phục vụ xuất khẩu",
+        "Post-harvest storage of Ba Màu mango and Núi Cấm avocado for export",
+        ["fruit"],
+        15,
+        60,
+        4_000_000_000,
+        1_000_000_000,
+        "Nghiên cứu quy trình xử lý, bảo quản và đóng gói kéo dài thời gian bảo quản xoài và bơ "
+        "tối thiểu 28 ngày, đáp ứng yêu cầu kiểm dịch của thị trường xuất khẩu.",
+        "Handling, storage and packing that keep mango and avocado for at least 28 days and meet "
+        "the quarantine rules of export markets.",
+    ),
+    (
+        "AG-NNTM25",
+        "Ứng dụng nông nghiệp thông minh vùng Tứ giác Long Xuyên năm 2025",
+        "Smart agriculture in the Long Xuyên Quadrangle, 2025",
+        ["smart-agriculture", "rice"],
+        -260,
+        -200,
+        7_000_000_000,
+        1_800_000_000,
+        "Ứng dụng cảm biến độ mặn, trạm quan trắc tự động và bản đồ viễn thám để khuyến cáo lịch "
+        "thời vụ, tưới tiêu cho vùng lúa Tứ giác Long Xuyên.",
+        "Salinity sensors, automatic monitoring stations and remote-sensing maps to advise "
+        "planting calendars and irrigation for the Long Xuyên Quadrangle rice area.",
+    ),
+    (
+        "AG-CNSH24",
+        "Chế phẩm sinh học phòng bệnh cho cá tra và tôm năm 2024",
+        "Biological products against pangasius and shrimp diseases, 2024",
+        ["aquaculture", "biotechnology"],
+        -640,
+        -580,
+        3_500_000_000,
+        900_000_000,
+        "Phát triển chế phẩm nấm men và vi khuẩn có ích ức chế tác nhân gây bệnh trên cá tra và "
+        "tôm nuôi, thay thế một phần kháng sinh.",
+        "Yeast and beneficial-bacteria products that suppress pathogens in farmed pangasius and "
+        "shrimp, partly replacing antibiotics.",
+    ),
+]
+
+CALL_BODY = (
+    "<h3>Mục tiêu</h3><p>Nhiệm vụ nhằm tạo ra kết quả có khả năng ứng dụng ngay tại tỉnh, "
+    "gắn với nhu cầu của doanh nghiệp và hợp tác xã, thực hiện Nghị quyết 57-NQ/TW về đột phá "
+    "phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số.</p>"
+    "<h3>Yêu cầu đối với sản phẩm</h3><ul><li>Sản phẩm cụ thể, đo lường được, có địa chỉ ứng "
+    "dụng.</li><li>Phương án chuyển giao kết quả cho doanh nghiệp trong tỉnh.</li>"
+    "<li>Thời gian thực hiện không quá 24 tháng.</li></ul>"
+    "<h3>Hồ sơ</h3><p>Hồ sơ nộp trực tuyến trên Cổng trước thời hạn; hồ sơ nộp sau thời hạn "
+    "không được xem xét.</p>"
+)
+
+NEWS = [
+    (
+        3,
+        "An Giang đưa 1.151 dịch vụ công trực tuyến lên Cổng dịch vụ công quốc gia",
+        "Province syncs all 1,151 online public services with the national portal",
+        "Trong tổng số 2.143 thủ tục hành chính, toàn bộ 1.151 dịch vụ công trực tuyến của tỉnh "
+        "đã được đồng bộ với Cổng dịch vụ công quốc gia; 12/14 cơ quan cấp tỉnh vận hành chính "
+        "quyền điện tử.",
+        "Of 2,143 administrative procedures, all 1,151 online services are now synchronised with "
+        "the national public service portal; 12 of 14 provincial agencies run e-government.",
+        ["digital-transformation"],
+    ),
+    (
+        9,
+        "Triển khai Nghị quyết 57-NQ/TW: An Giang đặt hàng nhiệm vụ khoa học gắn với doanh nghiệp",
+        "Resolution 57: An Giang commissions research tied to businesses",
+        "Sở Khoa học và Công nghệ công bố các đợt gọi đề xuất năm 2026 tập trung vào lúa gạo, "
+        "thủy sản, cây ăn trái và chuyển đổi số, ưu tiên nhiệm vụ có doanh nghiệp tham gia đối ứng.",
+        "The Department opens its 2026 calls on rice, aquaculture, fruit and digital "
+        "transformation, favouring projects co-funded by businesses.",
+        ["rice", "aquaculture", "digital-transformation"],
+    ),
+    (
+        16,
+        "Kết nối trường, viện với doanh nghiệp: chìa khóa đưa kết quả nghiên cứu vào sản xuất",
+        "Linking universities and institutes with businesses",
+        "Hội thảo tại Long Xuyên quy tụ Trường Đại học An Giang, Viện Lúa Đồng bằng sông Cửu Long "
+        "và hơn 40 doanh nghiệp bàn cách thương mại hóa giống lúa, chế phẩm sinh học và thiết bị "
+        "nông nghiệp thông minh.",
+        "A workshop in Long Xuyên brought An Giang University, the Cuu Long Delta Rice Research "
+        "Institute and over 40 companies together on commercialising research.",
+        ["rice", "smart-agriculture"],
+    ),
+    (
+        24,
+        "Doanh nghiệp nhỏ và vừa còn chậm đổi mới công nghệ",
+        "SMEs remain slow to adopt new technology",
+        "Khảo sát cho thấy phần lớn doanh nghiệp nhỏ và vừa trong tỉnh chưa có bộ phận nghiên cứu "
+        "phát triển; Sở sẽ hỗ trợ tư vấn, kết nối cung cầu công nghệ và phiếu hỗ trợ đổi mới.",
+        "A survey shows most of the province's SMEs have no R&D unit; the Department will offer "
+        "advice, technology matchmaking and innovation vouchers.",
+        [],
+    ),
+]

@@ -1,0 +1,40 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.roles import requires_two_factor
+
+# Paths a staff member without two-factor may still reach: setting it up, leaving, assets.
+ALLOWED_PREFIXES = ("/static/", "/media/", "/healthz", "/i18n/")
+ALLOWED_ACCOUNT_SUFFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/")
+
+
+class StaffTwoFactorMiddleware:
+    """Officers and managers use the portal only after activating TOTP two-factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and requires_two_factor(user)
+            and not self._is_allowed(request.path)
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(
+                request,
+                _("Department staff must turn on two-factor sign-in before continuing."),
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_allowed(path):
+        if path.startswith(ALLOWED_PREFIXES):
+            return True
+        return any(suffix in path for suffix in ALLOWED_ACCOUNT_SUFFIXES)

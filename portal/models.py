@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleChange(models.Model):
+    """Append-only record of who granted or revoked a role, for the inspector."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("granted")
+        REVOKE = "revoke", _("revoked")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    role = models.CharField(_("role"), max_length=32)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="role_changes_made",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+
+    def __str__(self):
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.changed_by} {self.action} {self.role} → {self.user}"

@@ -1,0 +1,61 @@
+"""Model permissions behind each role, kept in code so every database gets the same set."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+from portal import roles
+
+# Officers run the CMS: pages, documents, images, sectors, site settings.
+OFFICER_MODEL_PERMISSIONS = [
+    ("wagtailadmin", "admin", "access_admin"),
+    ("wagtaildocs", "document", "add_document"),
+    ("wagtaildocs", "document", "change_document"),
+    ("wagtaildocs", "document", "choose_document"),
+    ("wagtailimages", "image", "add_image"),
+    ("wagtailimages", "image", "change_image"),
+    ("wagtailimages", "image", "choose_image"),
+    ("cms", "sector", "add_sector"),
+    ("cms", "sector", "change_sector"),
+    ("cms", "sitesettings", "change_sitesettings"),
+]
+OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+
+
+def sync_role_permissions(**kwargs):
+    """Create the role groups if missing and give officers their CMS permissions (post_migrate)."""
+    from wagtail.models import (
+        Collection,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+    )
+
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    officer = Group.objects.get(name=roles.OFFICER)
+
+    for app_label, model, codename in OFFICER_MODEL_PERMISSIONS:
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model=model, codename=codename
+        ).first()
+        if permission is None:
+            continue
+        if app_label in {"wagtaildocs", "wagtailimages"}:
+            root_collection = Collection.get_first_root_node()
+            if root_collection is not None:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=officer, collection=root_collection, permission=permission
+                )
+        else:
+            officer.permissions.add(permission)
+
+    root_page = Page.get_first_root_node()
+    if root_page is None:
+        return
+    page_type = ContentType.objects.get_for_model(Page)
+    for codename in OFFICER_PAGE_PERMISSIONS:
+        permission = Permission.objects.filter(content_type=page_type, codename=codename).first()
+        if permission is not None:
+            GroupPagePermission.objects.get_or_create(
+                group=officer, page=root_page, permission=permission
+            )

@@ -1,0 +1,99 @@
+"""The portal's roles: Django groups with untranslated names, and who may grant them.
+
+Role names are constants so that look-ups never depend on the active language; the labels
+shown to people are translated separately.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+RESEARCHER = "researcher"
+BUSINESS = "business"
+REVIEWER = "reviewer"
+OFFICER = "officer"
+MANAGER = "manager"
+
+ALL_ROLES = (RESEARCHER, BUSINESS, REVIEWER, OFFICER, MANAGER)
+SIGNUP_ROLES = (RESEARCHER, BUSINESS)
+STAFF_ROLES = (OFFICER, MANAGER)
+
+ROLE_LABELS = {
+    RESEARCHER: _("Researcher"),
+    BUSINESS: _("Business"),
+    REVIEWER: _("Council member"),
+    OFFICER: _("Department officer"),
+    MANAGER: _("Department leadership"),
+}
+
+
+def roles_of(user):
+    """The set of role names a user holds, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        user._portal_roles = cached
+    return cached
+
+
+def has_role(user, *roles):
+    return bool(roles_of(user).intersection(roles))
+
+
+def requires_two_factor(user):
+    """Department staff handle other people's data and money: they must use TOTP."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def can_grant(granter, role):
+    """Officers appoint council members; only system administrators create staff."""
+    if role not in ALL_ROLES or not getattr(granter, "is_authenticated", False):
+        return False
+    if granter.is_superuser:
+        return True
+    return role == REVIEWER and has_role(granter, OFFICER)
+
+
+def _change_role(user, role, *, by, action):
+    from django.contrib.auth.models import Group
+
+    from portal.models import RoleChange
+
+    if not can_grant(by, role):
+        raise PermissionDenied(_("You may not change this role."))
+    with transaction.atomic():
+        group = Group.objects.get(name=role)
+        if action == RoleChange.Action.GRANT:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+        RoleChange.objects.create(user=user, role=role, action=action, changed_by=by)
+    user.__dict__.pop("_portal_roles", None)
+
+
+def grant_role(user, role, *, by):
+    """Give `user` the role `role`; `by` must be allowed to grant it (see can_grant)."""
+    from portal.models import RoleChange
+
+    _change_role(user, role, by=by, action=RoleChange.Action.GRANT)
+
+
+def revoke_role(user, role, *, by):
+    from portal.models import RoleChange
+
+    _change_role(user, role, by=by, action=RoleChange.Action.REVOKE)
+
+
+def assign_signup_role(user, role):
+    """A new account picks its own role, but only one of the self-service roles."""
+    from django.contrib.auth.models import Group
+
+    from portal.models import RoleChange
+
+    if role not in SIGNUP_ROLES:
+        raise PermissionDenied(_("This role cannot be chosen at signup."))
+    user.groups.add(Group.objects.get(name=role))
+    RoleChange.objects.create(user=user, role=role, action=RoleChange.Action.GRANT, changed_by=user)
+    user.__dict__.pop("_portal_roles", None)

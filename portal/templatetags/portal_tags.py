@@ -1,0 +1,64 @@
+from django import template
+from django.utils import translation
+
+register = template.Library()
+
+
+@register.filter
+def vnd(amount):
+    """Whole đồng, grouped the way the reader's language groups: 1.500.000.000 ₫ in Vietnamese."""
+    if amount in (None, ""):
+        return ""
+    separator = "," if translation.get_language() == "en" else "."
+    grouped = f"{int(amount):,}".replace(",", separator)
+    return f"{grouped} ₫"
+
+
+@register.filter
+def has_role(user, role):
+    from portal.roles import has_role as _has_role
+
+    return _has_role(user, role)
+
+
+def billions(amount):
+    """1_500_000_000 → '1,5 tỷ đồng' (vi) or 'VND 1.5 billion' (en)."""
+    value = f"{amount / 1_000_000_000:.1f}".rstrip("0").rstrip(".")
+    if translation.get_language() == "en":
+        return f"VND {value} billion"
+    return f"{value.replace('.', ',')} tỷ đồng"
+
+
+@register.simple_tag
+def open_calls_for_home(limit=3):
+    from wagtail.models import Locale
+
+    from grants.selectors import open_calls
+
+    return list(open_calls(locale=Locale.get_active())[:limit])
+
+
+@register.simple_tag
+def headline_figures():
+    """The home page's figures, computed from the data rather than typed in by editors."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Sum
+    from django.utils.translation import gettext as _
+    from wagtail.models import Locale
+
+    from grants.selectors import open_calls
+    from portal.roles import RESEARCHER
+    from researchers.models import Organisation
+
+    calls = open_calls(locale=Locale.get_active())
+    budget = calls.aggregate(total=Sum("total_budget"))["total"] or 0
+    researchers = Group.objects.get(name=RESEARCHER).user_set.filter(is_active=True).count()
+    return [
+        {"value": calls.count(), "label": _("calls open now")},
+        {"value": billions(budget), "label": _("in open calls")},
+        {
+            "value": Organisation.objects.exclude(kind=Organisation.Kind.AGENCY).count(),
+            "label": _("member organisations"),
+        },
+        {"value": researchers, "label": _("registered researchers")},
+    ]

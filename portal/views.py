@@ -1,0 +1,105 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from wagtail.models import Locale
+
+from grants.selectors import open_calls
+from portal import roles
+from researchers.models import Profile
+
+
+@login_required
+def dashboard(request):
+    """Each role's next steps, one panel per role the user holds."""
+    user_roles = roles.roles_of(request.user)
+    context = {
+        "profile": Profile.for_user(request.user),
+        "panels": [role for role in roles.ALL_ROLES if role in user_roles],
+    }
+    if user_roles & {roles.RESEARCHER, roles.OFFICER, roles.MANAGER}:
+        context["open_calls"] = list(open_calls(locale=Locale.get_active()))
+        context["selected_call"] = request.GET.get("call", "")
+    return render(request, "portal/dashboard.html", context)
+
+
+def _require_officer(user):
+    if not (user.is_superuser or roles.has_role(user, roles.OFFICER)):
+        raise PermissionDenied
+
+
+@login_required
+def reviewers(request):
+    """Officers appoint council members (the `reviewer` role) from registered researchers."""
+    _require_officer(request.user)
+    user_model = get_user_model()
+    query = request.GET.get("q", "").strip()[:100]
+    people = (
+        user_model.objects.filter(is_active=True)
+        .select_related("profile", "profile__organisation")
+        .prefetch_related("groups")
+        .order_by("profile__full_name", "email")
+    )
+    if query:
+        people = people.filter(
+            Q(email__icontains=query)
+            | Q(profile__full_name__icontains=query)
+            | Q(profile__expertise__icontains=query)
+            | Q(profile__organisation__name__icontains=query)
+        )
+    else:
+        people = people.filter(groups__name__in=[roles.REVIEWER, roles.RESEARCHER]).distinct()
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    for person in page:
+        person.is_reviewer = any(g.name == roles.REVIEWER for g in person.groups.all())
+    return render(request, "portal/reviewers.html", {"people": page, "query": query})
+
+
+@login_required
+@require_POST
+def change_reviewer_role(request, user_id):
+    _require_officer(request.user)
+    person = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    name = getattr(getattr(person, "profile", None), "display_name", person.email)
+    if request.POST.get("action") == "revoke":
+        roles.revoke_role(person, roles.REVIEWER, by=request.user)
+        messages.success(request, _("%(name)s is no longer a council member.") % {"name": name})
+    else:
+        roles.grant_role(person, roles.REVIEWER, by=request.user)
+        messages.success(request, _("%(name)s is now a council member.") % {"name": name})
+    return redirect(request.POST.get("next") or "reviewers")
+
+
+@never_cache
+def healthz(request):
+    """Liveness and readiness for the load balancer: the database answers, storage is writable."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        storage = storages["private"]
+        name = storage.save("healthz/probe.txt", ContentFile(b"ok"))
+        storage.delete(name)
+        checks["storage"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["storage"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )

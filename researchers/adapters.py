@@ -1,0 +1,34 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+from django.utils import timezone
+
+from portal import roles
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Signup gives the chosen role (researcher or business), a profile and recorded consent."""
+
+    def save_user(self, request, user, form, commit=True):
+        from researchers.forms import organisation_for_signup
+        from researchers.models import Profile
+
+        user = super().save_user(request, user, form, commit=False)
+        data = getattr(form, "cleaned_data", {})
+        full_name = data.get("full_name", "")
+        user.first_name = full_name[:150]
+        if not commit:
+            return user
+        with transaction.atomic():
+            user.save()
+            role = data.get("role")
+            if role in roles.SIGNUP_ROLES:
+                roles.assign_signup_role(user, role)
+            Profile.objects.create(
+                user=user,
+                full_name=full_name,
+                organisation=organisation_for_signup(
+                    data.get("organisation_name", ""), role=role, tax_code=data.get("tax_code", "")
+                ),
+                data_consent_at=timezone.now() if data.get("consent") else None,
+            )
+        return user

@@ -1,0 +1,106 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal import roles
+from researchers.models import Organisation, Profile
+from researchers.validators import normalise_orcid, validate_orcid, validate_tax_code
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup plus who you are: role, name, organisation and explicit data consent."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("I am signing up as"),
+        choices=[(role, roles.ROLE_LABELS[role]) for role in roles.SIGNUP_ROLES],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Researchers submit proposals and list technologies; businesses look for "
+            "technologies and post their needs."
+        ),
+    )
+    organisation_name = forms.CharField(
+        label=_("Organisation"),
+        max_length=255,
+        required=False,
+        help_text=_("University, institute, company or cooperative you work for."),
+    )
+    tax_code = forms.CharField(
+        label=_("Tax code (businesses)"),
+        max_length=14,
+        required=False,
+        help_text=_("10 digits, e.g. 1600123456."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the Department processes my personal data to run my account and "
+            "my dossiers, as described in the privacy notice (Law 91/2025/QH15)."
+        ),
+        error_messages={"required": _("We need your consent to open an account.")},
+    )
+
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "role",
+        "organisation_name",
+        "tax_code",
+        "consent",
+    ]
+
+    def clean_tax_code(self):
+        value = self.cleaned_data.get("tax_code", "").strip()
+        if value:
+            validate_tax_code(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == roles.BUSINESS:
+            if not cleaned.get("organisation_name"):
+                self.add_error("organisation_name", _("Give the name of your business."))
+            if not cleaned.get("tax_code"):
+                self.add_error("tax_code", _("A business signs up with its tax code."))
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    # Longer than the stored value so that the orcid.org URL form can be pasted and normalised.
+    orcid = forms.CharField(
+        label=_("ORCID iD"),
+        max_length=64,
+        required=False,
+        help_text=_("For example 0000-0002-1825-0097."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["full_name", "title", "organisation", "position", "orcid", "phone", "expertise"]
+
+    def clean_orcid(self):
+        value = normalise_orcid(self.cleaned_data.get("orcid", ""))
+        if value:
+            validate_orcid(value)
+        return value
+
+
+def organisation_for_signup(name, *, role, tax_code=""):
+    """Find the organisation a new user names, or record a new one."""
+    name = name.strip()
+    if not name:
+        return None
+    if tax_code:
+        existing = Organisation.objects.filter(tax_code=tax_code).first()
+        if existing:
+            return existing
+    existing = (
+        Organisation.objects.filter(name__iexact=name).first()
+        or Organisation.objects.filter(short_name__iexact=name).first()
+    )
+    if existing:
+        return existing
+    kind = Organisation.Kind.BUSINESS if role == roles.BUSINESS else Organisation.Kind.OTHER
+    return Organisation.objects.create(name=name, kind=kind, tax_code=tax_code)
