@@ -1,0 +1,50 @@
+import io
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+
+DEMO_PASSWORD = "AnGiang@2025"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the An Giang demo; each test rolls back to it."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth remembers used TOTP codes and rate limits in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user_by_email(db):
+    def get(email):
+        return get_user_model().objects.get(email=email)
+
+    return get
+
+
+@pytest.fixture
+def client_as(client, user_by_email):
+    """A test client signed in as the given demo account (skipping the login form)."""
+
+    def sign_in(email):
+        if email is None:
+            client.logout()
+            return client
+        client.force_login(user_by_email(email))
+        return client
+
+    return sign_in
+
+
+def pytest_report_header(config):
+    return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(unset: SQLite)')}"

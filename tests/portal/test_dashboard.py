@@ -1,0 +1,39 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_asked_to_sign_in(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/dashboard/")
+
+
+@pytest.mark.parametrize(
+    ("email", "expected", "absent"),
+    [
+        (
+            "researcher@example.org",
+            ["Calls you can apply to", "My proposals"],
+            ["Proposals to score"],
+        ),
+        ("business@example.org", ["My technology needs"], ["Calls you can apply to"]),
+        ("reviewer1@example.org", ["Proposals to score"], ["My technology needs"]),
+        ("officer@example.org", ["Dossiers waiting for screening", "Appoint council members"], []),
+        ("manager@example.org", ["Decisions waiting for you"], ["Appoint council members"]),
+        ("admin@example.org", ["Manage users and roles"], ["Proposals to score"]),
+    ],
+)
+def test_each_role_lands_on_its_next_steps(client_as, email, expected, absent):
+    html = client_as(email).get("/en/dashboard/").content.decode()
+    for text in expected:
+        assert text in html, text
+    for text in absent:
+        assert text not in html, text
+
+
+def test_researcher_dashboard_lists_open_calls_with_deadlines(client_as):
+    html = client_as("researcher@example.org").get("/dashboard/").content.decode()
+    assert "AG-NN01" in html and "AG-TS01" in html and "AG-CDS01" in html
+    assert "AG-NNTM25" not in html  # closed
+    assert "AG-CAT01" not in html  # upcoming

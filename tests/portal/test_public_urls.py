@@ -1,0 +1,75 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PATHS = [
+    "/",
+    "/calls/",
+    "/calls/ag-nn01/",
+    "/calls/ag-cat01/",
+    "/calls/ag-nntm25/",
+    "/tin-tuc/",
+    "/gioi-thieu/",
+    "/huong-dan/",
+    "/bao-ve-du-lieu-ca-nhan/",
+    "/search/?q=lúa",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+@pytest.mark.parametrize(("prefix", "lang"), [("", "vi"), ("/en", "en")])
+def test_public_page_answers_in_both_languages(client, path, prefix, lang):
+    response = client.get(prefix + path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert 'id="main"' in html
+
+
+def test_root_is_vietnamese_even_for_an_english_browser(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Khoa học, công nghệ và đổi mới sáng tạo cho An Giang" in html
+    assert "Đợt gọi đề xuất" in html
+
+
+def test_english_home_shows_english_content_and_chrome(client):
+    html = client.get("/en/").content.decode()
+    assert "Science, technology and innovation for An Giang" in html
+    assert "Calls open now" in html
+
+
+def test_language_switch_links_to_the_translated_page(client):
+    html = client.get("/calls/ag-nn01/").content.decode()
+    assert 'href="/en/calls/ag-nn01/"' in html
+    html = client.get("/en/calls/ag-nn01/").content.decode()
+    assert 'href="/calls/ag-nn01/"' in html
+
+
+def test_news_page_is_reachable_from_the_index(client):
+    html = client.get("/tin-tuc/").content.decode()
+    assert "Doanh nghiệp nhỏ và vừa còn chậm đổi mới công nghệ" in html
+
+
+def test_search_finds_a_call_by_a_word_of_its_summary(client):
+    html = client.get("/search/", {"q": "cá tra"}).content.decode()
+    assert "Nâng cao chất lượng giống cá tra" in html
+
+
+def test_search_escapes_what_the_visitor_typed(client):
+    html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_unknown_page_is_404(client):
+    assert client.get("/khong-ton-tai/").status_code == 404
+
+
+def test_healthz_reports_database_and_storage(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
