@@ -440,3 +440,23 @@ NEWS = [
         [],
     ),
 ]
+
+CALL_BODY_EN = (
+    "<h3>Objectives</h3><p>Projects should deliver results that can be used in the province "
+    "straight away, answer the needs of businesses and cooperatives, and carry out Resolution "
+    "57-NQ/TW on breakthroughs in science, technology, innovation and digital "
+    "transformation.</p>"
+    "<h3>Expected products</h3><ul><li>Concrete, measurable products with a named user.</li>"
+    "<li>A plan to transfer the results to businesses in the province.</li>"
+    "<li>At most 24 months of work.</li></ul>"
+    "<h3>Dossier</h3><p>Dossiers are submitted online on this portal before the deadline; late "
+    "dossiers are not considered.</p>"
+)
+
+ELIGIBILITY_EN = (
+    "<p>Science and technology organisations, universities, research institutes and "
+    "businesses with legal personality and a relevant field of activity; the principal "
+    "investigator holds at least a university degree, leads no more than two provincial "
+    "projects at the time and has no breach of the rules on S&amp;T projects (Law on Science, "
+    "Technology and Innovation 93/2025/QH15; Circular 20/2023/TT-BKHCN).</p>"
+)

@@ -32,3 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
         return user
+
+
+def user_display(user):
+    """How allauth names a user in its messages: the profile's name with academic title."""
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile else user.email

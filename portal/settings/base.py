@@ -131,6 +131,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_ADAPTER = "researchers.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "researchers.adapters.user_display"
 ACCOUNT_FORMS = {"signup": "researchers.forms.SignupForm"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
@@ -207,6 +208,8 @@ LOGGING = {
         # Wagtail logs every page action and django-tasks every task run at INFO.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -280,7 +280,13 @@ class Command(BaseCommand):
             ]
             index.add_child(instance=call)
             self.publish(call)
-            self.translate(call, title=title_en, summary=summary_en)
+            self.translate(
+                call,
+                title=title_en,
+                summary=summary_en,
+                body=demo_data.CALL_BODY_EN,
+                eligibility=demo_data.ELIGIBILITY_EN,
+            )
 
     def seed_news(self, home, sectors):
         index = self.child(
