@@ -106,3 +106,25 @@ def test_officers_get_cms_access_and_researchers_do_not(user_by_email):
     assert user_by_email("officer@example.org").has_perm("wagtailadmin.access_admin")
     assert not user_by_email("researcher@example.org").has_perm("wagtailadmin.access_admin")
     assert not user_by_email("officer@example.org").has_perm("auth.change_user")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/django-admin/portal/rolechange/",
+        "/django-admin/researchers/organisation/",
+        "/django-admin/researchers/profile/",
+        "/django-admin/auth/user/",
+    ],
+)
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        (None, 302),
+        ("officer@example.org", 302),
+        ("researcher@example.org", 302),
+        ("admin@example.org", 200),
+    ],
+)
+def test_django_admin_is_for_superusers_only(client_as, path, email, status):
+    assert client_as(email).get(path).status_code == status

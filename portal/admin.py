@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from portal.models import RoleChange
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(admin.ModelAdmin):
+    """Read-only: the record of role grants is append-only."""
+
+    list_display = ["changed_at", "user", "action", "role", "changed_by"]
+    list_filter = ["role", "action"]
+    search_fields = ["user__email", "changed_by__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
