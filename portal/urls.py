@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
         views.change_reviewer_role,
         name="change_reviewer_role",
     ),
+    path("proposals/", include("grants.urls")),
     path("search/", cms_views.search, name="search"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(wagtail_urls)),

@@ -109,11 +109,19 @@ class TestApply:
         assert response.status_code == 302
         assert response["Location"] == "/accounts/login/?next=/calls/ag-nn01/apply/"
 
-    def test_researcher_lands_on_the_dashboard_with_the_call(self, client_as):
+    def test_researcher_gets_one_draft_per_call_whichever_language(self, client_as):
+        from grants.models import Proposal
+
         call = CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
-        response = client_as("researcher@example.org").get("/calls/ag-nn01/apply/", follow=True)
-        assert response.redirect_chain[-1][0].startswith(f"/dashboard/?call={call.pk}")
-        assert "task--selected" in response.content.decode()
+        client = client_as("researcher@example.org")
+        response = client.get("/calls/ag-nn01/apply/")
+        draft = Proposal.objects.get(call=call, owner__email="researcher@example.org")
+        assert response["Location"] == f"/proposals/{draft.pk}/edit/general/"
+        assert draft.state == "draft" and draft.organisation.short_name
+        assert draft.team.get().role == "principal"  # the applicant, from their profile
+        again = client.get("/en/calls/ag-nn01/apply/")
+        assert again["Location"] == f"/en/proposals/{draft.pk}/edit/general/"
+        assert Proposal.objects.filter(owner__email="researcher@example.org").count() == 1
 
     def test_business_account_cannot_apply(self, client_as):
         response = client_as("business@example.org").get("/calls/ag-nn01/apply/", follow=True)

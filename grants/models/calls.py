@@ -187,11 +187,18 @@ class CallPage(RoutablePageMixin, PortalPage):
         if not roles.has_role(request.user, roles.RESEARCHER):
             messages.error(request, gettext("Only researcher accounts can apply to a call."))
             return redirect(self.url)
-        messages.success(
-            request,
-            gettext("You can now prepare your proposal to “%(call)s”.") % {"call": self.title},
-        )
-        return redirect(reverse("dashboard") + f"?call={self.pk}#call-{self.pk}")
+        from grants.dossier import draft_for
+
+        proposal, created = draft_for(self, request.user)
+        if created:
+            messages.success(
+                request,
+                gettext("Your draft for “%(call)s” is ready; it is saved as you write.")
+                % {"call": self.title},
+            )
+        else:
+            messages.info(request, gettext("You already have a draft for this call: here it is."))
+        return redirect(reverse("proposal_edit", args=[proposal.pk, "general"]))
 
 
 class CallTemplate(Orderable):

@@ -1,0 +1,261 @@
+"""The dossier's sections: what each needs before submission, and its frozen snapshot."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Proposal, TeamMember
+from researchers.models import Profile
+
+# (key, title, proposal fields edited in that section)
+SECTIONS = (
+    (
+        "general",
+        _("General information"),
+        ("title", "sector", "keywords", "abstract", "duration_months"),
+    ),
+    ("rationale", _("Urgency and objectives"), ("rationale", "objectives")),
+    ("content", _("Content and methods"), ("content_methods",)),
+    ("products", _("Products and application"), ("expected_products", "application_plan")),
+    ("team", _("Research team"), ()),
+    ("budget", _("Budget"), ("counterpart_funding",)),
+    ("attachments", _("Attachments"), ()),
+)
+SECTION_TITLES = {key: title for key, title, _fields in SECTIONS}
+REQUIRED_FIELDS = {
+    "general": ("title", "sector", "abstract", "duration_months"),
+    "rationale": ("rationale", "objectives"),
+    "content": ("content_methods",),
+    "products": ("expected_products", "application_plan"),
+}
+
+
+def _label(field_name):
+    from grants.models import Proposal
+
+    return Proposal._meta.get_field(field_name).verbose_name
+
+
+def missing(proposal):
+    """Section key → what is still missing. Empty when the dossier is complete."""
+    problems = {}
+
+    def add(section, message):
+        problems.setdefault(section, []).append(message)
+
+    for section, names in REQUIRED_FIELDS.items():
+        for name in names:
+            value = getattr(proposal, name if name != "sector" else "sector_id")
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                add(section, _("“%(field)s” is empty.") % {"field": _label(name)})
+
+    roles = [m.role for m in proposal.team.all()]
+    if roles.count(TeamMember.Role.PRINCIPAL) != 1:
+        add("team", _("Name exactly one principal investigator."))
+    if roles.count(TeamMember.Role.SECRETARY) > 1:
+        add("team", _("Name at most one scientific secretary."))
+
+    lines = list(proposal.budget_lines.all())
+    total = sum(line.amount for line in lines)
+    if not lines:
+        add("budget", _("Add at least one budget line."))
+    cap = proposal.call.max_per_project
+    if total > cap:
+        add(
+            "budget",
+            _("The total (%(total)s ₫) exceeds the call's cap per project (%(cap)s ₫).")
+            % {"total": vnd(total), "cap": vnd(cap)},
+        )
+
+    present = {
+        a.template_id for a in proposal.attachments.all() if a.removed_at is None and a.template_id
+    }
+    for template in proposal.call.templates.all():
+        if template.required and template.pk not in present:
+            add("attachments", _("Upload “%(title)s”.") % {"title": template.title})
+    return problems
+
+
+def vnd(amount):
+    return f"{amount:,}".replace(",", ".")
+
+
+def budget_summary(lines):
+    """Totals and shares per category, in the category order of the form."""
+    from grants.models import BudgetLine
+
+    pairs = [
+        (line["category"], line["amount"])
+        if isinstance(line, dict)
+        else (line.category, line.amount)
+        for line in lines
+    ]
+    total = sum(amount for _category, amount in pairs)
+    rows = []
+    for value, label in BudgetLine.Category.choices:
+        amount = sum(a for category, a in pairs if category == value)
+        if amount:
+            share = round(amount * 100 / total, 1) if total else 0
+            rows.append({"category": value, "label": label, "amount": amount, "share": share})
+    return {"total": total, "rows": rows}
+
+
+def snapshot(proposal):
+    """Everything the Department received, as plain data (ProposalVersion.data)."""
+    fields = [name for _key, _title, names in SECTIONS for name in names]
+    data = {
+        name: (getattr(proposal, name) if name != "sector" else proposal.sector_id)
+        for name in fields
+    }
+    data["sector_name"] = proposal.sector.name if proposal.sector_id else ""
+    data["team"] = [
+        {
+            "full_name": m.full_name,
+            "title": m.title,
+            "role": m.role,
+            "organisation_name": m.organisation_name,
+            "email": m.email,
+            "months": m.months,
+        }
+        for m in proposal.team.all()
+    ]
+    data["budget"] = [
+        {"category": b.category, "description": b.description, "amount": b.amount}
+        for b in proposal.budget_lines.all()
+    ]
+    data["attachments"] = [
+        {
+            "id": a.pk,
+            "label": a.label,
+            "name": a.original_name,
+            "size": a.size,
+            "sha256": a.sha256,
+            "template": a.template_id,
+        }
+        for a in proposal.attachments.all()
+        if a.removed_at is None
+    ]
+    data["requested_amount"] = sum(b.amount for b in proposal.budget_lines.all())
+    data["frozen_at"] = timezone.now().isoformat()
+    return data
+
+
+def label(data):
+    """Add the translated labels of choices to a snapshot, for display."""
+    from grants.models import BudgetLine
+
+    roles = dict(TeamMember.Role.choices)
+    categories = dict(BudgetLine.Category.choices)
+    for member in data.get("team", []):
+        member["role_label"] = roles.get(member["role"], member["role"])
+    for line in data.get("budget", []):
+        line["category_label"] = categories.get(line["category"], line["category"])
+    return data
+
+
+def compare(old, new):
+    """Sections that changed between two snapshots, with a line diff of the texts."""
+    import difflib
+
+    changes = []
+    keys = [name for _key, _title, names in SECTIONS for name in names] + ["team", "budget"]
+    keys += ["attachments"]
+    for key in keys:
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if isinstance(before, str) or isinstance(after, str):
+            diff = list(
+                difflib.unified_diff(
+                    str(before or "").splitlines(),
+                    str(after or "").splitlines(),
+                    lineterm="",
+                    n=1,
+                )
+            )[2:]
+        else:
+            diff = []
+        changes.append({"key": key, "before": before, "after": after, "diff": diff})
+    return changes
+
+
+def add_attachment(proposal, uploaded, *, by, label="", template=None):
+    """Store a checked upload privately. A file for a template replaces the previous one."""
+    from grants import files
+    from grants.models import Attachment
+
+    _kind, content_type, extension, sha256 = files.check(uploaded)
+    previous = proposal.attachments.filter(removed_at__isnull=True)
+    if template is not None:
+        for old in previous.filter(template=template):
+            remove_attachment(old)
+    attachment = Attachment(
+        proposal=proposal,
+        template=template,
+        label=(label or (template.title if template else uploaded.name))[:200],
+        original_name=uploaded.name[:255],
+        content_type=content_type,
+        extension=extension,
+        size=uploaded.size,
+        sha256=sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save("upload", uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+def remove_attachment(attachment):
+    """Delete a draft's file; keep one that a submitted version refers to (hidden from now on)."""
+    frozen = any(
+        a.get("id") == attachment.pk
+        for data in attachment.proposal.versions.values_list("data", flat=True)
+        for a in data.get("attachments", [])
+    )
+    if frozen:
+        attachment.removed_at = timezone.now()
+        attachment.save(update_fields=["removed_at"])
+    else:
+        attachment.file.delete(save=False)
+        attachment.delete()
+
+
+def draft_for(call, owner):
+    """The owner's draft in this call (created on first use): what "Apply" opens."""
+    call = canonical_call(call)
+    existing = Proposal.objects.filter(call=call, owner=owner, state="draft").first()
+    if existing:
+        return existing, False
+    profile = Profile.for_user(owner)
+    proposal = Proposal.objects.create(
+        call=call,
+        owner=owner,
+        organisation=getattr(profile, "organisation", None),
+        sector=call.sectors.first(),
+    )
+    if profile and profile.full_name:
+        TeamMember.objects.create(
+            proposal=proposal,
+            full_name=profile.full_name,
+            title=profile.get_title_display() if profile.title else "",
+            role=TeamMember.Role.PRINCIPAL,
+            organisation_name=profile.organisation.name if profile.organisation else "",
+            email=owner.email,
+            user=owner,
+        )
+    return proposal, True
+
+
+def canonical_call(call):
+    """Proposals belong to the call in the default language, whichever translation was open."""
+    from django.conf import settings
+
+    from grants.models import CallPage
+
+    if call.locale.language_code == settings.LANGUAGE_CODE:
+        return call
+    return (
+        CallPage.objects.filter(
+            translation_key=call.translation_key, locale__language_code=settings.LANGUAGE_CODE
+        ).first()
+        or call
+    )

@@ -1,0 +1,428 @@
+"""A proposal (hồ sơ đăng ký nhiệm vụ KH&CN): its dossier, its state machine and its audit trail.
+
+The state changes only through `grants.workflow`; the `@transition` methods below declare the
+table of DESIGN.md (source, target, who) and nothing else. Guards with their messages, the
+audit entry and the notifications live in the workflow.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from grants import rules
+
+
+class ProposalState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    ELIGIBLE = "eligible", _("Eligible")
+    UNDER_REVIEW = "under_review", _("Under review")
+    REVIEWED = "reviewed", _("Reviewed")
+    FUNDED = "funded", _("Funded")
+    REJECTED = "rejected", _("Not funded")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    TERMINATED = "terminated", _("Terminated")
+    TRANSFERRED = "transferred", _("Transferred")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = ProposalState
+FINAL_STATES = (S.INELIGIBLE, S.REJECTED, S.TERMINATED, S.TRANSFERRED, S.WITHDRAWN)
+EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+
+
+def new_verification_code():
+    """Short, unguessable code printed on the receipt and checked at a public URL."""
+    return secrets.token_hex(5).upper()
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Proposal(ConcurrentTransitionMixin, models.Model):
+    call = models.ForeignKey(
+        "grants.CallPage",
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("call"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("applicant"),
+    )
+    organisation = models.ForeignKey(
+        "researchers.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("host organisation"),
+    )
+    state = FSMField(
+        _("state"), default=S.DRAFT, choices=ProposalState.choices, protected=True, db_index=True
+    )
+
+    # The dossier (thuyết minh nhiệm vụ).
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    sector = models.ForeignKey(
+        "cms.Sector",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("sector"),
+    )
+    keywords = models.CharField(_("keywords"), max_length=300, blank=True)
+    abstract = models.TextField(_("abstract"), max_length=3000, blank=True)
+    rationale = models.TextField(_("urgency and rationale"), max_length=20000, blank=True)
+    objectives = models.TextField(_("objectives"), max_length=10000, blank=True)
+    content_methods = models.TextField(_("content and methods"), max_length=40000, blank=True)
+    expected_products = models.TextField(
+        _("expected products and measurable indicators"), max_length=20000, blank=True
+    )
+    application_plan = models.TextField(
+        _("application and transfer plan"), max_length=20000, blank=True
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    counterpart_funding = models.PositiveBigIntegerField(
+        _("counterpart and own funding (VND)"), default=0
+    )
+
+    # Figures other parts rely on (DESIGN.md).
+    requested_amount = models.PositiveBigIntegerField(_("requested amount (VND)"), default=0)
+    appraised_amount = models.PositiveBigIntegerField(
+        _("appraised amount (VND)"), null=True, blank=True
+    )
+    approved_amount = models.PositiveBigIntegerField(
+        _("approved amount (VND)"), null=True, blank=True
+    )
+    aggregate_score = models.DecimalField(
+        _("aggregate score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed the council"), null=True, blank=True)
+    review_outcome = models.CharField(_("review outcome"), max_length=300, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank in call"), null=True, blank=True)
+    acceptance_verdict = models.CharField(
+        _("acceptance verdict"),
+        max_length=12,
+        blank=True,
+        choices=[("excellent", _("Excellent")), ("pass", _("Pass")), ("fail", _("Fail"))],
+    )
+
+    # Receipt and revisions.
+    receipt_number = models.CharField(
+        _("receipt number"), max_length=40, unique=True, null=True, blank=True
+    )
+    verification_code = models.CharField(max_length=10, unique=True, default=new_verification_code)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=0)
+    revision_deadline = models.DateTimeField(_("revision deadline"), null=True, blank=True)
+
+    # Four-eyes: who prepared what (a manager who did may not decide).
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["call", "state"]),
+            models.Index(fields=["owner", "-updated_at"]),
+            models.Index(fields=["-updated_at"]),
+        ]
+        constraints = [
+            # One draft per call per researcher: "Apply" twice opens the same dossier.
+            models.UniqueConstraint(
+                fields=["call", "owner"],
+                condition=models.Q(state="draft"),
+                name="one_draft_per_call_and_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.receipt_number or self.title or gettext_untitled()
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("proposal_detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_final(self):
+        return self.state in FINAL_STATES
+
+    def budget_total(self):
+        return self.budget_lines.aggregate(total=Sum("amount"))["total"] or 0
+
+    # -- the table of DESIGN.md: source, target, who may fire ------------------------------
+
+    @transition(state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=rules.is_owner)
+    def submit(self):
+        pass
+
+    @transition(
+        state,
+        source=[S.DRAFT, S.SUBMITTED, S.RETURNED, S.ELIGIBLE],
+        target=S.WITHDRAWN,
+        permission=rules.is_owner,
+    )
+    def withdraw(self):
+        pass
+
+    @transition(state, source=S.SUBMITTED, target=S.RETURNED, permission=rules.is_officer)
+    def return_for_revision(self):
+        pass
+
+    @transition(state, source=S.SUBMITTED, target=S.ELIGIBLE, permission=rules.is_officer)
+    def mark_eligible(self):
+        pass
+
+    @transition(state, source=S.SUBMITTED, target=S.INELIGIBLE, permission=rules.is_officer)
+    def mark_ineligible(self):
+        pass
+
+    @transition(state, source=S.ELIGIBLE, target=S.UNDER_REVIEW, permission=rules.is_officer)
+    def start_review(self):
+        pass
+
+    @transition(
+        state, source=S.UNDER_REVIEW, target=S.REVIEWED, permission=rules.is_officer_or_system
+    )
+    def complete_review(self):
+        pass
+
+    @transition(state, source=S.REVIEWED, target=S.FUNDED, permission=rules.is_manager)
+    def fund(self):
+        pass
+
+    @transition(state, source=S.REVIEWED, target=S.REJECTED, permission=rules.is_manager)
+    def reject(self):
+        pass
+
+    @transition(state, source=S.FUNDED, target=S.IN_PROGRESS, permission=rules.is_officer)
+    def sign_contract(self):
+        pass
+
+    @transition(state, source=S.IN_PROGRESS, target=S.COMPLETED, permission=rules.is_officer)
+    def accept_results(self):
+        pass
+
+    @transition(state, source=S.IN_PROGRESS, target=S.TERMINATED, permission=rules.is_manager)
+    def terminate(self):
+        pass
+
+    @transition(state, source=S.COMPLETED, target=S.TRANSFERRED, permission=rules.is_system)
+    def mark_transferred(self):
+        pass
+
+
+def gettext_untitled():
+    return str(_("(untitled proposal)"))
+
+
+class TeamMember(models.Model):
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal investigator")
+        SECRETARY = "secretary", _("Scientific secretary")
+        MEMBER = "member", _("Member")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    full_name = models.CharField(_("full name"), max_length=150)
+    title = models.CharField(_("academic title or degree"), max_length=60, blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    organisation_name = models.CharField(_("organisation"), max_length=255)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_memberships",
+    )
+    months = models.PositiveSmallIntegerField(
+        _("person-months"), null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+
+    def __str__(self):
+        return self.full_name
+
+
+class BudgetLine(models.Model):
+    """A line of the requested state budget, in whole VND (counterpart funding is separate)."""
+
+    class Category(models.TextChoices):
+        LABOUR = "labour", _("Labour")
+        MATERIALS = "materials", _("Materials and supplies")
+        EQUIPMENT = "equipment", _("Equipment")
+        TRAVEL = "travel", _("Travel and field work")
+        SERVICES = "services", _("Services and outsourcing")
+        OTHER = "other", _("Other")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+
+    def __str__(self):
+        return self.description
+
+
+def attachment_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/{secrets.token_hex(8)}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file of the dossier, stored privately and served only through a checked view."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    template = models.ForeignKey(
+        "grants.CallTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for the template"),
+    )
+    label = models.CharField(_("description"), max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A file that belonged to a submitted version is never deleted, only hidden from the draft.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.label
+
+
+class ProposalVersion(models.Model):
+    """The dossier frozen at each submission: what the Department received, as it was."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="one_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} v{self.number}"
+
+
+class ReceiptCounter(models.Model):
+    """Gapless receipt numbers: one row per call and year, locked while a number is taken."""
+
+    call = models.ForeignKey("grants.CallPage", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "year"], name="one_counter_per_call_year")
+        ]
+
+    def __str__(self):
+        return f"{self.call_id}/{self.year}: {self.last}"
+
+
+class AuditEntry(models.Model):
+    """One fired transition. Append-only: never updated, never deleted."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")
+    transition = models.CharField(_("action"), max_length=32)
+    source = models.CharField(_("from"), max_length=16, choices=ProposalState.choices)
+    target = models.CharField(_("to"), max_length=16, choices=ProposalState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["proposal", "at"])]
+
+    def __str__(self):
+        return f"{self.transition}: {self.source} → {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit entries are append-only.")

@@ -1,0 +1,53 @@
+"""Who may fire which transition (DESIGN.md's "who" column), as django-fsm permissions.
+
+A staff member never screens or decides a proposal they (or their organisation) take part in.
+`user=None` is the system itself (management commands reacting to other records).
+"""
+
+from portal import roles
+
+
+def is_owner(proposal, user):
+    return user is not None and user.is_authenticated and proposal.owner_id == user.pk
+
+
+def takes_part(proposal, user):
+    if proposal.owner_id == user.pk:
+        return True
+    if proposal.team.filter(user=user).exists():
+        return True
+    profile = getattr(user, "profile", None)
+    organisation_id = getattr(profile, "organisation_id", None)
+    return organisation_id is not None and organisation_id == proposal.organisation_id
+
+
+def _staff(role):
+    def check(proposal, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        return roles.has_role(user, role) and not takes_part(proposal, user)
+
+    check.__name__ = f"is_{role}"
+    return check
+
+
+is_officer = _staff(roles.OFFICER)
+is_manager = _staff(roles.MANAGER)
+
+
+def is_system(proposal, user):
+    return user is None
+
+
+def can_view(proposal, user):
+    """Owners see their own dossier; officers and managers see every dossier."""
+    if not user.is_authenticated:
+        return False
+    if proposal.owner_id == user.pk:
+        return True
+    return roles.has_role(user, roles.OFFICER, roles.MANAGER)
+
+
+def is_officer_or_system(proposal, user):
+    """`complete_review` closes by itself when the last ballot comes in."""
+    return is_system(proposal, user) or is_officer(proposal, user)

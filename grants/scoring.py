@@ -1,0 +1,115 @@
+"""The council's arithmetic (DESIGN.md → Review and scoring; Circular 20/2023/TT-BKHCN).
+
+Pure functions over ballots, so that every rule can be checked against a table worked out by hand.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+# The Circular's rubric for applied research topics: (key, name, maximum points).
+DEFAULT_RUBRIC = (
+    ("overview", _("Overview of the field"), 12),
+    ("content", _("Content, staffing and methods"), 24),
+    ("products", _("Products"), 16),
+    ("application", _("Potential for application"), 16),
+    ("feasibility", _("Feasibility of plan and budget"), 16),
+    ("capacity", _("Capacity of the host and the principal investigator"), 16),
+)
+TIE_BREAK_CRITERION = "content"
+PASS_MARK = Decimal(70)
+OUTLIER_SHARE = Decimal("0.2")
+TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Result:
+    aggregate: Decimal
+    excluded: frozenset
+    passed: bool
+    reason: str
+
+
+def evaluate(ballots):
+    """Exclude ballots more than 20% from the mean of all, average the rest, decide pass/fail.
+
+    A criterion fails the proposal when more than a quarter of the reviewers who scored it
+    gave it 0 (every submitted ballot counts as having scored it, excluded or not).
+    """
+    if not ballots:
+        raise ValueError("no ballots")
+    totals = {b.pk: Decimal(b.total) for b in ballots}
+    overall = sum(totals.values()) / len(totals)
+    excluded = frozenset(
+        pk for pk, t in totals.items() if abs(t - overall) > OUTLIER_SHARE * overall
+    )
+    valid = [t for pk, t in totals.items() if pk not in excluded]
+    aggregate = (sum(valid) / len(valid)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+    zero_criteria = []
+    criteria = {key for b in ballots for key in b.scores}
+    for key in sorted(criteria):
+        scored = [b.scores[key] for b in ballots if b.scores.get(key) is not None]
+        zeros = sum(1 for points in scored if points == 0)
+        if scored and zeros * 4 > len(scored):
+            zero_criteria.append(key)
+
+    if aggregate < PASS_MARK:
+        passed, reason = False, _("Aggregate below 70 points.")
+    elif zero_criteria:
+        passed = False
+        reason = _("More than a quarter of the reviewers scored 0 on: %(criteria)s.") % {
+            "criteria": ", ".join(zero_criteria)
+        }
+    else:
+        passed, reason = True, _("Aggregate of 70 points or more, no criterion rejected.")
+    return Result(aggregate=aggregate, excluded=excluded, passed=passed, reason=str(reason))
+
+
+def criterion_mean(proposal, key):
+    scores = [
+        Decimal(b.scores.get(key, 0))
+        for b in proposal.ballots.all()
+        if b.submitted_at and not b.excluded
+    ]
+    return sum(scores) / len(scores) if scores else Decimal(0)
+
+
+def ranking_key(proposal):
+    """Higher aggregate first; ties to the smaller request, then the better "content" mean."""
+    return (
+        -(proposal.aggregate_score or Decimal(0)),
+        proposal.requested_amount,
+        -criterion_mean(proposal, TIE_BREAK_CRITERION),
+    )
+
+
+def rank_call(call_id):
+    """Number the scored proposals of a call 1, 2, 3 ... by `ranking_key`."""
+    from grants.models import Proposal
+
+    scored = list(
+        Proposal.objects.filter(call_id=call_id, aggregate_score__isnull=False)
+        .prefetch_related("ballots")
+        .order_by("pk")
+    )
+    scored.sort(key=ranking_key)
+    for rank, proposal in enumerate(scored, start=1):
+        if proposal.rank != rank:
+            Proposal.objects.filter(pk=proposal.pk).update(rank=rank)
+    return [p.pk for p in scored]
+
+
+def acceptance_verdict(grades):
+    """Final acceptance (Circular 11/2014/TT-BKHCN) from the members' grades."""
+    grades = list(grades)
+    if not grades:
+        raise ValueError("no grades")
+    excellent = grades.count("excellent")
+    fail = grades.count("fail")
+    if fail * 3 > len(grades):
+        return "fail"
+    if excellent * 4 >= len(grades) * 3 and fail == 0:
+        return "excellent"
+    return "pass"

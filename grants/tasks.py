@@ -1,0 +1,73 @@
+"""Notifications of the proposal workflow, sent by the task worker (immediately in dev and tests)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from portal import roles
+
+# Who hears about each transition besides the record itself.
+TO_OWNER = {
+    "submit",
+    "return_for_revision",
+    "mark_eligible",
+    "mark_ineligible",
+    "fund",
+    "reject",
+    "sign_contract",
+    "accept_results",
+    "terminate",
+    "mark_transferred",
+}
+TO_OFFICERS = {"submit", "withdraw"}
+
+
+def officer_emails():
+    users = get_user_model().objects.filter(groups__name=roles.OFFICER, is_active=True)
+    return sorted(set(users.values_list("email", flat=True)) - {""})
+
+
+@task()
+def notify_transition(entry_id):
+    from grants.documents import receipt_pdf
+    from grants.models import AuditEntry
+
+    entry = AuditEntry.objects.select_related("proposal__call", "proposal__owner", "actor").get(
+        pk=entry_id
+    )
+    proposal = entry.proposal
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "entry": entry,
+            "proposal": proposal,
+            "link": base + proposal.get_absolute_url(),
+            "state": proposal.get_state_display(),
+        }
+        sent = 0
+        if entry.transition in TO_OWNER and proposal.owner.email:
+            subject = render_to_string("grants/email/owner_subject.txt", context).strip()
+            body = render_to_string("grants/email/owner_body.txt", context)
+            message = EmailMessage(subject, body, to=[proposal.owner.email])
+            if entry.transition == "submit":
+                message.attach(
+                    f"bien-nhan-{proposal.receipt_number}.pdf",
+                    receipt_pdf(proposal),
+                    "application/pdf",
+                )
+            message.send()
+            sent += 1
+        # A draft withdrawn before it was ever submitted concerns nobody at the Department.
+        if entry.transition in TO_OFFICERS and (
+            entry.transition == "submit" or entry.source != "draft"
+        ):
+            recipients = officer_emails()
+            if recipients:
+                subject = render_to_string("grants/email/officer_subject.txt", context).strip()
+                body = render_to_string("grants/email/officer_body.txt", context)
+                EmailMessage(subject, body, to=recipients).send()
+                sent += 1
+    return sent

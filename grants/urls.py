@@ -1,0 +1,26 @@
+from django.urls import path
+
+from grants import views
+
+urlpatterns = [
+    path("", views.proposal_list, name="proposal_list"),
+    path("export.<str:fmt>", views.proposal_export, name="proposal_export"),
+    path("verify/<str:code>/", views.verify_receipt, name="receipt_verify"),
+    path("<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("<int:pk>/edit/<slug:section>/", views.edit_view, name="proposal_edit"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/",
+        views.download_attachment,
+        name="proposal_attachment",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/delete/",
+        views.delete_attachment,
+        name="proposal_attachment_delete",
+    ),
+    path(
+        "<int:pk>/transitions/<slug:name>/", views.proposal_transition, name="proposal_transition"
+    ),
+    path("<int:pk>/receipt.pdf", views.receipt, name="proposal_receipt"),
+    path("<int:pk>/versions/", views.compare_versions, name="proposal_versions"),
+]

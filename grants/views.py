@@ -1,0 +1,540 @@
+"""Proposal screens. Views check who may see what and hand every state change to the workflow."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants import dossier, forms, rules, workflow
+from grants.documents import receipt_pdf
+from grants.models import Attachment, Proposal, ProposalState
+from portal import roles
+
+STAFF = (roles.OFFICER, roles.MANAGER)
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _proposal_for(request, pk, *, for_update=False):
+    """The proposal if the user may see it; 404 when it does not exist, 403 when not theirs."""
+    queryset = Proposal.objects.select_related("call", "owner__profile", "organisation", "sector")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    proposal = get_object_or_404(queryset, pk=pk)
+    if not rules.can_view(proposal, request.user):
+        raise PermissionDenied
+    return proposal
+
+
+def _editable_for(request, pk):
+    proposal = _proposal_for(request, pk, for_update=True)
+    if not rules.is_owner(proposal, request.user):
+        raise PermissionDenied
+    return proposal
+
+
+# -- lists ----------------------------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request):
+    """Officers and managers get the queue of every dossier; applicants get their own."""
+    if roles.has_role(request.user, *STAFF) and request.GET.get("mine") != "1":
+        return _queue(request)
+    proposals = (
+        Proposal.objects.filter(owner=request.user).select_related("call").order_by("-updated_at")
+    )
+    page = Paginator(proposals, 20).get_page(request.GET.get("page"))
+    return render(request, "grants/my_proposals.html", {"page_obj": page, "now": timezone.now()})
+
+
+def _filtered(request):
+    form = forms.QueueFilterForm(request.GET or None)
+    proposals = Proposal.objects.all()
+    sort = "updated"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            proposals = proposals.filter(
+                Q(title__icontains=q)
+                | Q(receipt_number__icontains=q)
+                | Q(owner__profile__full_name__icontains=q)
+                | Q(owner__email__icontains=q)
+            )
+        if data["call"]:
+            proposals = proposals.filter(call=data["call"])
+        if data["sector"]:
+            proposals = proposals.filter(sector=data["sector"])
+        if data["organisation"]:
+            proposals = proposals.filter(organisation=data["organisation"])
+        sort = data["sort"] or sort
+    # Drafts are the applicant's own business until they are submitted.
+    proposals = proposals.exclude(state=ProposalState.DRAFT)
+    state = form.cleaned_data.get("state") if form.is_bound and form.is_valid() else ""
+    return form, proposals, state, sort
+
+
+def _queue(request):
+    form, proposals, state, sort = _filtered(request)
+    counts = dict(proposals.order_by().values_list("state").annotate(n=Count("pk")))
+    if state:
+        proposals = proposals.filter(state=state)
+    order = forms.SORTS[sort][0]
+    proposals = proposals.select_related(
+        "call", "owner__profile", "organisation", "sector"
+    ).order_by(order, "-pk")
+    page = Paginator(proposals, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    state_links = [
+        (value, label, counts.get(value, 0))
+        for value, label in ProposalState.choices
+        if value != ProposalState.DRAFT
+    ]
+    return render(
+        request,
+        "grants/queue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "extra_query": query.urlencode(),
+            "state_links": state_links,
+            "state": state,
+            "total": sum(counts.values()),
+            "export_query": query.urlencode(),
+        },
+    )
+
+
+EXPORT_COLUMNS = (
+    ("receipt_number", _("Receipt number")),
+    ("title", _("Title")),
+    ("state", _("State")),
+    ("call", _("Call")),
+    ("applicant", _("Applicant")),
+    ("organisation", _("Host organisation")),
+    ("sector", _("Sector")),
+    ("requested_amount", _("Requested amount (VND)")),
+    ("aggregate_score", _("Score")),
+    ("submitted_at", _("Submitted at")),
+)
+
+
+def _export_rows(proposals):
+    for p in proposals.iterator(chunk_size=1000):
+        submitted = (
+            timezone.localtime(p.submitted_at).strftime("%d/%m/%Y %H:%M") if p.submitted_at else ""
+        )
+        yield [
+            p.receipt_number or "",
+            p.title,
+            p.get_state_display(),
+            p.call.code,
+            getattr(getattr(p.owner, "profile", None), "full_name", "") or p.owner.email,
+            p.organisation.name if p.organisation else "",
+            p.sector.name if p.sector else "",
+            p.requested_amount,
+            float(p.aggregate_score) if p.aggregate_score is not None else "",
+            submitted,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def proposal_export(request, fmt):
+    if not roles.has_role(request.user, *STAFF):
+        raise PermissionDenied
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, proposals, state, sort = _filtered(request)
+    if state:
+        proposals = proposals.filter(state=state)
+    proposals = proposals.select_related(
+        "call", "owner__profile", "organisation", "sector"
+    ).order_by(forms.SORTS[sort][0], "-pk")
+    header = [str(label) for _key, label in EXPORT_COLUMNS]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff"  # Excel opens UTF-8 with diacritics only with a BOM
+            yield writer.writerow(header)
+            for row in _export_rows(proposals):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Proposals")[:31])
+    sheet.append(header)
+    for row in _export_rows(proposals):
+        sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+# -- one proposal ---------------------------------------------------------------------------------
+
+
+def _render_detail(request, proposal, *, action=None, action_form=None, status=200):
+    is_owner = rules.is_owner(proposal, request.user)
+    names = workflow.available(proposal, request.user)
+    actions = []
+    for name in names:
+        spec = workflow.SPECS[name]
+        form = action_form if name == action else forms.TransitionForm(spec=spec, prefix=name)
+        actions.append({"name": name, "spec": spec, "form": form})
+    versions = list(proposal.versions.order_by("-number"))
+    # Staff read what was received; the owner works on the current text.
+    frozen = bool(versions) and not (is_owner and proposal.is_editable)
+    data = versions[0].data if frozen else dossier.snapshot(proposal)
+    dossier.label(data)
+    problems = workflow.submission_problems(proposal) if proposal.is_editable else {}
+    context = {
+        "proposal": proposal,
+        "is_owner": is_owner,
+        "actions": actions,
+        "frozen": frozen,
+        "d": data,
+        "versions": versions,
+        "budget": dossier.budget_summary(data["budget"]),
+        "timeline": proposal.audit_entries.select_related("actor__profile").order_by("at", "pk"),
+        "problems": problems,
+        "complete": not problems,
+        "can_edit": is_owner and proposal.is_editable,
+        "section_status": [
+            (key, title, problems.get(key, [])) for key, title, _fields in dossier.SECTIONS
+        ],
+    }
+    return render(request, "grants/proposal_detail.html", context, status=status)
+
+
+@login_required
+def proposal_detail(request, pk):
+    proposal = _proposal_for(request, pk)
+    return _render_detail(request, proposal)
+
+
+@login_required
+@require_POST
+def proposal_transition(request, pk, name):
+    proposal = _proposal_for(request, pk)
+    if name not in workflow.FUNCTIONS or not workflow.may_fire(proposal, name, request.user):
+        raise PermissionDenied
+    spec = workflow.SPECS[name]
+    form = forms.TransitionForm(request.POST, spec=spec, prefix=name)
+    if not form.is_valid():
+        return _render_detail(request, proposal, action=name, action_form=form, status=400)
+    params = {"by": request.user, "ip": client_ip(request)}
+    if name != "submit":
+        params["comment"] = form.cleaned_data.get("comment", "").strip()
+    if spec.needs_deadline:
+        params["revision_deadline"] = form.cleaned_data.get("revision_deadline")
+    if spec.needs_amount:
+        params["approved_amount"] = form.cleaned_data.get("approved_amount")
+    try:
+        done = workflow.FUNCTIONS[name](proposal, **params)
+    except workflow.StateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect(proposal.get_absolute_url())
+    except workflow.GuardFailed as failure:
+        for key, errors in failure.errors.items():
+            field = key if key in form.fields else None
+            for error in errors:
+                form.add_error(field, error)
+        return _render_detail(request, proposal, action=name, action_form=form, status=400)
+    if name == "submit":
+        messages.success(
+            request,
+            _("Your dossier was received. Receipt number: %(number)s.")
+            % {"number": done.receipt_number},
+        )
+    else:
+        messages.success(
+            request,
+            _("Done: the proposal is now “%(state)s”.") % {"state": done.get_state_display()},
+        )
+    return redirect(done.get_absolute_url())
+
+
+# -- editing the dossier ----------------------------------------------------------------------------
+
+
+def _refuse_if_frozen(request, proposal):
+    if not proposal.is_editable:
+        messages.error(
+            request,
+            _("This dossier is “%(state)s” and can no longer be edited.")
+            % {"state": proposal.get_state_display()},
+        )
+        return redirect(proposal.get_absolute_url())
+    return None
+
+
+def edit_section(request, pk, section):
+    if section not in forms.SECTION_FORMS:
+        raise Http404
+    autosave = request.headers.get("X-Autosave") == "1"
+    with transaction.atomic():
+        proposal = _editable_for(request, pk)
+        if not proposal.is_editable:
+            if autosave:
+                return JsonResponse(
+                    {"saved": False, "error": _("This dossier can no longer be edited.")},
+                    status=409,
+                )
+            return _refuse_if_frozen(request, proposal)
+        form_class = forms.SECTION_FORMS[section]
+        form = form_class(request.POST or None, instance=proposal)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            if autosave:
+                return JsonResponse(
+                    {"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")}
+                )
+            messages.success(request, _("Section saved."))
+            return redirect(_after_save(request, proposal, section))
+    if autosave:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse({"saved": False, "errors": errors}, status=400)
+    return _section_page(request, proposal, section, form=form, status=400 if form.errors else 200)
+
+
+def _after_save(request, proposal, section):
+    keys = [key for key, _title, _fields in dossier.SECTIONS]
+    if "next" in request.POST:
+        position = keys.index(section)
+        if position + 1 < len(keys):
+            return reverse("proposal_edit", args=[proposal.pk, keys[position + 1]])
+    return reverse("proposal_edit", args=[proposal.pk, section])
+
+
+def _section_page(request, proposal, section, *, status=200, **context):
+    problems = workflow.submission_problems(proposal)
+    return render(
+        request,
+        "grants/proposal_edit.html",
+        {
+            "proposal": proposal,
+            "section": section,
+            "section_title": dossier.SECTION_TITLES[section],
+            "sections": dossier.SECTIONS,
+            "problems": problems,
+            "section_status": [
+                (key, title, problems.get(key, [])) for key, title, _f in dossier.SECTIONS
+            ],
+            **context,
+        },
+        status=status,
+    )
+
+
+@login_required
+def edit_view(request, pk, section):
+    """Route /proposals/<id>/edit/<section>/ to the right editor."""
+    if section == "team":
+        return edit_team(request, pk)
+    if section == "budget":
+        return edit_budget(request, pk)
+    if section == "attachments":
+        return edit_attachments(request, pk)
+    return edit_section(request, pk, section)
+
+
+def edit_team(request, pk):
+    with transaction.atomic():
+        proposal = _editable_for(request, pk)
+        refused = _refuse_if_frozen(request, proposal)
+        if refused:
+            return refused
+        formset = forms.TeamFormSet(request.POST or None, instance=proposal, prefix="team")
+        if request.method == "POST" and formset.is_valid():
+            members = formset.save(commit=False)
+            for member in formset.deleted_objects:
+                member.delete()
+            for position, member in enumerate(members):
+                member.position = member.position or position
+                member.save()
+            messages.success(request, _("Team saved."))
+            return redirect(_after_save(request, proposal, "team"))
+    return _section_page(
+        request, proposal, "team", formset=formset, status=400 if request.method == "POST" else 200
+    )
+
+
+def edit_budget(request, pk):
+    with transaction.atomic():
+        proposal = _editable_for(request, pk)
+        refused = _refuse_if_frozen(request, proposal)
+        if refused:
+            return refused
+        data = request.POST or None
+        formset = forms.BudgetFormSet(data, instance=proposal, prefix="budget")
+        counterpart = forms.CounterpartForm(data, instance=proposal)
+        if request.method == "POST" and formset.is_valid() and counterpart.is_valid():
+            counterpart.save()
+            formset.save()
+            Proposal.objects.filter(pk=proposal.pk).update(requested_amount=proposal.budget_total())
+            messages.success(request, _("Budget saved."))
+            return redirect(_after_save(request, proposal, "budget"))
+    lines = list(proposal.budget_lines.all())
+    return _section_page(
+        request,
+        proposal,
+        "budget",
+        formset=formset,
+        form=counterpart,
+        summary=dossier.budget_summary(lines),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def edit_attachments(request, pk):
+    with transaction.atomic():
+        proposal = _editable_for(request, pk)
+        refused = _refuse_if_frozen(request, proposal)
+        if refused:
+            return refused
+        form = forms.AttachmentForm(request.POST or None, request.FILES or None, proposal=proposal)
+        if request.method == "POST" and form.is_valid():
+            dossier.add_attachment(
+                proposal,
+                form.cleaned_data["file"],
+                by=request.user,
+                label=form.cleaned_data["label"],
+                template=form.cleaned_data["template"],
+            )
+            messages.success(request, _("File uploaded."))
+            return redirect(reverse("proposal_edit", args=[proposal.pk, "attachments"]))
+    attachments = proposal.attachments.filter(removed_at__isnull=True).select_related("template")
+    uploaded = {a.template_id for a in attachments if a.template_id}
+    templates = [(t, t.pk in uploaded) for t in proposal.call.templates.select_related("document")]
+    return _section_page(
+        request,
+        proposal,
+        "attachments",
+        form=form,
+        attachments=attachments,
+        templates=templates,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def delete_attachment(request, pk, attachment_id):
+    with transaction.atomic():
+        proposal = _editable_for(request, pk)
+        refused = _refuse_if_frozen(request, proposal)
+        if refused:
+            return refused
+        attachment = get_object_or_404(
+            Attachment, pk=attachment_id, proposal=proposal, removed_at__isnull=True
+        )
+        dossier.remove_attachment(attachment)
+    messages.success(request, _("File removed."))
+    return redirect(reverse("proposal_edit", args=[proposal.pk, "attachments"]))
+
+
+@login_required
+def download_attachment(request, pk, attachment_id):
+    proposal = _proposal_for(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- documents and versions ---------------------------------------------------------------------
+
+
+@login_required
+def receipt(request, pk):
+    proposal = _proposal_for(request, pk)
+    if not proposal.receipt_number:
+        raise Http404
+    response = HttpResponse(receipt_pdf(proposal), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-nhan-{proposal.receipt_number}.pdf"'
+    return response
+
+
+def verify_receipt(request, code):
+    """Public: anyone holding a receipt can check that the Department issued it."""
+    proposal = (
+        Proposal.objects.select_related("call", "organisation")
+        .filter(verification_code=code.upper()[:10], receipt_number__isnull=False)
+        .first()
+    )
+    first = proposal.versions.order_by("number").first() if proposal else None
+    return render(
+        request,
+        "grants/verify.html",
+        {"proposal": proposal, "first": first, "code": code[:20]},
+        status=200 if proposal else 404,
+    )
+
+
+@login_required
+def compare_versions(request, pk):
+    proposal = _proposal_for(request, pk)
+    versions = {v.number: v for v in proposal.versions.all()}
+    if len(versions) < 2:
+        raise Http404
+    numbers = sorted(versions)
+    try:
+        a = int(request.GET.get("a", numbers[-2]))
+        b = int(request.GET.get("b", numbers[-1]))
+    except ValueError as error:
+        raise Http404 from error
+    if a not in versions or b not in versions:
+        raise Http404
+    changes = dossier.compare(versions[a].data, versions[b].data)
+    labels = {
+        name: str(Proposal._meta.get_field(name).verbose_name)
+        for _k, _t, names in dossier.SECTIONS
+        for name in names
+    }
+    labels.update(team=_("Research team"), budget=_("Budget"), attachments=_("Attachments"))
+    for change in changes:
+        change["label"] = labels.get(change["key"], change["key"])
+    return render(
+        request,
+        "grants/compare.html",
+        {
+            "proposal": proposal,
+            "a": versions[a],
+            "b": versions[b],
+            "numbers": numbers,
+            "changes": changes,
+        },
+    )

@@ -1,0 +1,501 @@
+"""Every change of `Proposal.state`, in one place, for views, the API and commands alike.
+
+Each transition function takes the proposal, the acting user (`None` for the system) and the
+request's IP, and then, inside one transaction with the proposal's row locked:
+
+1. checks the role (DESIGN.md's "who") — `PermissionDenied` when the user may never fire it;
+2. checks the state — `StateConflict` when the proposal has moved on (the other officer won);
+3. runs the guard — `GuardFailed` with a message per field;
+4. applies the side effects and the state, writes the append-only `AuditEntry`;
+5. queues the notification e-mails once the transaction commits.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
+
+from grants import scoring
+from grants.models import (
+    AuditEntry,
+    Proposal,
+    ProposalState,
+    ProposalVersion,
+    ReceiptCounter,
+    ReviewAssignment,
+)
+from grants.rules import takes_part
+
+S = ProposalState
+
+
+class WorkflowError(Exception):
+    pass
+
+
+class StateConflict(WorkflowError):
+    """The proposal is no longer in a state the transition starts from."""
+
+    def __init__(self, proposal, name):
+        self.proposal = proposal
+        self.name = name
+        super().__init__(
+            _("This proposal is now “%(state)s”, so this action was not applied.")
+            % {"state": proposal.get_state_display()}
+        )
+
+
+class GuardFailed(WorkflowError):
+    """The transition's conditions are not met; `errors` maps field names to messages."""
+
+    def __init__(self, errors):
+        self.errors = {key: [str(m) for m in msgs] for key, msgs in errors.items()}
+        super().__init__(" ".join(m for msgs in self.errors.values() for m in msgs))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How a transition is presented: its button, and what the person must fill in."""
+
+    label: str
+    needs_comment: bool = False
+    needs_deadline: bool = False
+    needs_amount: bool = False
+    style: str = "primary"
+    confirm: str = ""
+    params: tuple = field(default=())
+
+
+SPECS = {
+    "submit": Spec(_("Submit the dossier"), confirm=_("Submit this dossier to the Department?")),
+    "withdraw": Spec(
+        _("Withdraw"),
+        style="danger",
+        confirm=_("Withdraw this dossier? This cannot be undone."),
+    ),
+    "return_for_revision": Spec(
+        _("Return for revision"), needs_comment=True, needs_deadline=True, style="secondary"
+    ),
+    "mark_eligible": Spec(_("Mark eligible")),
+    "mark_ineligible": Spec(_("Mark ineligible"), needs_comment=True, style="danger"),
+    "start_review": Spec(_("Start the council review")),
+    "complete_review": Spec(_("Close the review")),
+    "fund": Spec(_("Approve funding"), needs_amount=True),
+    "reject": Spec(_("Reject"), needs_comment=True, style="danger"),
+    "sign_contract": Spec(_("Record the signed contract")),
+    "accept_results": Spec(_("Record final acceptance")),
+    "terminate": Spec(_("Terminate"), needs_comment=True, style="danger"),
+    "mark_transferred": Spec(_("Mark transferred")),
+}
+
+TRANSITIONS = {t.name: t for t in Proposal._meta.get_field("state").get_all_transitions(Proposal)}
+
+
+def may_fire(proposal, name, user):
+    """Whether `user` may fire `name` on `proposal` in its current state (buttons, API)."""
+    method = getattr(proposal, name)
+    return can_proceed(method) and TRANSITIONS[name].has_perm(proposal, user)
+
+
+def available(proposal, user):
+    """The transitions `user` may fire now, in the table's order."""
+    return [name for name in SPECS if may_fire(proposal, name, user)]
+
+
+def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=True):
+    with transaction.atomic():
+        locked = (
+            Proposal.objects.select_for_update(of=("self",))
+            .select_related("call", "owner")
+            .get(pk=proposal.pk)
+        )
+        if not TRANSITIONS[name].has_perm(locked, by):
+            raise PermissionDenied(_("You may not perform this action on this proposal."))
+        if not can_proceed(getattr(locked, name)):
+            raise StateConflict(locked, name)
+        errors = guard(locked) if guard else {}
+        if errors:
+            raise GuardFailed(errors)
+        source = locked.state
+        data = apply(locked) if apply else None
+        getattr(locked, name)()
+        locked.save()
+        entry = AuditEntry.objects.create(
+            proposal=locked,
+            transition=name,
+            source=source,
+            target=locked.state,
+            actor=by,
+            comment=comment,
+            ip=ip or None,
+            data=data or {},
+        )
+        if notify:
+            from grants import tasks
+
+            transaction.on_commit(lambda: tasks.notify_transition.enqueue(entry.pk))
+    return locked
+
+
+def _required(value, key, message):
+    return {} if (value or "").strip() else {key: [message]}
+
+
+# -- the applicant ------------------------------------------------------------------------------
+
+
+def submission_problems(proposal, now=None):
+    """What keeps the dossier from being submitted, by section (also the completeness panel)."""
+    from grants import dossier
+
+    now = now or timezone.now()
+    problems = dossier.missing(proposal)
+    call = proposal.call
+    if proposal.state == S.RETURNED:
+        if proposal.revision_deadline and now > proposal.revision_deadline:
+            problems.setdefault("deadline", []).append(
+                _("The revision deadline (%(deadline)s) has passed.")
+                % {"deadline": _local(proposal.revision_deadline)}
+            )
+    elif now < call.opens_at:
+        problems.setdefault("deadline", []).append(_("The call is not open yet."))
+    elif now >= call.closes_at:
+        problems.setdefault("deadline", []).append(
+            _(
+                "The call closed at %(deadline)s (Asia/Ho_Chi_Minh); proposals are no longer accepted."
+            )
+            % {"deadline": _local(call.closes_at)}
+        )
+    return problems
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def _next_receipt_number(call, now):
+    year = timezone.localtime(now).year
+    try:
+        with transaction.atomic():
+            ReceiptCounter.objects.get_or_create(call=call, year=year)
+    except IntegrityError:  # created by a concurrent first submission: it exists now
+        pass
+    counter = ReceiptCounter.objects.select_for_update().get(call=call, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{call.code}-{year}-{counter.last:04d}"
+
+
+def submit(proposal, *, by, ip=None, now=None):
+    """Freeze the dossier as a new version; the first submission takes a receipt number."""
+    from grants import dossier
+
+    now = now or timezone.now()
+
+    def apply(p):
+        p.requested_amount = p.budget_total()
+        if not p.receipt_number:
+            p.receipt_number = _next_receipt_number(p.call, now)
+        p.submitted_at = now
+        p.version += 1
+        p.revision_deadline = None
+        ProposalVersion.objects.create(
+            proposal=p, number=p.version, submitted_at=now, data=dossier.snapshot(p)
+        )
+        return {"receipt_number": p.receipt_number, "version": p.version}
+
+    return _fire(
+        proposal,
+        "submit",
+        by=by,
+        ip=ip,
+        guard=lambda p: submission_problems(p, now),
+        apply=apply,
+    )
+
+
+def withdraw(proposal, *, by, ip=None, comment=""):
+    return _fire(proposal, "withdraw", by=by, ip=ip, comment=comment)
+
+
+# -- screening (officers) -----------------------------------------------------------------------
+
+
+def return_for_revision(proposal, *, by, ip=None, comment="", revision_deadline=None, now=None):
+    now = now or timezone.now()
+
+    def guard(p):
+        errors = _required(comment, "comment", _("Say what the applicant must complete."))
+        if revision_deadline is None:
+            errors["revision_deadline"] = [_("Set a revision deadline.")]
+        elif revision_deadline <= now:
+            errors["revision_deadline"] = [_("The revision deadline must be in the future.")]
+        return errors
+
+    def apply(p):
+        p.revision_deadline = revision_deadline
+        return {"revision_deadline": revision_deadline.isoformat()}
+
+    return _fire(
+        proposal, "return_for_revision", by=by, ip=ip, guard=guard, apply=apply, comment=comment
+    )
+
+
+def mark_eligible(proposal, *, by, ip=None, comment=""):
+    def apply(p):
+        p.screened_by = by
+
+    return _fire(proposal, "mark_eligible", by=by, ip=ip, apply=apply, comment=comment)
+
+
+def mark_ineligible(proposal, *, by, ip=None, comment=""):
+    def apply(p):
+        p.screened_by = by
+
+    return _fire(
+        proposal,
+        "mark_ineligible",
+        by=by,
+        ip=ip,
+        guard=lambda p: _required(comment, "comment", _("Give the reason it is ineligible.")),
+        apply=apply,
+        comment=comment,
+    )
+
+
+# -- the council --------------------------------------------------------------------------------
+
+
+def council_problems(proposal):
+    """DESIGN.md: ≥ 2/3 of the seats accepted, with the chair (or vice-chair) and both critics,
+    and nobody with a declared or detected conflict of interest."""
+    seats = proposal.call.min_reviewers
+    assignments = list(
+        proposal.assignments.select_related("reviewer__profile").order_by("pk").all()
+    )
+    accepted = [a for a in assignments if a.status == ReviewAssignment.Status.ACCEPTED]
+    problems = []
+    quorum = math.ceil(seats * 2 / 3)
+    if len(accepted) < quorum:
+        problems.append(
+            _("%(accepted)d of %(seats)d council seats accepted; at least %(quorum)d are needed.")
+            % {"accepted": len(accepted), "seats": seats, "quorum": quorum}
+        )
+    seats_taken = {a.seat for a in accepted}
+    if not seats_taken & {ReviewAssignment.Seat.CHAIR, ReviewAssignment.Seat.VICE_CHAIR}:
+        problems.append(_("The chair or the vice-chair must have accepted."))
+    if sum(a.seat == ReviewAssignment.Seat.CRITIC for a in accepted) < 2:
+        problems.append(_("Both critics must have accepted."))
+    for a in accepted:
+        if a.conflict or takes_part(proposal, a.reviewer):
+            problems.append(
+                _("%(name)s has a conflict of interest with this proposal.")
+                % {"name": a.reviewer.get_full_name() or a.reviewer.email}
+            )
+    return {"council": problems} if problems else {}
+
+
+def start_review(proposal, *, by, ip=None, comment=""):
+    return _fire(proposal, "start_review", by=by, ip=ip, guard=council_problems, comment=comment)
+
+
+def complete_review(proposal, *, by, ip=None, comment=""):
+    """Fix the valid and excluded ballots, the aggregate, pass/fail and the rank in the call.
+
+    `by=None` is the automatic close when the last accepted reviewer submits."""
+
+    def guard(p):
+        accepted = set(
+            p.assignments.filter(status=ReviewAssignment.Status.ACCEPTED).values_list(
+                "reviewer_id", flat=True
+            )
+        )
+        submitted = set(
+            p.ballots.filter(submitted_at__isnull=False).values_list("reviewer_id", flat=True)
+        )
+        missing = accepted - submitted
+        if not accepted:
+            return {"council": [_("No council member has accepted this proposal.")]}
+        if missing:
+            return {
+                "council": [
+                    _("%(count)d council members have not submitted their ballots yet.")
+                    % {"count": len(missing)}
+                ]
+            }
+        return {}
+
+    def apply(p):
+        ballots = list(p.ballots.filter(submitted_at__isnull=False).order_by("pk"))
+        result = scoring.evaluate(ballots)
+        for ballot in ballots:
+            excluded = ballot.pk in result.excluded
+            if ballot.excluded != excluded:
+                ballot.excluded = excluded
+                ballot.save(update_fields=["excluded"])
+        p.aggregate_score = result.aggregate
+        p.passed = result.passed
+        p.review_outcome = str(result.reason)
+        return {
+            "aggregate_score": str(result.aggregate),
+            "passed": result.passed,
+            "excluded_ballots": sorted(result.excluded),
+        }
+
+    done = _fire(
+        proposal, "complete_review", by=by, ip=ip, guard=guard, apply=apply, comment=comment
+    )
+    scoring.rank_call(done.call_id)
+    done.refresh_from_db()
+    return done
+
+
+# -- the decision (managers) --------------------------------------------------------------------
+
+COMMITTED_STATES = (S.FUNDED, S.IN_PROGRESS, S.COMPLETED, S.TRANSFERRED)
+
+
+def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
+    def guard(p):
+        errors = {}
+        if not p.passed:
+            errors["passed"] = [_("Only a proposal that passed the council can be funded.")]
+        if p.appraised_amount is None:
+            errors["appraisal"] = [_("The budget appraisal has not been recorded.")]
+        if approved_amount is None:
+            errors["approved_amount"] = [_("Enter the approved amount.")]
+        elif p.appraised_amount is not None and not (
+            0 < approved_amount <= p.appraised_amount <= p.requested_amount
+        ):
+            errors["approved_amount"] = [
+                _(
+                    "The approved amount must not exceed the appraised amount, which must not exceed the requested amount."
+                )
+            ]
+        if approved_amount:
+            committed = (
+                Proposal.objects.filter(call_id=p.call_id, state__in=COMMITTED_STATES)
+                .exclude(pk=p.pk)
+                .aggregate(total=Sum("approved_amount"))["total"]
+                or 0
+            )
+            if committed + approved_amount > p.call.total_budget:
+                errors.setdefault("approved_amount", []).append(
+                    _("This would exceed the call's total budget (%(left)s ₫ left).")
+                    % {"left": f"{p.call.total_budget - committed:,}".replace(",", ".")}
+                )
+        if by is not None and by.pk in (p.screened_by_id, p.appraised_by_id):
+            errors["four_eyes"] = [
+                _("You prepared this dossier or its appraisal; another manager must decide.")
+            ]
+        return errors
+
+    def apply(p):
+        p.approved_amount = approved_amount
+        return {"approved_amount": approved_amount}
+
+    return _fire(proposal, "fund", by=by, ip=ip, guard=guard, apply=apply, comment=comment)
+
+
+def reject(proposal, *, by, ip=None, comment=""):
+    return _fire(
+        proposal,
+        "reject",
+        by=by,
+        ip=ip,
+        guard=lambda p: _required(comment, "comment", _("Give the reason for the rejection.")),
+        comment=comment,
+    )
+
+
+# -- the contract and its end -------------------------------------------------------------------
+
+
+def contract_problems(proposal):
+    contract = getattr(proposal, "contract", None)
+    if contract is None:
+        return {"contract": [_("The contract has not been recorded.")]}
+    problems = []
+    if not contract.number.strip():
+        problems.append(_("The contract number is missing."))
+    if not (contract.signed_on and contract.starts_on and contract.ends_on):
+        problems.append(_("The signing, start and end dates are required."))
+    elif contract.ends_on <= contract.starts_on:
+        problems.append(_("The contract must end after it starts."))
+    amounts = [t.get("amount") for t in contract.tranches if isinstance(t, dict)]
+    if not amounts or not all(isinstance(a, int) and a > 0 for a in amounts):
+        problems.append(_("The tranche schedule is missing."))
+    elif sum(amounts) != proposal.approved_amount:
+        problems.append(_("The tranches must add up to the approved amount."))
+    return {"contract": problems} if problems else {}
+
+
+def sign_contract(proposal, *, by, ip=None, comment=""):
+    return _fire(proposal, "sign_contract", by=by, ip=ip, guard=contract_problems, comment=comment)
+
+
+def accept_results(proposal, *, by, ip=None, comment=""):
+    def guard(p):
+        if p.acceptance_verdict in ("excellent", "pass"):
+            return {}
+        if p.acceptance_verdict == "fail":
+            return {"verdict": [_("The acceptance council failed the results: terminate instead.")]}
+        return {"verdict": [_("The acceptance council's verdict has not been recorded.")]}
+
+    return _fire(proposal, "accept_results", by=by, ip=ip, guard=guard, comment=comment)
+
+
+def terminate(proposal, *, by, ip=None, comment=""):
+    return _fire(
+        proposal,
+        "terminate",
+        by=by,
+        ip=ip,
+        guard=lambda p: _required(comment, "comment", _("Give the reason for the termination.")),
+        comment=comment,
+    )
+
+
+def completed_transfer(proposal):
+    """A TransferDeal on one of this proposal's technologies reached `completed`."""
+    from django.apps import apps
+
+    try:
+        deal_model = apps.get_model("transfer", "TransferDeal")
+    except LookupError:
+        return False
+    return deal_model.objects.filter(
+        technology__source_proposal=proposal, state="completed"
+    ).exists()
+
+
+def mark_transferred(proposal, *, by=None, ip=None, comment=""):
+    def guard(p):
+        if completed_transfer(p):
+            return {}
+        return {"transfer": [_("No transfer of this proposal's results has been completed.")]}
+
+    return _fire(proposal, "mark_transferred", by=by, ip=ip, guard=guard, comment=comment)
+
+
+FUNCTIONS = {
+    "submit": submit,
+    "withdraw": withdraw,
+    "return_for_revision": return_for_revision,
+    "mark_eligible": mark_eligible,
+    "mark_ineligible": mark_ineligible,
+    "start_review": start_review,
+    "complete_review": complete_review,
+    "fund": fund,
+    "reject": reject,
+    "sign_contract": sign_contract,
+    "accept_results": accept_results,
+    "terminate": terminate,
+    "mark_transferred": mark_transferred,
+}
+assert set(FUNCTIONS) == set(TRANSITIONS) == set(SPECS)
