@@ -67,15 +67,16 @@ check: $(VENV)/.installed messages
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 
 # PostgreSQL (a throwaway cluster) runs everything; SQLite, the `make run` database, runs the
-# non-browser suite too. Browser tests run on their own: they flush the database they use.
+# non-browser suite too. Browser and concurrency tests run on their own: they commit, and
+# flush the database they use; concurrency needs PostgreSQL's row locks.
 test: system-deps browser-deps $(VENV)/.installed messages lint check
 	REQUIRE_DATABASE=postgresql scripts/with-postgres bash -c '\
-	  $(VENV)/bin/pytest -n 2 -m "not browser" -p no:cacheprovider && \
-	  $(VENV)/bin/pytest -m browser -p no:cacheprovider'
-	REQUIRE_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -m "not browser" -p no:cacheprovider -q
+	  $(VENV)/bin/pytest -n 2 -m "not browser and not postgres" -p no:cacheprovider && \
+	  $(VENV)/bin/pytest -m "browser or postgres" -p no:cacheprovider'
+	REQUIRE_DATABASE=sqlite $(VENV)/bin/pytest -n 2 -m "not browser and not postgres" -p no:cacheprovider -q
 
 test-fast: $(VENV)/.installed messages
-	$(VENV)/bin/pytest -n 2 -m "not browser" -q
+	$(VENV)/bin/pytest -n 2 -m "not browser and not postgres" -q
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -20,6 +20,15 @@ DEFAULT_BUDGET = (
 )
 
 
+def budget_for(total):
+    """DEFAULT_BUDGET's shape scaled to about `total`, in whole millions of đồng."""
+    base = sum(amount for _c, _d, amount in DEFAULT_BUDGET)
+    return tuple(
+        (category, description, amount * total // base // 1_000_000 * 1_000_000)
+        for category, description, amount in DEFAULT_BUDGET
+    )
+
+
 def fill(proposal, *, title, abstract="", budget=DEFAULT_BUDGET, by=None, members=()):
     """Write every section of a dossier and attach the call's required templates."""
     proposal.title = title
@@ -61,3 +70,181 @@ def fill(proposal, *, title, abstract="", budget=DEFAULT_BUDGET, by=None, member
             upload = ContentFile(source.read(), name=f"{template.document.filename}")
         dossier.add_attachment(proposal, upload, by=by or proposal.owner, template=template)
     return proposal
+
+
+# -- the demo's proposals in every state, moved by the workflow as people would ------------------
+
+GOOD_BALLOT = {
+    "overview": 10,
+    "content": 20,
+    "products": 13,
+    "application": 14,
+    "feasibility": 13,
+    "capacity": 14,
+}
+WEAK_BALLOT = {
+    "overview": 8,
+    "content": 14,
+    "products": 10,
+    "application": 10,
+    "feasibility": 9,
+    "capacity": 11,
+}
+
+# (call code, owner key, title, final state)
+SCENARIO = (
+    ("AG-NN01", "researcher", "Chọn tạo giống lúa thơm chịu mặn AGU-ST1 cho vùng ven biển Kiên Lương", "draft"),
+    ("AG-NN01", "researcher2", "Tuyển chọn dòng lúa thơm chịu mặn 4‰ từ tập đoàn giống địa phương", "submitted"),
+    ("AG-TS01", "researcher2", "Quy trình nuôi cá tra tuần hoàn tiết kiệm nước quy mô nông hộ tại Châu Phú", "returned"),
+    ("AG-TS01", "researcher", "Chọn lọc đàn cá tra bố mẹ kháng bệnh gan thận mủ", "eligible"),
+    ("AG-CDS01", "researcher2", "Hệ thống truy xuất nguồn gốc xoài Ba Màu bằng mã QR", "ineligible"),
+    ("AG-CDS01", "researcher", "Nền tảng số quản lý vùng trồng lúa đạt chuẩn xuất khẩu", "withdrawn"),
+    ("AG-NNTM25", "researcher", "Cảm biến IoT cảnh báo xâm nhập mặn cho ruộng lúa Hòn Đất", "under_review"),
+    ("AG-NNTM25", "researcher2", "Mô hình tưới ướt khô xen kẽ giảm phát thải trên lúa", "reviewed"),
+    ("AG-NNTM25", "researcher", "Ứng dụng ảnh vệ tinh dự báo năng suất lúa vụ Đông Xuân", "funded"),
+    ("AG-NNTM25", "researcher2", "Máy sấy lúa dùng năng lượng mặt trời cho hợp tác xã", "rejected"),
+    ("AG-CNSH24", "researcher", "Chế phẩm vi sinh xử lý rơm rạ tại ruộng", "in_progress"),
+    ("AG-CNSH24", "researcher2", "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh", "completed"),
+    ("AG-CNSH24", "researcher", "Sản xuất thức ăn cá tra từ phụ phẩm chế biến", "terminated"),
+)  # fmt: skip
+
+
+def seed_proposals(*, people, stdout=None):
+    """Create the demo's proposals once, each moved to its state by `grants.workflow`."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grants import workflow
+    from grants.models import Ballot, CallPage, Contract, Proposal, ReviewAssignment
+    from grants.rules import takes_part
+
+    if Proposal.objects.exists():
+        return 0
+    officer, manager = people["officer"], people["manager"]
+    reviewers = [people[f"reviewer{n}"] for n in range(1, 8)]
+    seats = ["chair", "vice_chair", "secretary", "critic", "critic", "member", "member"]
+    order = [
+        "draft", "submitted", "returned", "eligible", "ineligible", "withdrawn", "under_review",
+        "reviewed", "funded", "rejected", "in_progress", "completed", "terminated",
+    ]  # fmt: skip
+    created = 0
+    for code, owner_key, title, target in SCENARIO:
+        call = CallPage.objects.get(code=code, locale__language_code="vi")
+        owner = people[owner_key]
+        day = call.opens_at + datetime.timedelta(days=3)
+        step = datetime.timedelta(days=4)
+        proposal, _new = draft_for(call, owner)
+        fill(
+            proposal,
+            title=title,
+            budget=budget_for(call.max_per_project * (60 + 3 * created) // 100),
+            members=[
+                ("ThS. Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang"),
+                ("KS. Nguyễn Văn Phúc", "member", "Viện Lúa Đồng bằng sông Cửu Long"),
+            ],
+        )
+        created += 1
+        if target == "draft":
+            proposal.content_methods = ""  # still being written: the panel shows what is missing
+            proposal.save()
+            continue
+        position = order.index(target)
+        with workflow.clock(day):
+            proposal = workflow.submit(proposal, by=owner, ip="203.162.10.21")
+        if target == "withdrawn":
+            with workflow.clock(day + step):
+                workflow.withdraw(proposal, by=owner, comment="Chuyển sang đợt sau.")
+            continue
+        if target == "returned":
+            with workflow.clock(day + step):
+                workflow.return_for_revision(
+                    proposal,
+                    by=officer,
+                    comment="Bổ sung xác nhận của tổ chức chủ trì và báo giá thiết bị.",
+                    revision_deadline=timezone.now() + datetime.timedelta(days=10),
+                )
+            continue
+        if target == "ineligible":
+            with workflow.clock(day + step):
+                workflow.mark_ineligible(
+                    proposal, by=officer, comment="Tổ chức chủ trì không có chức năng KH&CN."
+                )
+            continue
+        if target == "submitted":
+            continue
+        with workflow.clock(day + step):
+            proposal = workflow.mark_eligible(proposal, by=officer)
+        if target == "eligible":
+            continue
+        # The system blocks reviewers from the applicant's organisation: seat the others.
+        council = [r for r in reviewers if not takes_part(proposal, r)]
+        for reviewer, seat in zip(council, seats, strict=False):
+            ReviewAssignment.objects.create(
+                proposal=proposal,
+                reviewer=reviewer,
+                seat=seat,
+                status="accepted",
+                declared_at=day + 2 * step,
+            )
+        with workflow.clock(day + 2 * step):
+            proposal = workflow.start_review(proposal, by=officer)
+        scores = WEAK_BALLOT if target == "rejected" else GOOD_BALLOT
+        submitting = council[:4] if target == "under_review" else council
+        for reviewer in submitting:
+            Ballot.objects.create(
+                proposal=proposal,
+                reviewer=reviewer,
+                scores=scores,
+                total=sum(scores.values()),
+                comment="Nội dung phù hợp định hướng của tỉnh.",
+                submitted_at=day + 3 * step,
+            )
+        if target == "under_review":
+            continue
+        with workflow.clock(day + 3 * step):
+            proposal = workflow.complete_review(proposal, by=None)
+        if position == order.index("reviewed"):
+            continue
+        if target == "rejected":
+            with workflow.clock(day + 4 * step):
+                workflow.reject(proposal, by=manager, comment="Điểm tổng hợp dưới 70.")
+            continue
+        Proposal.objects.filter(pk=proposal.pk).update(
+            appraised_amount=proposal.requested_amount - 50_000_000, appraised_by=officer
+        )
+        with workflow.clock(day + 4 * step):
+            proposal = workflow.fund(
+                proposal, by=manager, approved_amount=proposal.requested_amount - 50_000_000
+            )
+        if target == "funded":
+            continue
+        start = timezone.localdate(day + 5 * step)
+        Contract.objects.create(
+            proposal=proposal,
+            number=f"{proposal.pk:02d}/{start.year}/HĐ-SKHCN",
+            signed_on=start,
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=730),
+            tranches=[
+                {"due_on": start.isoformat(), "amount": proposal.approved_amount // 2},
+                {
+                    "due_on": (start + datetime.timedelta(days=365)).isoformat(),
+                    "amount": proposal.approved_amount - proposal.approved_amount // 2,
+                },
+            ],
+        )
+        with workflow.clock(day + 5 * step):
+            proposal = workflow.sign_contract(proposal, by=officer)
+        if target == "in_progress":
+            continue
+        if target == "terminated":
+            with workflow.clock(day + 40 * step):
+                workflow.terminate(
+                    proposal, by=manager, comment="Chủ nhiệm chuyển công tác, không tiếp tục."
+                )
+            continue
+        Proposal.objects.filter(pk=proposal.pk).update(acceptance_verdict="pass")
+        with workflow.clock(day + 60 * step):
+            workflow.accept_results(proposal, by=officer)
+    return created

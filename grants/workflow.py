@@ -10,7 +10,9 @@ request's IP, and then, inside one transaction with the proposal's row locked:
 5. queues the notification e-mails once the transaction commits.
 """
 
+import contextvars
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -93,6 +95,23 @@ SPECS = {
     "mark_transferred": Spec(_("Mark transferred")),
 }
 
+_clock = contextvars.ContextVar("workflow_clock", default=None)
+
+
+def current_time():
+    return _clock.get() or timezone.now()
+
+
+@contextmanager
+def clock(moment):
+    """Replay history: fire transitions as of `moment`, sending nothing (the demo's past)."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
 TRANSITIONS = {t.name: t for t in Proposal._meta.get_field("state").get_all_transitions(Proposal)}
 
 
@@ -107,7 +126,7 @@ def available(proposal, user):
     return [name for name in SPECS if may_fire(proposal, name, user)]
 
 
-def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=True):
+def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=True, at=None):
     with transaction.atomic():
         locked = (
             Proposal.objects.select_for_update(of=("self",))
@@ -134,8 +153,9 @@ def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=
             comment=comment,
             ip=ip or None,
             data=data or {},
+            at=at or current_time(),
         )
-        if notify:
+        if notify and _clock.get() is None:
             from grants import tasks
 
             transaction.on_commit(lambda: tasks.notify_transition.enqueue(entry.pk))
@@ -153,7 +173,7 @@ def submission_problems(proposal, now=None):
     """What keeps the dossier from being submitted, by section (also the completeness panel)."""
     from grants import dossier
 
-    now = now or timezone.now()
+    now = now or current_time()
     problems = dossier.missing(proposal)
     call = proposal.call
     if proposal.state == S.RETURNED:
@@ -195,7 +215,7 @@ def submit(proposal, *, by, ip=None, now=None):
     """Freeze the dossier as a new version; the first submission takes a receipt number."""
     from grants import dossier
 
-    now = now or timezone.now()
+    now = now or current_time()
 
     def apply(p):
         p.requested_amount = p.budget_total()
@@ -216,6 +236,7 @@ def submit(proposal, *, by, ip=None, now=None):
         ip=ip,
         guard=lambda p: submission_problems(p, now),
         apply=apply,
+        at=now,
     )
 
 
@@ -227,7 +248,7 @@ def withdraw(proposal, *, by, ip=None, comment=""):
 
 
 def return_for_revision(proposal, *, by, ip=None, comment="", revision_deadline=None, now=None):
-    now = now or timezone.now()
+    now = now or current_time()
 
     def guard(p):
         errors = _required(comment, "comment", _("Say what the applicant must complete."))
@@ -242,7 +263,14 @@ def return_for_revision(proposal, *, by, ip=None, comment="", revision_deadline=
         return {"revision_deadline": revision_deadline.isoformat()}
 
     return _fire(
-        proposal, "return_for_revision", by=by, ip=ip, guard=guard, apply=apply, comment=comment
+        proposal,
+        "return_for_revision",
+        by=by,
+        ip=ip,
+        guard=guard,
+        apply=apply,
+        comment=comment,
+        at=now,
     )
 
 

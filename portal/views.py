@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
+from grants.models import Proposal
 from grants.selectors import open_calls
 from portal import roles
 from researchers.models import Profile
@@ -28,6 +29,16 @@ def dashboard(request):
     if user_roles & {roles.RESEARCHER, roles.OFFICER, roles.MANAGER}:
         context["open_calls"] = list(open_calls(locale=Locale.get_active()))
         context["selected_call"] = request.GET.get("call", "")
+    if roles.RESEARCHER in user_roles:
+        context["my_proposals"] = list(
+            Proposal.objects.filter(owner=request.user)
+            .select_related("call")
+            .order_by("-updated_at")[:5]
+        )
+    if user_roles & {roles.OFFICER, roles.MANAGER}:
+        context["state_counts"] = dict(
+            Proposal.objects.order_by().values_list("state").annotate(n=Count("pk"))
+        )
     return render(request, "portal/dashboard.html", context)
 
 

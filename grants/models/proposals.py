@@ -13,6 +13,7 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -76,7 +77,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     )
 
     # The dossier (thuyết minh nhiệm vụ).
-    title = models.CharField(_("title"), max_length=300, blank=True)
+    title = models.CharField(_("project title"), max_length=300, blank=True)
     sector = models.ForeignKey(
         "cms.Sector",
         on_delete=models.PROTECT,
@@ -405,7 +406,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -59,7 +59,9 @@ class Ballot(models.Model):
     total = models.PositiveSmallIntegerField(_("total"), default=0)
     comment = models.TextField(_("overall comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    excluded = models.BooleanField(_("excluded (more than 20% from the mean)"), default=False)
+    excluded = models.BooleanField(
+        _("excluded as an outlier (more than 20 percent from the mean)"), default=False
+    )
 
     class Meta:
         constraints = [

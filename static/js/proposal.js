@@ -3,7 +3,7 @@
  * lost connection nor an expired session loses it; it is restored when the page opens again. */
 (function () {
   "use strict";
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -38,7 +38,7 @@
         restored = true;
       }
     });
-    if (restored) { say(t("Restored text that had not been saved yet.")); dirty = true; schedule(); }
+    if (restored) { say(gettext("Restored text that had not been saved yet.")); dirty = true; schedule(); }
     else { localStorage.removeItem(key); }
   }
 
@@ -47,7 +47,7 @@
     if (!dirty) return;
     dirty = false;
     var body = new FormData(form);
-    say(t("Saving…"));
+    say(gettext("Saving…"));
     fetch(form.dataset.autosave, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Autosave": "1", "X-Requested-With": "fetch" }
@@ -56,13 +56,13 @@
     }).then(function (result) {
       if (result.ok && result.data.saved) {
         if (!dirty) localStorage.removeItem(key);
-        say(t("Saved at") + " " + result.data.at);
+        say(gettext("Saved at") + " " + result.data.at);
       } else {
-        say(t("Not saved yet: check the highlighted fields, then press Save.") + " " + (result.data.error || ""));
+        say(gettext("Not saved yet: check the highlighted fields, then press Save.") + " " + (result.data.error || ""));
       }
     }).catch(function () {
       dirty = true;
-      say(t("Offline: your text is kept in this browser and will be saved when you are back."));
+      say(gettext("Offline: your text is kept in this browser and will be saved when you are back."));
     });
   }
   function schedule() { if (timer) clearTimeout(timer); timer = setTimeout(save, 1500); }

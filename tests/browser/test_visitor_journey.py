@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_visitor_switches_language_opens_a_call_applies_and_reaches_the_dashboard(
+def test_visitor_switches_language_opens_a_call_applies_and_reaches_the_draft(
     page, demo_site, screenshot
 ):
     page.goto(demo_site.url + "/")
@@ -33,11 +33,11 @@ def test_visitor_switches_language_opens_a_call_applies_and_reaches_the_dashboar
     page.get_by_label("Password").fill("AnGiang@2025")
     page.get_by_role("button", name="Sign In").click()
 
-    page.wait_for_url(re.compile(r"/en/dashboard/\?call=\d+"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, TS. Trần Văn Minh"
-    selected = page.locator(".task--selected")
-    assert "Breeding salt-tolerant fragrant rice" in selected.inner_text()
-    screenshot(page, "dashboard-en")
+    # The demo researcher already drafts for this call: Apply opens that draft.
+    page.wait_for_url(re.compile(r"/en/proposals/\d+/edit/general/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "General information"
+    assert "already have a draft" in page.locator(".messages").inner_text()
+    screenshot(page, "draft-en")
 
 
 def test_keyboard_user_can_skip_to_the_main_content(page, demo_site):

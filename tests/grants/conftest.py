@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from grants import demo, workflow
-from grants.models import CallPage, ReviewAssignment
+from grants.models import CallPage, CallTemplate, ReviewAssignment
 
 
 @pytest.fixture
@@ -29,7 +29,27 @@ def manager(user_by_email):
 
 @pytest.fixture
 def open_call(db):
-    return CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
+    """A fresh open call shaped like AG-NN01, with none of the demo's proposals in it."""
+    demo_call = CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
+    call = CallPage(
+        title="Đợt thử nghiệm: giống lúa chịu mặn",
+        slug="ag-test01",
+        locale=demo_call.locale,
+        code="AG-TEST01",
+        summary=demo_call.summary,
+        opens_at=demo_call.opens_at,
+        closes_at=demo_call.closes_at,
+        total_budget=demo_call.total_budget,
+        max_per_project=demo_call.max_per_project,
+        min_reviewers=7,
+    )
+    call.sectors = list(demo_call.sectors.all())
+    call.templates = [
+        CallTemplate(title=t.title, document=t.document, required=t.required)
+        for t in demo_call.templates.all()
+    ]
+    demo_call.get_parent().add_child(instance=call)
+    return call
 
 
 @pytest.fixture

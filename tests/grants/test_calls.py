@@ -115,13 +115,17 @@ class TestApply:
         call = CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
         client = client_as("researcher@example.org")
         response = client.get("/calls/ag-nn01/apply/")
+        Proposal.objects.filter(call=call, owner__email="researcher@example.org").delete()
+        response = client.get("/calls/ag-nn01/apply/")
         draft = Proposal.objects.get(call=call, owner__email="researcher@example.org")
         assert response["Location"] == f"/proposals/{draft.pk}/edit/general/"
         assert draft.state == "draft" and draft.organisation.short_name
         assert draft.team.get().role == "principal"  # the applicant, from their profile
         again = client.get("/en/calls/ag-nn01/apply/")
         assert again["Location"] == f"/en/proposals/{draft.pk}/edit/general/"
-        assert Proposal.objects.filter(owner__email="researcher@example.org").count() == 1
+        assert (
+            Proposal.objects.filter(call=call, owner__email="researcher@example.org").count() == 1
+        )
 
     def test_business_account_cannot_apply(self, client_as):
         response = client_as("business@example.org").get("/calls/ag-nn01/apply/", follow=True)

@@ -32,7 +32,7 @@ def test_submit_issues_receipt_freezes_version_audits_and_mails(
 
     year = timezone.localdate().year
     assert done.state == "submitted"
-    assert done.receipt_number == f"AG-NN01-{year}-0001"
+    assert done.receipt_number == f"AG-TEST01-{year}-0001"
     assert done.requested_amount == 1_000_000_000
     assert done.version == 1
     version = ProposalVersion.objects.get(proposal=done)
@@ -64,8 +64,8 @@ def test_receipt_numbers_are_gapless_per_call_and_a_refused_submit_takes_none(
         workflow.submit(incomplete, by=researcher2)
     demo.fill(incomplete, title="Hai")
     year = timezone.localdate().year
-    assert workflow.submit(first, by=researcher).receipt_number == f"AG-NN01-{year}-0001"
-    assert workflow.submit(incomplete, by=researcher2).receipt_number == f"AG-NN01-{year}-0002"
+    assert workflow.submit(first, by=researcher).receipt_number == f"AG-TEST01-{year}-0001"
+    assert workflow.submit(incomplete, by=researcher2).receipt_number == f"AG-TEST01-{year}-0002"
 
 
 def test_incomplete_dossier_lists_what_is_missing_and_changes_nothing(open_call, researcher):

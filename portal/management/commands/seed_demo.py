@@ -39,6 +39,7 @@ class Command(BaseCommand):
             documents = self.seed_templates()
             self.seed_calls(home, sectors, documents)
             self.seed_news(home, sectors)
+            self.seed_proposals()
         self.print_accounts()
 
     # -- people -----------------------------------------------------------------------------
@@ -287,6 +288,13 @@ class Command(BaseCommand):
                 body=demo_data.CALL_BODY_EN,
                 eligibility=demo_data.ELIGIBILITY_EN,
             )
+
+    def seed_proposals(self):
+        from grants.demo import seed_proposals
+
+        users = get_user_model().objects.filter(email__endswith="@example.org")
+        people = {user.email.split("@")[0]: user for user in users}
+        seed_proposals(people=people)
 
     def seed_news(self, home, sectors):
         index = self.child(

@@ -1,0 +1,116 @@
+"""Row locks under real concurrency: separate PostgreSQL connections in separate threads.
+
+These tests commit (transactional_db), so `make test` runs them in the second pytest run,
+together with the browser tests, never on SQLite (which has no row locks)."""
+
+import io
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, connections
+
+from grants import demo, workflow
+from grants.models import AuditEntry, CallPage, Proposal, ReceiptCounter
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+PI = [("TS. Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang")]
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.fail("Concurrency tests need PostgreSQL: run them through `make test`.")
+    from cms.models import HomePage
+
+    if not HomePage.objects.exists():
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+def run_together(*jobs):
+    """Start every job at the same instant, each in its own thread and connection."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def runner(index, job):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = ("ok", job())
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+            results[index] = ("error", error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_officers_conflicting_exactly_one_wins(seeded):
+    officer = get_user_model().objects.get(email="officer@example.org")
+    second = get_user_model().objects.create_user("officer2", "officer2@example.org", "x")
+    second.groups.add(*officer.groups.all())
+    call = CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
+    owner = get_user_model().objects.create_user("applicant-c", "c@example.org", "x")
+    for round_number in range(5):
+        proposal, _ = demo.draft_for(call, owner)
+        demo.fill(
+            proposal,
+            title=f"Đề xuất tranh chấp {round_number}",
+            budget=demo.budget_for(10**9),
+            members=PI,
+        )
+        proposal = workflow.submit(proposal, by=owner)
+        results = run_together(
+            lambda p=proposal: workflow.mark_eligible(p, by=officer),
+            lambda p=proposal: workflow.mark_ineligible(p, by=second, comment="Thiếu hồ sơ"),
+        )
+        outcomes = sorted(kind for kind, _value in results)
+        assert outcomes == ["error", "ok"], results
+        error = next(value for kind, value in results if kind == "error")
+        assert isinstance(error, workflow.StateConflict)
+        assert "action was not applied" in str(error) or "không được thực hiện" in str(error)
+        winner = next(value for kind, value in results if kind == "ok")
+        assert Proposal.objects.get(pk=proposal.pk).state == winner.state
+        screening = AuditEntry.objects.filter(proposal=proposal).exclude(transition="submit")
+        assert screening.count() == 1
+
+
+def test_simultaneous_submissions_get_distinct_gapless_receipts(seeded):
+    call = CallPage.objects.get(code="AG-TS01", locale__language_code="vi")
+    users = [
+        get_user_model().objects.create_user(f"applicant-{n}", f"a{n}@example.org", "x")
+        for n in range(8)
+    ]
+    drafts = []
+    for n, user in enumerate(users):
+        proposal, _ = demo.draft_for(call, user)
+        drafts.append(
+            demo.fill(
+                proposal, title=f"Hồ sơ nộp cùng lúc {n}", budget=demo.budget_for(10**9), members=PI
+            )
+        )
+    before = ReceiptCounter.objects.filter(call=call).values_list("last", flat=True).first() or 0
+    results = run_together(
+        *[lambda p=p, u=u: workflow.submit(p, by=u) for p, u in zip(drafts, users, strict=True)]
+    )
+    assert all(kind == "ok" for kind, _ in results), results
+    numbers = sorted(int(value.receipt_number.rsplit("-", 1)[1]) for _, value in results)
+    assert numbers == list(range(before + 1, before + 9))
+
+
+def test_a_double_click_on_submit_gives_one_receipt_and_one_entry(seeded):
+    call = CallPage.objects.get(code="AG-NN01", locale__language_code="vi")
+    owner = get_user_model().objects.create_user("applicant-d", "d@example.org", "x")
+    proposal, _ = demo.draft_for(call, owner)
+    demo.fill(proposal, title="Nhấp hai lần", budget=demo.budget_for(10**9), members=PI)
+    results = run_together(
+        lambda: workflow.submit(proposal, by=owner), lambda: workflow.submit(proposal, by=owner)
+    )
+    assert sorted(kind for kind, _ in results) == ["error", "ok"]
+    assert AuditEntry.objects.filter(proposal=proposal, transition="submit").count() == 1
+    assert Proposal.objects.get(pk=proposal.pk).version == 1
