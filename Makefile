@@ -78,5 +78,9 @@ test: system-deps browser-deps $(VENV)/.installed messages lint check
 test-fast: $(VENV)/.installed messages
 	$(VENV)/bin/pytest -n 2 -m "not browser and not postgres" -q
 
+# Not a test: seeds 1,000 then 10,000 proposals on a throwaway PostgreSQL and times the pages.
+bench: system-deps browser-deps $(VENV)/.installed messages
+	scripts/with-postgres $(PY) benchmarks/proposals.py --output docs/benchmarks.md
+
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from grants import rules
+from portal.text import fold
 
 
 class ProposalState(models.TextChoices):
@@ -155,6 +156,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Receipt number, title, applicant and organisation, folded (no case, no diacritics) for
+    # the officers' search; on PostgreSQL a trigram index serves `LIKE '%...%'` (migration 0003).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("proposal")
@@ -177,10 +181,33 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.receipt_number or self.title or gettext_untitled()
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.compute_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("proposal_detail", args=[self.pk])
+
+    def compute_search_text(self):
+        from researchers.models import Organisation, Profile
+
+        owner = Profile.objects.filter(user_id=self.owner_id).values_list(
+            "full_name", "user__email"
+        ).first() or ("", "")
+        organisation = (
+            Organisation.objects.filter(pk=self.organisation_id)
+            .values_list("name", flat=True)
+            .first()
+            if self.organisation_id
+            else ""
+        )
+        parts = [self.receipt_number or "", self.title, *owner, organisation or ""]
+        return fold(" | ".join(part for part in parts if part))
 
     @property
     def is_editable(self):

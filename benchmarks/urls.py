@@ -1,0 +1,14 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from portal.urls import urlpatterns as portal_urlpatterns
+
+
+@login_required
+def floor(request):
+    """The cheapest page the portal could serve: the base template for a signed-in user."""
+    return render(request, "benchmarks/floor.html")
+
+
+urlpatterns = [path("bench/floor/", floor), *portal_urlpatterns]
