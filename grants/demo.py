@@ -5,10 +5,12 @@ with `grants.workflow`, so the demo shows what the portal really produces.
 """
 
 from django.core.files.base import ContentFile
+from django.utils.text import slugify
 
 from grants import dossier
 from grants.dossier import draft_for  # noqa: F401  (the demo starts where "Apply" does)
 from grants.models import BudgetLine
+from portal.text import fold
 
 DEFAULT_BUDGET = (
     ("labour", "Công lao động của các thành viên thực hiện", 420_000_000),
@@ -67,7 +69,8 @@ def fill(proposal, *, title, abstract="", budget=DEFAULT_BUDGET, by=None, member
         )
     for template in proposal.call.templates.filter(required=True):
         with template.document.file.open("rb") as source:
-            upload = ContentFile(source.read(), name=f"{template.document.filename}")
+            extension = template.document.file_extension
+            upload = ContentFile(source.read(), name=f"{slugify(fold(template.title))}.{extension}")
         dossier.add_attachment(proposal, upload, by=by or proposal.owner, template=template)
     return proposal
 

@@ -40,12 +40,13 @@ def is_system(proposal, user):
 
 
 def can_view(proposal, user):
-    """Owners see their own dossier; officers and managers see every dossier."""
+    """Owners see their own dossier; officers and managers every dossier once it was submitted
+    (a draft that never reached the Department is the applicant's own business)."""
     if not user.is_authenticated:
         return False
     if proposal.owner_id == user.pk:
         return True
-    return roles.has_role(user, roles.OFFICER, roles.MANAGER)
+    return proposal.version > 0 and roles.has_role(user, roles.OFFICER, roles.MANAGER)
 
 
 def is_officer_or_system(proposal, user):

@@ -266,6 +266,17 @@ def proposal_export(request, fmt):
 # -- one proposal ---------------------------------------------------------------------------------
 
 
+def _return_request(proposal):
+    """The officer's instructions while a dossier is back with its owner."""
+    if proposal.state != ProposalState.RETURNED:
+        return None
+    return (
+        proposal.audit_entries.filter(transition="return_for_revision")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 def _render_detail(request, proposal, *, action=None, action_form=None, status=200):
     is_owner = rules.is_owner(proposal, request.user)
     names = workflow.available(proposal, request.user)
@@ -281,6 +292,7 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     dossier.label(data)
     problems = workflow.submission_problems(proposal) if proposal.is_editable else {}
     context = {
+        "return_request": _return_request(proposal),
         "proposal": proposal,
         "is_owner": is_owner,
         "actions": actions,
@@ -309,7 +321,7 @@ def proposal_detail(request, pk):
 @require_POST
 def proposal_transition(request, pk, name):
     proposal = _proposal_for(request, pk)
-    if name not in workflow.FUNCTIONS or not workflow.may_fire(proposal, name, request.user):
+    if not workflow.may_try(proposal, name, request.user):
         raise PermissionDenied
     spec = workflow.SPECS[name]
     form = forms.TransitionForm(request.POST, spec=spec, prefix=name)
@@ -406,6 +418,7 @@ def _section_page(request, proposal, section, *, status=200, **context):
         "grants/proposal_edit.html",
         {
             "proposal": proposal,
+            "return_request": _return_request(proposal),
             "section": section,
             "section_title": dossier.SECTION_TITLES[section],
             "sections": dossier.SECTIONS,

@@ -121,6 +121,14 @@ def may_fire(proposal, name, user):
     return can_proceed(method) and TRANSITIONS[name].has_perm(proposal, user)
 
 
+def may_try(proposal, name, user):
+    """Whether `user` holds the role to fire `name` on `proposal` at all, whatever its state.
+
+    A user who may not is refused (403); one who may, on a proposal that has moved on in the
+    meantime, gets `StateConflict` and its clear message."""
+    return name in TRANSITIONS and TRANSITIONS[name].has_perm(proposal, user)
+
+
 def available(proposal, user):
     """The transitions `user` may fire now, in the table's order."""
     return [name for name in SPECS if may_fire(proposal, name, user)]

@@ -91,22 +91,23 @@ def test_only_the_owner_edits_a_draft(section, who, client_as, draft):
 
 
 TRANSITION_CASES = [
-    # (state fixture, transition, who may fire it)
-    ("draft", "submit", {"owner"}),
-    ("draft", "withdraw", {"owner"}),
-    ("submitted", "mark_eligible", {"officer"}),
-    ("submitted", "mark_ineligible", {"officer"}),
-    ("submitted", "return_for_revision", {"officer"}),
-    ("submitted", "withdraw", {"owner"}),
-    ("submitted", "fund", set()),  # wrong state for everyone
-    ("submitted", "mark_transferred", set()),  # the system's alone
-    ("submitted", "no_such_transition", set()),
+    # (state fixture, transition, who fires it, whose role allows it but not in this state)
+    ("draft", "submit", {"owner"}, set()),
+    ("draft", "withdraw", {"owner"}, set()),
+    ("submitted", "mark_eligible", {"officer"}, set()),
+    ("submitted", "mark_ineligible", {"officer"}, set()),
+    ("submitted", "return_for_revision", {"officer"}, set()),
+    ("submitted", "withdraw", {"owner"}, set()),
+    ("submitted", "submit", set(), {"owner"}),  # a double submit
+    ("submitted", "fund", set(), {"manager"}),  # too early
+    ("submitted", "mark_transferred", set(), set()),  # the system's alone
+    ("submitted", "no_such_transition", set(), set()),
 ]
 
 
 @pytest.mark.parametrize("who", ROLES)
-@pytest.mark.parametrize("state, name, allowed", TRANSITION_CASES)
-def test_transition_matrix(state, name, allowed, who, client_as, request):
+@pytest.mark.parametrize("state, name, allowed, stale", TRANSITION_CASES)
+def test_transition_matrix(state, name, allowed, stale, who, client_as, request):
     proposal = request.getfixturevalue(state)
     before = (proposal.state, AuditEntry.objects.filter(proposal=proposal).count())
     data = {
@@ -121,6 +122,10 @@ def test_transition_matrix(state, name, allowed, who, client_as, request):
     if who in allowed:
         assert response.status_code == 302
         assert after[1] == before[1] + 1 and after[0] != before[0]
+    elif who in stale:  # the role may, the state may not: a clear message, nothing changes
+        assert response.status_code == 302 and after == before
+        page = client_as(ROLES[who]).get(response["Location"]).content.decode()
+        assert "nên thao tác này không được thực hiện" in page
     else:
         assert response.status_code == (302 if who == "anonymous" else 403)
         assert after == before
@@ -376,7 +381,10 @@ def test_a_second_officer_gets_a_clear_message_when_the_first_won(client_as, sub
         {"mark_ineligible-comment": "Sai mẫu"},
         follow=True,
     )
-    assert response.status_code == 403 or "Hợp lệ" in response.content.decode()
+    assert response.status_code == 200
+    assert "Hồ sơ đã chuyển sang “Hợp lệ” nên thao tác này không được thực hiện." in (
+        response.content.decode()
+    )
     assert Proposal.objects.get(pk=submitted.pk).state == "eligible"
 
 
@@ -443,3 +451,46 @@ def test_demo_helper_matches_the_design_budget_cap(open_call, researcher):
     proposal, _ = demo.draft_for(open_call, researcher)
     demo.fill(proposal, title="x", budget=demo.budget_for(open_call.max_per_project))
     assert proposal.budget_total() <= open_call.max_per_project
+
+
+@pytest.mark.parametrize("who", ["officer", "manager"])
+def test_staff_do_not_see_drafts_never_submitted(client_as, draft, who):
+    assert client_as(ROLES[who]).get(f"/proposals/{draft.pk}/").status_code == 403
+    attachment = draft.attachments.first()
+    url = f"/proposals/{draft.pk}/attachments/{attachment.pk}/"
+    assert client_as(ROLES[who]).get(url).status_code == 403
+
+
+def test_the_owner_sees_what_the_department_asked_for(client_as, submitted, officer):
+    workflow.return_for_revision(
+        submitted,
+        by=officer,
+        comment="Bổ sung báo giá thiết bị đo mặn",
+        revision_deadline=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3),
+    )
+    client = client_as("researcher@example.org")
+    for url in (f"/proposals/{submitted.pk}/", f"/proposals/{submitted.pk}/edit/budget/"):
+        html = client.get(url).content.decode()
+        assert "Bổ sung báo giá thiết bị đo mặn" in html
+        assert "Sở đã trả hồ sơ để bổ sung" in html
+
+
+def test_html_in_team_budget_attachments_and_comments_is_escaped(
+    client_as, draft, researcher, officer
+):
+    evil = "<img src=x onerror=alert(1)>"
+    draft.team.create(full_name=evil, organisation_name=evil, title=evil)
+    draft.budget_lines.create(category="other", description=evil, amount=1)
+    attachment = draft.attachments.first()
+    type(attachment).objects.filter(pk=attachment.pk).update(label=evil, original_name=evil)
+    submitted = workflow.submit(draft, by=researcher)
+    workflow.return_for_revision(
+        submitted,
+        by=officer,
+        comment=evil,
+        revision_deadline=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3),
+    )
+    for who in ("researcher@example.org", "officer@example.org"):
+        html = client_as(who).get(f"/proposals/{draft.pk}/").content.decode()
+        assert "<img src=x" not in html
+        assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 4

@@ -1,0 +1,145 @@
+"""The proposals in the JSON API. Transitions go through grants.workflow like the pages do."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from grants import rules, workflow
+from grants.models import Proposal
+from portal import roles
+from portal.text import fold
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    call = serializers.CharField(source="call.code", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    applicant = serializers.SerializerMethodField()
+    organisation = serializers.CharField(source="organisation.name", default="", read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "call",
+            "title",
+            "state",
+            "state_label",
+            "receipt_number",
+            "applicant",
+            "organisation",
+            "requested_amount",
+            "approved_amount",
+            "aggregate_score",
+            "submitted_at",
+            "revision_deadline",
+            "version",
+            "updated_at",
+            "available_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_applicant(self, proposal) -> str:
+        profile = getattr(proposal.owner, "profile", None)
+        return getattr(profile, "full_name", "") or proposal.owner.email
+
+    def get_available_transitions(self, proposal) -> list[str]:
+        return workflow.available(proposal, self.context["request"].user)
+
+
+class TransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    revision_deadline = serializers.DateTimeField(required=False, allow_null=True)
+    approved_amount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="A state of DESIGN.md, e.g. submitted"),
+            OpenApiParameter("call", str, description="A call code, e.g. AG-NN01"),
+            OpenApiParameter("q", str, description="Receipt number, title or applicant"),
+        ]
+    )
+)
+class ProposalViewSet(ReadOnlyModelViewSet):
+    """Researchers see their own proposals; officers and managers every submitted one.
+
+    Filters: `state`, `call` (call code), `q` (receipt number, title, applicant; diacritics optional).
+    """
+
+    serializer_class = ProposalSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
+            return Proposal.objects.none()
+        user = self.request.user
+        proposals = Proposal.objects.select_related("call", "owner__profile", "organisation")
+        if roles.has_role(user, roles.OFFICER, roles.MANAGER):
+            proposals = proposals.filter(version__gt=0) | proposals.filter(owner=user)
+        else:
+            proposals = proposals.filter(owner=user)
+        params = self.request.query_params
+        if params.get("state"):
+            proposals = proposals.filter(state=params["state"])
+        if params.get("call"):
+            proposals = proposals.filter(call__code=params["call"].upper())
+        if params.get("q"):
+            proposals = proposals.filter(search_text__contains=" ".join(fold(params["q"]).split()))
+        return proposals.order_by("-updated_at", "-pk")
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: ProposalSerializer,
+            400: inline_serializer("GuardErrors", {"errors": serializers.DictField()}),
+            403: inline_serializer("Forbidden", {"detail": serializers.CharField()}),
+            409: inline_serializer("Conflict", {"detail": serializers.CharField()}),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transition(self, request, pk=None, name=None):
+        """Fire a transition (DESIGN.md's table) as the signed-in user."""
+        proposal = get_object_or_404(Proposal.objects.select_related("call"), pk=pk)
+        if not rules.can_view(proposal, request.user):
+            raise PermissionDenied
+        if not workflow.may_try(proposal, name, request.user):
+            return Response(
+                {"detail": "You may not perform this action on this proposal."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        spec = workflow.SPECS[name]
+        params = {"by": request.user, "ip": request.META.get("REMOTE_ADDR")}
+        if name != "submit":
+            params["comment"] = data.validated_data.get("comment", "").strip()
+        if spec.needs_deadline:
+            params["revision_deadline"] = data.validated_data.get("revision_deadline")
+        if spec.needs_amount:
+            params["approved_amount"] = data.validated_data.get("approved_amount")
+        try:
+            done = workflow.FUNCTIONS[name](proposal, **params)
+        except workflow.StateConflict as conflict:
+            return Response({"detail": str(conflict)}, status=status.HTTP_409_CONFLICT)
+        except workflow.GuardFailed as failure:
+            return Response({"errors": failure.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(done).data)
+
+
+class DossierStatusSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["receipt_number", "state", "state_label", "updated_at"]
+        read_only_fields = fields

@@ -1,0 +1,40 @@
+"""The API router: /api/v1/ (DESIGN.md → URLs), its OpenAPI schema and self-hosted docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import generics
+from rest_framework.routers import DefaultRouter
+
+from grants.api import DossierStatusSerializer, ProposalViewSet
+from grants.models import Proposal
+
+
+class DossierStatusView(generics.ListAPIView):
+    """The state of the signed-in applicant's dossiers, by receipt number (`?receipt=`)."""
+
+    serializer_class = DossierStatusSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Proposal.objects.none()
+        dossiers = Proposal.objects.filter(owner=self.request.user, receipt_number__isnull=False)
+        receipt = self.request.query_params.get("receipt")
+        if receipt:
+            dossiers = dossiers.filter(receipt_number=receipt.strip().upper())
+        return dossiers.order_by("-submitted_at", "-pk")
+
+
+def portal_endpoints_only(endpoints, **kwargs):
+    """The schema documents /api/v1/, not Wagtail's internal admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+router = DefaultRouter()
+router.register("proposals", ProposalViewSet, basename="proposal")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/dossier-status/", DossierStatusView.as_view(), name="dossier-status"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
