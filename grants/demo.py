@@ -60,9 +60,10 @@ def fill(proposal, *, title, abstract="", budget=DEFAULT_BUDGET, by=None, member
             amount=amount,
             position=position,
         )
-    for position, (full_name, role, organisation_name) in enumerate(members, start=1):
+    for position, (full_name, role, organisation_name, *title) in enumerate(members, start=1):
         proposal.team.create(
             full_name=full_name,
+            title=title[0] if title else "",
             role=role,
             organisation_name=organisation_name,
             position=position,
@@ -143,11 +144,13 @@ def seed_proposals(*, people, stdout=None):
             title=title,
             budget=budget_for(call.max_per_project * (60 + 3 * created) // 100),
             members=[
-                ("ThS. Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang"),
-                ("KS. Nguyễn Văn Phúc", "member", "Viện Lúa Đồng bằng sông Cửu Long"),
+                ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
+                ("Nguyễn Văn Phúc", "member", "Viện Lúa Đồng bằng sông Cửu Long", "KS."),
             ],
         )
         created += 1
+        # The draft was started a couple of days before it was first submitted.
+        Proposal.objects.filter(pk=proposal.pk).update(created_at=day - datetime.timedelta(days=2))
         if target == "draft":
             proposal.content_methods = ""  # still being written: the panel shows what is missing
             proposal.save()
@@ -165,7 +168,10 @@ def seed_proposals(*, people, stdout=None):
                     proposal,
                     by=officer,
                     comment="Bổ sung xác nhận của tổ chức chủ trì và báo giá thiết bị.",
-                    revision_deadline=timezone.now() + datetime.timedelta(days=10),
+                    revision_deadline=timezone.localtime().replace(
+                        hour=17, minute=0, second=0, microsecond=0
+                    )
+                    + datetime.timedelta(days=10),
                 )
             continue
         if target == "ineligible":

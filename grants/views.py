@@ -292,7 +292,7 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     dossier.label(data)
     problems = workflow.submission_problems(proposal) if proposal.is_editable else {}
     context = {
-        "return_request": _return_request(proposal),
+        "return_request": _return_request(proposal) if is_owner else None,
         "proposal": proposal,
         "is_owner": is_owner,
         "actions": actions,

@@ -15,7 +15,7 @@ from grants import demo, workflow
 from grants.models import AuditEntry, CallPage, Proposal, ReceiptCounter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-PI = [("TS. Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang")]
+PI = [("Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang", "TS.")]
 
 
 @pytest.fixture
