@@ -494,3 +494,71 @@ def test_html_in_team_budget_attachments_and_comments_is_escaped(
         html = client_as(who).get(f"/proposals/{draft.pk}/").content.decode()
         assert "<img src=x" not in html
         assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 4
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_the_owner_removes_an_attachment(who, client_as, draft):
+    attachment = draft.attachments.first()
+    response = client_as(ROLES[who]).post(
+        f"/proposals/{draft.pk}/attachments/{attachment.pk}/delete/"
+    )
+    still_there = draft.attachments.filter(pk=attachment.pk).exists()
+    if who == "owner":
+        assert response.status_code == 302 and not still_there
+    else:
+        assert response.status_code == (302 if who == "anonymous" else 403) and still_there
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_api_detail_matrix(who, client_as, submitted):
+    response = client_as(ROLES[who]).get(f"/api/v1/proposals/{submitted.pk}/")
+    expected_status = {"owner": 200, "officer": 200, "manager": 200, "anonymous": 403}
+    assert response.status_code == expected_status.get(who, 404)
+
+
+def test_the_applicant_is_told_why_a_dossier_is_ineligible(
+    submitted, officer, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.mark_ineligible(submitted, by=officer, comment="Thiếu văn bản cam kết đối ứng")
+    message = next(m for m in mail.outbox if m.to == ["researcher@example.org"])
+    assert submitted.receipt_number in message.subject and "Không hợp lệ" in message.subject
+    assert "Thiếu văn bản cam kết đối ứng" in message.body
+    assert f"/proposals/{submitted.pk}/" in message.body
+
+
+def test_detail_queries_do_not_grow_with_team_budget_or_history(
+    client_as, submitted, officer, researcher, django_assert_max_num_queries
+):
+    client = client_as("officer@example.org")
+    url = f"/proposals/{submitted.pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(40) as small:
+        client.get(url)
+    for n in range(3):  # a longer history, a bigger team and budget in the new version
+        returned = workflow.return_for_revision(
+            submitted,
+            by=officer,
+            comment=f"Lần {n}",
+            revision_deadline=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3),
+        )
+        for m in range(10):
+            returned.team.create(full_name=f"Thành viên {n}-{m}", organisation_name="ĐH An Giang")
+            returned.budget_lines.create(category="other", description=f"Khoản {n}-{m}", amount=1)
+        submitted = workflow.submit(returned, by=researcher)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_my_proposals_queries_do_not_grow_with_the_number_of_dossiers(
+    client_as, open_call, researcher, django_assert_max_num_queries
+):
+    client = client_as("researcher@example.org")
+    client.get("/proposals/")
+    with django_assert_max_num_queries(30) as few:
+        client.get("/proposals/")
+    for n in range(25):
+        Proposal(call=open_call, owner=researcher, state="withdrawn", title=f"Cũ {n}").save()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/proposals/")
