@@ -150,3 +150,14 @@ def test_management_command_fires_through_the_workflow(submitted):
         "submit",
         "return_for_revision",
     ]
+
+
+def test_superusers_read_proposals_in_django_admin_but_cannot_change_them(client_as, submitted):
+    client = client_as("admin@example.org")
+    listing = client.get("/django-admin/grants/proposal/")
+    assert listing.status_code == 200 and submitted.receipt_number in listing.content.decode()
+    page = client.get(f"/django-admin/grants/proposal/{submitted.pk}/change/")
+    assert page.status_code == 200 and "submit" in page.content.decode()
+    response = client.post(f"/django-admin/grants/proposal/{submitted.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Proposal.objects.filter(pk=submitted.pk).exists()

@@ -562,3 +562,40 @@ def test_my_proposals_queries_do_not_grow_with_the_number_of_dossiers(
         Proposal(call=open_call, owner=researcher, state="withdrawn", title=f"Cũ {n}").save()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/proposals/")
+
+
+def test_team_errors_are_summarised_and_shown_next_to_the_field(client_as, draft):
+    client = client_as("researcher@example.org")
+    members = list(draft.team.all())
+    data = {
+        "team-TOTAL_FORMS": str(len(members) + 1),
+        "team-INITIAL_FORMS": str(len(members)),
+        "team-MIN_NUM_FORMS": "0",
+        "team-MAX_NUM_FORMS": "30",
+    }
+    for index, m in enumerate(members):
+        data.update(
+            {
+                f"team-{index}-id": m.pk,
+                f"team-{index}-full_name": m.full_name,
+                f"team-{index}-role": m.role,
+                f"team-{index}-organisation_name": m.organisation_name,
+            }
+        )
+    new = len(members)
+    data.update(
+        {
+            f"team-{new}-full_name": "Phạm Thị Thu",
+            f"team-{new}-role": "principal",  # a second principal investigator
+            f"team-{new}-organisation_name": "",
+            f"team-{new}-email": "không-phải-email",
+        }
+    )
+    response = client.post(f"/proposals/{draft.pk}/edit/team/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Chỉ một thành viên được làm chủ nhiệm nhiệm vụ." in html
+    assert f'id="id_team-{new}-email_error"' in html
+    assert f'href="#id_team-{new}-organisation_name"' in html  # in the summary at the top
+    assert "Phạm Thị Thu" in html
+    assert draft.team.count() == len(members)
