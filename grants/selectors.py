@@ -1,3 +1,4 @@
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from grants.models import CallPage
@@ -10,3 +11,21 @@ def open_calls(*, locale=None, now=None):
     if locale is not None:
         calls = calls.filter(locale=locale)
     return calls.order_by("closes_at").prefetch_related("sectors")
+
+
+def proposals_of(user):
+    """An applicant's dossiers, those waiting for them first (returned, then drafts)."""
+    from grants.models import Proposal
+
+    waiting = Case(
+        When(state="returned", then=Value(0)),
+        When(state="draft", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Proposal.objects.filter(owner=user)
+        .select_related("call")
+        .alias(waiting=waiting)
+        .order_by("waiting", "-updated_at", "-pk")
+    )

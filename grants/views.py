@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from grants import dossier, forms, rules, workflow
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
+from grants.selectors import proposals_of
 from portal import roles
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
@@ -57,9 +58,10 @@ def proposal_list(request):
     """Officers and managers get the queue of every dossier; applicants get their own."""
     if roles.has_role(request.user, *STAFF) and request.GET.get("mine") != "1":
         return _queue(request)
-    proposals = (
-        Proposal.objects.filter(owner=request.user).select_related("call").order_by("-updated_at")
-    )
+    proposals = proposals_of(request.user).only(
+        "title", "state", "receipt_number", "revision_deadline", "updated_at",
+        "call__code", "call__closes_at",
+    )  # fmt: skip
     page = Paginator(proposals, 20).get_page(request.GET.get("page"))
     return render(request, "grants/my_proposals.html", {"page_obj": page, "now": timezone.now()})
 

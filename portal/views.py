@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
 from grants.models import Proposal
-from grants.selectors import open_calls
+from grants.selectors import open_calls, proposals_of
 from portal import roles
 from researchers.models import Profile
 
@@ -30,11 +30,7 @@ def dashboard(request):
         context["open_calls"] = list(open_calls(locale=Locale.get_active()))
         context["selected_call"] = request.GET.get("call", "")
     if roles.RESEARCHER in user_roles:
-        context["my_proposals"] = list(
-            Proposal.objects.filter(owner=request.user)
-            .select_related("call")
-            .order_by("-updated_at")[:5]
-        )
+        context["my_proposals"] = list(proposals_of(request.user)[:5])
     if user_roles & {roles.OFFICER, roles.MANAGER}:
         context["state_counts"] = dict(
             Proposal.objects.order_by().values_list("state").annotate(n=Count("pk"))

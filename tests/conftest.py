@@ -2,9 +2,11 @@ import io
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 DEMO_PASSWORD = "AnGiang@2025"
 
@@ -22,6 +24,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/ (or Wagtail's admin) leaves its language active in the test's thread;
+    # every test starts in Vietnamese, as a visitor would, so that reverse() gives /proposals/.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -150,6 +150,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sở KH&CN An Giang"
+# Accept the code of the previous or next 30-second period too (RFC 6238 §5.2): a phone clock a
+# few seconds off, or a code typed as the period turns, still works. Used codes stay refused.
+MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

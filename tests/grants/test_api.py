@@ -161,3 +161,8 @@ def test_superusers_read_proposals_in_django_admin_but_cannot_change_them(client
     response = client.post(f"/django-admin/grants/proposal/{submitted.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Proposal.objects.filter(pk=submitted.pk).exists()
+
+
+def test_officers_find_the_dossier_queue_in_the_wagtail_admin(client_as):
+    html = client_as("officer@example.org").get("/admin/").content.decode()
+    assert "/proposals/" in html
