@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
@@ -42,7 +43,8 @@ class VNDField(forms.IntegerField):
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
+            separator = "," if get_language() == "en" else "."
+            return f"{value:,}".replace(",", separator)
         return value
 
 
