@@ -5,22 +5,18 @@ Pure functions over ballots, so that every rule can be checked against a table w
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
-# The Circular's rubric for applied research topics: (key, name, maximum points).
-DEFAULT_RUBRIC = (
-    ("overview", _("Overview of the field"), 12),
-    ("content", _("Content, staffing and methods"), 24),
-    ("products", _("Products"), 16),
-    ("application", _("Potential for application"), 16),
-    ("feasibility", _("Feasibility of plan and budget"), 16),
-    ("capacity", _("Capacity of the host and the principal investigator"), 16),
-)
 TIE_BREAK_CRITERION = "content"
-PASS_MARK = Decimal(70)
-OUTLIER_SHARE = Decimal("0.2")
+PASS_MARK = 70
+OUTLIER_SHARE = Fraction(1, 5)
 TWO_PLACES = Decimal("0.01")
+
+
+class NoValidBallot(ValueError):
+    """Every ballot is more than 20% from the mean: the council must discuss and score again."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +35,19 @@ def evaluate(ballots):
     """
     if not ballots:
         raise ValueError("no ballots")
-    totals = {b.pk: Decimal(b.total) for b in ballots}
+    # Exact arithmetic (fractions): "exactly 20% from the mean" must not depend on rounding.
+    totals = {b.pk: Fraction(b.total) for b in ballots}
     overall = sum(totals.values()) / len(totals)
     excluded = frozenset(
         pk for pk, t in totals.items() if abs(t - overall) > OUTLIER_SHARE * overall
     )
     valid = [t for pk, t in totals.items() if pk not in excluded]
-    aggregate = (sum(valid) / len(valid)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    if not valid:
+        raise NoValidBallot
+    exact = sum(valid) / len(valid)  # decide on the exact mean; store it rounded
+    aggregate = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        TWO_PLACES, rounding=ROUND_HALF_UP
+    )
 
     zero_criteria = []
     criteria = {key for b in ballots for key in b.scores}
@@ -55,7 +57,7 @@ def evaluate(ballots):
         if scored and zeros * 4 > len(scored):
             zero_criteria.append(key)
 
-    if aggregate < PASS_MARK:
+    if exact < PASS_MARK:
         passed, reason = False, _("Aggregate below 70 points.")
     elif zero_criteria:
         passed = False
@@ -76,25 +78,32 @@ def criterion_mean(proposal, key):
     return sum(scores) / len(scores) if scores else Decimal(0)
 
 
-def ranking_key(proposal):
-    """Higher aggregate first; ties to the smaller request, then the better "content" mean."""
-    return (
-        -(proposal.aggregate_score or Decimal(0)),
-        proposal.requested_amount,
-        -criterion_mean(proposal, TIE_BREAK_CRITERION),
-    )
+def ranking_key(*, aggregate, requested, tiebreak_mean, pk):
+    """Higher aggregate first; ties to the smaller request, then to the higher mean on the
+    rubric's tie-break criterion ("content, staffing and methods"), then to the earlier dossier,
+    so that the ranking is a total order."""
+    return (-(aggregate or Decimal(0)), requested, -tiebreak_mean, pk)
 
 
 def rank_call(call_id):
     """Number the scored proposals of a call 1, 2, 3 ... by `ranking_key`."""
-    from grants.models import Proposal
+    from grants.models import CallPage, Proposal
 
+    rubric = CallPage.objects.get(pk=call_id).get_rubric()
+    tiebreak = (rubric.tiebreak_key() if rubric else None) or TIE_BREAK_CRITERION
     scored = list(
         Proposal.objects.filter(call_id=call_id, aggregate_score__isnull=False)
         .prefetch_related("ballots")
         .order_by("pk")
     )
-    scored.sort(key=ranking_key)
+    scored.sort(
+        key=lambda p: ranking_key(
+            aggregate=p.aggregate_score,
+            requested=p.requested_amount,
+            tiebreak_mean=criterion_mean(p, tiebreak),
+            pk=p.pk,
+        )
+    )
     for rank, proposal in enumerate(scored, start=1):
         if proposal.rank != rank:
             Proposal.objects.filter(pk=proposal.pk).update(rank=rank)

@@ -364,6 +364,17 @@ def complete_review(proposal, *, by, ip=None, comment=""):
                     % {"count": len(missing)}
                 ]
             }
+        try:
+            scoring.evaluate(list(p.ballots.filter(submitted_at__isnull=False)))
+        except scoring.NoValidBallot:
+            return {
+                "council": [
+                    _(
+                        "Every ballot differs from the mean by more than 20 percent: the council must "
+                        "discuss the proposal and score it again."
+                    )
+                ]
+            }
         return {}
 
     def apply(p):

@@ -460,3 +460,44 @@ ELIGIBILITY_EN = (
     "projects at the time and has no breach of the rules on S&amp;T projects (Law on Science, "
     "Technology and Innovation 93/2025/QH15; Circular 20/2023/TT-BKHCN).</p>"
 )
+
+# Scoring sheets (Circular 20/2023/TT-BKHCN): (name, is_default, [(key, criterion, guidance, max, tiebreak)]).
+RUBRICS = [
+    (
+        "Phiếu đánh giá nhiệm vụ nghiên cứu ứng dụng",
+        True,
+        [
+            ("overview", "Tổng quan tình hình nghiên cứu, luận giải sự cần thiết",
+             "Nắm được tình hình trong và ngoài nước; nêu rõ vấn đề địa phương cần giải quyết.", 12, False),
+            ("content", "Nội dung, nhân lực và phương pháp nghiên cứu",
+             "Nội dung đầy đủ, logic; phương pháp phù hợp, hiện đại; nhân lực đủ năng lực.", 24, True),
+            ("products", "Sản phẩm và chỉ tiêu chất lượng",
+             "Sản phẩm cụ thể, có chỉ tiêu đo được, tương xứng với kinh phí.", 16, False),
+            ("application", "Khả năng ứng dụng và chuyển giao",
+             "Có địa chỉ ứng dụng, đơn vị tiếp nhận; phương án chuyển giao khả thi.", 16, False),
+            ("feasibility", "Tính khả thi của kế hoạch và dự toán kinh phí",
+             "Tiến độ hợp lý; dự toán đúng định mức, có báo giá.", 16, False),
+            ("capacity", "Năng lực của tổ chức chủ trì và chủ nhiệm nhiệm vụ",
+             "Kinh nghiệm, cơ sở vật chất, kết quả các nhiệm vụ đã chủ trì.", 16, False),
+        ],
+    ),
+    (
+        "Phiếu đánh giá dự án sản xuất thử nghiệm",
+        False,
+        [
+            ("overview", "Tổng quan công nghệ và thị trường",
+             "Nguồn gốc, mức độ hoàn thiện của công nghệ; nhu cầu thị trường.", 8, False),
+            ("content", "Nội dung và phương án triển khai",
+             "Quy mô sản xuất thử phù hợp; các bước hoàn thiện công nghệ rõ ràng.", 20, True),
+            ("novelty", "Tính mới và khả thi của công nghệ",
+             "Công nghệ có tính mới, ổn định ở quy mô sản xuất.", 12, False),
+            ("impact", "Hiệu quả kinh tế – xã hội",
+             "Lợi ích kinh tế, môi trường, việc làm cho địa phương.", 12, False),
+            ("products", "Sản phẩm dự kiến", "Sản phẩm, sản lượng và tiêu chuẩn chất lượng.", 16, False),
+            ("finance", "Phương án tài chính",
+             "Kinh phí đối ứng, phương án thu hồi vốn, dự toán hợp lý.", 16, False),
+            ("capacity", "Năng lực tổ chức chủ trì",
+             "Nhà xưởng, thiết bị, nhân lực và kinh nghiệm sản xuất kinh doanh.", 16, False),
+        ],
+    ),
+]  # fmt: skip

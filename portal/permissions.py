@@ -17,6 +17,9 @@ OFFICER_MODEL_PERMISSIONS = [
     ("cms", "sector", "add_sector"),
     ("cms", "sector", "change_sector"),
     ("cms", "sitesettings", "change_sitesettings"),
+    ("grants", "rubric", "add_rubric"),
+    ("grants", "rubric", "change_rubric"),
+    ("grants", "rubric", "view_rubric"),
 ]
 OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 
@@ -29,6 +32,14 @@ def sync_role_permissions(**kwargs):
         GroupPagePermission,
         Page,
     )
+
+    # post_migrate reaches `portal` first, before Django has created the other apps'
+    # permissions in a fresh database: create them all now, or officers would get none.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
 
     for name in roles.ALL_ROLES:
         Group.objects.get_or_create(name=name)

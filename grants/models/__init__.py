@@ -9,7 +9,7 @@ from grants.models.proposals import (
     ReceiptCounter,
     TeamMember,
 )
-from grants.models.review import Ballot, Contract, ReviewAssignment
+from grants.models.review import Ballot, Contract, ReviewAssignment, Rubric, RubricCriterion
 
 __all__ = [
     "CALL_CODE_RE",
@@ -27,5 +27,7 @@ __all__ = [
     "ProposalVersion",
     "ReceiptCounter",
     "ReviewAssignment",
+    "Rubric",
+    "RubricCriterion",
     "TeamMember",
 ]

@@ -3,6 +3,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -90,8 +91,22 @@ class CallPage(RoutablePageMixin, PortalPage):
     total_budget = models.PositiveBigIntegerField(_("total budget (VND)"))
     max_per_project = models.PositiveBigIntegerField(_("cap per project (VND)"))
     eligibility = RichTextField(_("who may apply"), blank=True)
-    min_reviewers = models.PositiveSmallIntegerField(_("minimum reviewers per proposal"), default=7)
+    min_reviewers = models.PositiveSmallIntegerField(
+        _("council seats"),
+        default=7,
+        validators=[MinValueValidator(3), MaxValueValidator(15)],
+        help_text=_("Seven to nine by default (Circular 20/2023/TT-BKHCN)."),
+    )
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    rubric = models.ForeignKey(
+        "grants.Rubric",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("rubric"),
+        help_text=_("The council's scoring sheet; the default rubric when left empty."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("code"),
@@ -105,6 +120,7 @@ class CallPage(RoutablePageMixin, PortalPage):
             [
                 FieldRowPanel([FieldPanel("total_budget"), FieldPanel("max_per_project")]),
                 FieldPanel("min_reviewers"),
+                FieldPanel("rubric"),
             ],
             heading=_("Budget and review"),
         ),
@@ -149,6 +165,11 @@ class CallPage(RoutablePageMixin, PortalPage):
             errors["max_per_project"] = _("The cap per project cannot exceed the total budget.")
         if errors:
             raise ValidationError(errors)
+
+    def get_rubric(self):
+        from grants.models import Rubric
+
+        return self.rubric or Rubric.objects.default()
 
     def status(self, now=None):
         """Upcoming before `opens_at`, open until the instant `closes_at`, closed from then on."""

@@ -3,8 +3,18 @@ records the guards read are here so that every transition of the table can be fi
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable
+from wagtail.snippets.models import register_snippet
+
+from grants.admin_forms import RubricForm
+from portal.text import fold
 
 
 class ReviewAssignment(models.Model):
@@ -87,3 +97,98 @@ class Contract(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class RubricQuerySet(models.QuerySet):
+    def default(self):
+        return self.filter(is_default=True).order_by("pk").first()
+
+
+@register_snippet
+class Rubric(ClusterableModel):
+    """A scoring sheet (phiếu đánh giá): criteria with guidance and maximum points, 100 in all."""
+
+    name = models.CharField(_("name"), max_length=200)
+    is_default = models.BooleanField(
+        _("default rubric"),
+        default=False,
+        help_text=_("Used by calls that do not choose a rubric."),
+    )
+
+    objects = RubricQuerySet.as_manager()
+    base_form_class = RubricForm
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("is_default"),
+        InlinePanel("criteria", label=_("Criteria"), min_num=1),
+    ]
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def total(self):
+        return sum(c.max_points for c in self.criteria.all())
+
+    def tiebreak_key(self):
+        criterion = next((c for c in self.criteria.all() if c.tiebreak), None)
+        return criterion.key if criterion else None
+
+    def in_use(self):
+        """A rubric with a submitted ballot is frozen: the ballots were scored on it."""
+        from grants.models import Ballot
+
+        calls = self.calls.values("pk")
+        default_calls = []
+        if self.is_default:
+            from grants.models import CallPage
+
+            default_calls = CallPage.objects.filter(rubric__isnull=True).values("pk")
+        return Ballot.objects.filter(
+            models.Q(proposal__call__in=calls) | models.Q(proposal__call__in=default_calls),
+            submitted_at__isnull=False,
+        ).exists()
+
+
+class RubricCriterion(Orderable):
+    rubric = ParentalKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        blank=True,
+        help_text=_("Short identifier in the ballots; made from the name when left empty."),
+    )
+    name = models.CharField(_("criterion"), max_length=200)
+    guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    max_points = models.PositiveSmallIntegerField(
+        _("maximum points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    tiebreak = models.BooleanField(
+        _("breaks ties"),
+        default=False,
+        help_text=_("Equal aggregates are ranked by the higher mean on this criterion."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("key"),
+        FieldPanel("guidance"),
+        FieldPanel("max_points"),
+        FieldPanel("tiebreak"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self):
+        return f"{self.name} ({self.max_points})"
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = slugify(fold(self.name))[:40] or f"c{self.sort_order or 0}"
+        super().save(*args, **kwargs)

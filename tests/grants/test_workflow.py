@@ -215,6 +215,24 @@ def test_start_review_needs_two_thirds_chair_and_both_critics(eligible, officer,
     assert workflow.start_review(eligible, by=officer).state == "under_review"
 
 
+@pytest.mark.parametrize("seats, quorum", [(7, 5), (8, 6), (9, 6)])
+def test_quorum_is_two_thirds_of_the_seats(seats, quorum, eligible, officer, reviewers):
+    from django.contrib.auth import get_user_model
+
+    type(eligible.call).objects.filter(pk=eligible.call_id).update(min_reviewers=seats)
+    extra = [
+        get_user_model().objects.create_user(f"reviewer-x{n}", f"x{n}@example.org", "x")
+        for n in range(seats - len(reviewers))
+    ]
+    seat_council(eligible, [*reviewers, *extra][:seats], accepted=quorum - 1)
+    with pytest.raises(workflow.GuardFailed) as failure:
+        workflow.start_review(eligible, by=officer)
+    assert f"{quorum - 1}/{seats}" in failure.value.errors["council"][0]
+    waiting = eligible.assignments.filter(status="invited").order_by("pk").first()
+    type(waiting).objects.filter(pk=waiting.pk).update(status="accepted")
+    assert workflow.start_review(eligible, by=officer).state == "under_review"
+
+
 def test_start_review_blocks_a_reviewer_from_the_applicants_organisation(
     eligible, officer, reviewers, researcher
 ):

@@ -128,3 +128,19 @@ def test_officers_get_cms_access_and_researchers_do_not(user_by_email):
 )
 def test_django_admin_is_for_superusers_only(client_as, path, email, status):
     assert client_as(email).get(path).status_code == status
+
+
+@pytest.mark.django_db
+def test_officers_get_their_cms_permissions_in_a_fresh_database():
+    """post_migrate reaches `portal` before the other apps' permissions exist."""
+    from django.contrib.auth.models import Group
+
+    from wagtail.models import GroupCollectionPermission
+
+    officer = Group.objects.get(name="officer")
+    codenames = set(officer.permissions.values_list("codename", flat=True))
+    assert {"access_admin", "change_sector", "change_sitesettings", "change_rubric"} <= codenames
+    in_collections = GroupCollectionPermission.objects.filter(group=officer)
+    assert {"add_document", "add_image"} <= set(
+        in_collections.values_list("permission__codename", flat=True)
+    )

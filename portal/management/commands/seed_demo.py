@@ -17,7 +17,7 @@ from wagtail.documents.models import Document
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, StandardPage
-from grants.models import CallIndexPage, CallPage, CallTemplate
+from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricCriterion
 from portal import demo_data
 from portal.docx import build_docx
 from researchers.models import Organisation, Profile
@@ -37,7 +37,9 @@ class Command(BaseCommand):
             self.seed_site_settings(home)
             self.seed_standard_pages(home)
             documents = self.seed_templates()
+            rubrics = self.seed_rubrics()
             self.seed_calls(home, sectors, documents)
+            CallPage.objects.filter(code="AG-TS01").update(rubric=rubrics[1])
             self.seed_news(home, sectors)
             self.seed_proposals()
         self.print_accounts()
@@ -228,6 +230,22 @@ class Command(BaseCommand):
                 document.save()
             documents.append(document)
         return documents
+
+    def seed_rubrics(self):
+        rubrics = []
+        for name, is_default, criteria in demo_data.RUBRICS:
+            rubric = Rubric.objects.filter(name=name).first()
+            if rubric is None:
+                rubric = Rubric(name=name, is_default=is_default)
+                rubric.criteria = [
+                    RubricCriterion(
+                        key=key, name=title, guidance=guidance, max_points=points, tiebreak=tiebreak
+                    )
+                    for key, title, guidance, points, tiebreak in criteria
+                ]
+                rubric.save()
+            rubrics.append(rubric)
+        return rubrics
 
     def seed_calls(self, home, sectors, documents):
         index = self.child(
