@@ -46,7 +46,14 @@ def can_view(proposal, user):
         return False
     if proposal.owner_id == user.pk:
         return True
-    return proposal.version > 0 and roles.has_role(user, roles.OFFICER, roles.MANAGER)
+    if proposal.version > 0 and roles.has_role(user, roles.OFFICER, roles.MANAGER):
+        return True
+    return is_seated_reviewer(proposal, user)
+
+
+def is_seated_reviewer(proposal, user):
+    """A council member who declared no conflict of interest reads the dossier they score."""
+    return proposal.assignments.filter(reviewer=user, status="accepted").exists()
 
 
 def is_officer_or_system(proposal, user):

@@ -71,3 +71,22 @@ def notify_transition(entry_id):
                 EmailMessage(subject, body, to=recipients).send()
                 sent += 1
     return sent
+
+
+@task()
+def notify_review(assignment_id, event):
+    """A reviewer invited onto a council; an officer told that a seat was declined."""
+    from grants.models import ReviewAssignment
+
+    assignment = ReviewAssignment.objects.select_related("proposal__call", "reviewer__profile").get(
+        pk=assignment_id
+    )
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"assignment": assignment, "proposal": assignment.proposal, "base": base}
+        to = [assignment.reviewer.email] if event == "invited" else officer_emails()
+        subject = render_to_string(f"grants/email/review_{event}_subject.txt", context).strip()
+        body = render_to_string(f"grants/email/review_{event}_body.txt", context)
+        if to:
+            EmailMessage(subject, body, to=to).send()
+    return len(to)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants import views
+from grants import review_views, views
 
 urlpatterns = [
     path("", views.proposal_list, name="proposal_list"),
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("<int:pk>/receipt.pdf", views.receipt, name="proposal_receipt"),
     path("<int:pk>/versions/", views.compare_versions, name="proposal_versions"),
+    path("<int:pk>/council/", review_views.proposal_council, name="proposal_council"),
 ]

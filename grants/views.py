@@ -293,7 +293,17 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     data = versions[0].data if frozen else dossier.snapshot(proposal)
     dossier.label(data)
     problems = workflow.submission_problems(proposal) if proposal.is_editable else {}
+    from grants import council
+
+    seated = proposal.assignments.filter(reviewer=request.user).first()
     context = {
+        "council_link": rules.is_officer(proposal, request.user)
+        and proposal.state in ("eligible", "under_review", "reviewed"),
+        "seats": list(proposal.assignments.select_related("reviewer__profile").order_by("pk"))
+        if roles.has_role(request.user, *STAFF)
+        else [],
+        "ballots": {b.reviewer_id: b for b in council.visible_ballots(proposal, request.user)},
+        "my_assignment": seated,
         "return_request": _return_request(proposal) if is_owner else None,
         "proposal": proposal,
         "is_owner": is_owner,

@@ -26,17 +26,16 @@ OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_pag
 
 def sync_role_permissions(**kwargs):
     """Create the role groups if missing and give officers their CMS permissions (post_migrate)."""
+    # post_migrate reaches `portal` first, before Django has created the other apps'
+    # permissions in a fresh database: create them all now, or officers would get none.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from wagtail.models import (
         Collection,
         GroupCollectionPermission,
         GroupPagePermission,
         Page,
     )
-
-    # post_migrate reaches `portal` first, before Django has created the other apps'
-    # permissions in a fresh database: create them all now, or officers would get none.
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from grants import review_views
 from portal import views
 from researchers import views as researcher_views
 
@@ -30,6 +31,8 @@ urlpatterns += i18n_patterns(
         name="change_reviewer_role",
     ),
     path("proposals/", include("grants.urls")),
+    path("reviews/", review_views.review_list, name="review_list"),
+    path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
     path("search/", cms_views.search, name="search"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(wagtail_urls)),

@@ -67,6 +67,7 @@ class Ballot(models.Model):
     )
     scores = models.JSONField(_("points per criterion"), default=dict)
     total = models.PositiveSmallIntegerField(_("total"), default=0)
+    comments = models.JSONField(_("comments per criterion"), default=dict, blank=True)
     comment = models.TextField(_("overall comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     excluded = models.BooleanField(

@@ -62,3 +62,12 @@ def headline_figures():
         },
         {"value": researchers, "label": _("registered researchers")},
     ]
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ scores|get_item:criterion.key }}`: a dictionary value by a computed key."""
+    if not hasattr(mapping, "get"):
+        return ""
+    value = mapping.get(key, "")
+    return "" if value is None else value

@@ -134,7 +134,6 @@ def test_django_admin_is_for_superusers_only(client_as, path, email, status):
 def test_officers_get_their_cms_permissions_in_a_fresh_database():
     """post_migrate reaches `portal` before the other apps' permissions exist."""
     from django.contrib.auth.models import Group
-
     from wagtail.models import GroupCollectionPermission
 
     officer = Group.objects.get(name="officer")

@@ -1,0 +1,249 @@
+"""Forming a council and what its members do before scoring (Circular 20/2023/TT-BKHCN).
+
+Seating, declarations and ballots are not transitions of the proposal: they are the records
+`start_review` and `complete_review` check. Every change here is still one function, used by
+the pages and the tests alike, and notified by e-mail.
+"""
+
+import contextlib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import workflow
+from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
+from grants.rules import takes_part
+from portal import roles
+from portal.text import fold
+
+Seat = ReviewAssignment.Seat
+Status = ReviewAssignment.Status
+OPEN_STATES = (ProposalState.ELIGIBLE, ProposalState.UNDER_REVIEW)
+
+
+def conflict_reason(proposal, reviewer):
+    """Why the system blocks this reviewer from this proposal, or "" (the conflicts it can see:
+    applicant, team member, staff of the host or of a team member's organisation)."""
+    if reviewer.pk == proposal.owner_id:
+        return _("Applicant of this proposal.")
+    team = list(proposal.team.all())
+    if any(member.user_id == reviewer.pk for member in team):
+        return _("Member of the research team.")
+    profile = getattr(reviewer, "profile", None)
+    organisation = getattr(profile, "organisation", None)
+    if organisation is not None:
+        if organisation.pk == proposal.organisation_id:
+            return _("Staff of the host organisation (%(name)s).") % {"name": organisation.name}
+        names = {fold(organisation.name), fold(organisation.short_name or "")} - {""}
+        for member in team:
+            if fold(member.organisation_name) in names:
+                return _("Staff of %(name)s, the organisation of team member %(member)s.") % {
+                    "name": organisation.name,
+                    "member": member.full_name,
+                }
+    return ""
+
+
+@dataclass
+class Suggestion:
+    reviewer: object
+    overlap: list
+    load: int
+    blocked: str
+    score: float
+
+
+def suggestions(proposal):
+    """The reviewer pool ranked for this proposal: shared keywords with the proposal's sector
+    and keywords first, then the lightest current load; blocked reviewers last, with why."""
+    user_model = get_user_model()
+    seated = set(proposal.assignments.values_list("reviewer_id", flat=True))
+    pool = (
+        user_model.objects.filter(groups__name=roles.REVIEWER, is_active=True)
+        .exclude(pk__in=seated)
+        .select_related("profile__organisation")
+        .annotate(
+            load=Count(
+                "review_assignments",
+                filter=Q(
+                    review_assignments__status__in=[Status.INVITED, Status.ACCEPTED],
+                    review_assignments__proposal__state__in=OPEN_STATES,
+                ),
+            )
+        )
+        .order_by("pk")
+    )
+    topic = fold(
+        " ".join(
+            [proposal.keywords, proposal.title, proposal.sector.name if proposal.sector else ""]
+        )
+    )
+    result = []
+    for reviewer in pool:
+        profile = getattr(reviewer, "profile", None)
+        expertise = [w.strip() for w in fold(getattr(profile, "expertise", "")).split(",")]
+        overlap = [w for w in expertise if w and w in topic]
+        blocked = conflict_reason(proposal, reviewer)
+        score = len(overlap) * 10 - reviewer.load
+        result.append(Suggestion(reviewer, overlap, reviewer.load, blocked, score))
+    result.sort(key=lambda s: (bool(s.blocked), -s.score, s.reviewer.pk))
+    return result
+
+
+def seat(proposal, reviewer, seat_role, *, by, due_at=None):
+    """An officer invites a reviewer onto the council of one proposal."""
+    if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
+        raise PermissionDenied(_("Only an officer can form the council."))
+    if proposal.state not in OPEN_STATES:
+        raise ValidationError(_("The council is formed once the dossier is eligible."))
+    if not roles.has_role(reviewer, roles.REVIEWER):
+        raise ValidationError(_("%(name)s is not a council member.") % {"name": reviewer.email})
+    reason = conflict_reason(proposal, reviewer)
+    if reason:
+        raise ValidationError(reason)
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)
+        taken = proposal.assignments.exclude(status=Status.DECLINED)
+        if taken.filter(reviewer=reviewer).exists():
+            raise ValidationError(_("This reviewer already has a seat."))
+        if taken.count() >= proposal.call.min_reviewers:
+            raise ValidationError(
+                _("The council already has its %(n)d seats.") % {"n": proposal.call.min_reviewers}
+            )
+        single = {Seat.CHAIR, Seat.VICE_CHAIR, Seat.SECRETARY}
+        if seat_role in single and taken.filter(seat=seat_role).exists():
+            raise ValidationError(_("This seat is already taken."))
+        if seat_role == Seat.CRITIC and taken.filter(seat=Seat.CRITIC).count() >= 2:
+            raise ValidationError(_("The council has its two critics already."))
+        assignment, _created = ReviewAssignment.objects.update_or_create(
+            proposal=proposal,
+            reviewer=reviewer,
+            defaults={
+                "seat": seat_role,
+                "status": Status.INVITED,
+                "due_at": due_at,
+                "declared_at": None,
+                "decline_reason": "",
+                "conflict": False,
+            },
+        )
+    from grants import tasks
+
+    transaction.on_commit(lambda: tasks.notify_review.enqueue(assignment.pk, "invited"))
+    return assignment
+
+
+def unseat(assignment, *, by):
+    if not roles.has_role(by, roles.OFFICER):
+        raise PermissionDenied
+    if assignment.proposal.ballots.filter(reviewer=assignment.reviewer).exists():
+        raise ValidationError(_("This member has started scoring and keeps the seat."))
+    assignment.delete()
+
+
+def declare(assignment, *, by, no_conflict, reason=""):
+    """The reviewer declares no conflict of interest (the dossier opens) or declines."""
+    if assignment.reviewer_id != by.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.status != Status.INVITED:
+            raise ValidationError(_("You have already answered this invitation."))
+        if not no_conflict and not reason.strip():
+            raise ValidationError({"reason": _("Say why you decline.")})
+        locked.status = Status.ACCEPTED if no_conflict else Status.DECLINED
+        locked.declared_at = timezone.now()
+        locked.decline_reason = "" if no_conflict else reason.strip()
+        locked.save()
+    if not no_conflict:
+        from grants import tasks
+
+        transaction.on_commit(lambda: tasks.notify_review.enqueue(locked.pk, "declined"))
+    return locked
+
+
+def ballot_for(assignment):
+    ballot, _created = Ballot.objects.get_or_create(
+        proposal=assignment.proposal, reviewer=assignment.reviewer
+    )
+    return ballot
+
+
+def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
+    """Save a draft ballot, or submit it (locked from then on). The last ballot in closes the
+    review through the workflow."""
+    if assignment.reviewer_id != by.pk:
+        raise PermissionDenied
+    if assignment.status != Status.ACCEPTED:
+        raise PermissionDenied(_("Declare that you have no conflict of interest first."))
+    proposal = assignment.proposal
+    if proposal.state != ProposalState.UNDER_REVIEW:
+        raise ValidationError(_("This proposal is not being scored now."))
+    rubric = proposal.call.get_rubric()
+    criteria = list(rubric.criteria.all())
+    errors = {}
+    clean = {}
+    for criterion in criteria:
+        raw = scores.get(criterion.key)
+        if raw in (None, ""):
+            if submit:
+                errors[criterion.key] = _("Give a score.")
+            continue
+        try:
+            points = int(str(raw).strip())
+        except ValueError:
+            errors[criterion.key] = _("Enter a whole number.")
+            continue
+        if not 0 <= points <= criterion.max_points:
+            errors[criterion.key] = _("Between 0 and %(max)d points.") % {
+                "max": criterion.max_points
+            }
+            continue
+        clean[criterion.key] = points
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        ballot = Ballot.objects.select_for_update().get_or_create(proposal=proposal, reviewer=by)[0]
+        if ballot.submitted_at:
+            raise ValidationError(_("Your ballot was submitted and can no longer change."))
+        ballot.scores = clean
+        ballot.comments = {k: (v or "").strip()[:3000] for k, v in comments.items() if v}
+        ballot.comment = (comment or "").strip()[:5000]
+        ballot.total = sum(clean.values())
+        if submit:
+            ballot.submitted_at = timezone.now()
+        ballot.save()
+    if submit:
+        _close_if_complete(proposal)
+    return ballot
+
+
+def _close_if_complete(proposal):
+    accepted = set(
+        proposal.assignments.filter(status=Status.ACCEPTED).values_list("reviewer_id", flat=True)
+    )
+    submitted = set(
+        proposal.ballots.filter(submitted_at__isnull=False).values_list("reviewer_id", flat=True)
+    )
+    if accepted and accepted <= submitted:
+        # Another request may have closed it; if every ballot is an outlier the guard refuses
+        # and the officer's "Close the review" button says why.
+        with contextlib.suppress(workflow.WorkflowError):
+            workflow.complete_review(proposal, by=None)
+
+
+def visible_ballots(proposal, user):
+    """Blind until one's own is in: reviewers see the others' ballots only after submitting
+    theirs; officers and managers see every submitted ballot."""
+    submitted = proposal.ballots.filter(submitted_at__isnull=False).select_related(
+        "reviewer__profile"
+    )
+    if roles.has_role(user, roles.OFFICER, roles.MANAGER):
+        return list(submitted)
+    own = proposal.ballots.filter(reviewer=user, submitted_at__isnull=False).exists()
+    return list(submitted) if own else []

@@ -1,0 +1,224 @@
+"""Council screens: the officer forms it, each member declares and scores (on a phone too)."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import council, rules
+from grants.models import Proposal, ReviewAssignment
+from portal import roles
+
+Status = ReviewAssignment.Status
+
+
+@login_required
+def review_list(request):
+    """A council member's assignments, the ones waiting for them first."""
+    assignments = (
+        ReviewAssignment.objects.filter(reviewer=request.user)
+        .select_related("proposal__call")
+        .order_by("status", "due_at", "pk")
+    )
+    if not assignments and not roles.has_role(request.user, roles.REVIEWER):
+        raise PermissionDenied
+    submitted = set(
+        request.user.ballots.filter(submitted_at__isnull=False).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    rows = []
+    for a in assignments:
+        if a.status == Status.INVITED:
+            step = "declare"
+        elif a.status == Status.DECLINED:
+            step = "declined"
+        elif a.proposal_id in submitted:
+            step = "submitted"
+        elif a.proposal.state == "under_review":
+            step = "score"
+        else:
+            step = "wait"
+        rows.append({"assignment": a, "step": step})
+    order = {"declare": 0, "score": 1, "wait": 2, "submitted": 3, "declined": 4}
+    rows.sort(key=lambda r: (order[r["step"]], r["assignment"].due_at or timezone.now()))
+    return render(request, "grants/reviews/list.html", {"rows": rows, "now": timezone.now()})
+
+
+def _own_assignment(request, pk):
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.select_related("proposal__call", "proposal__organisation"), pk=pk
+    )
+    if assignment.reviewer_id != request.user.pk:
+        raise PermissionDenied
+    return assignment
+
+
+@login_required
+def review_detail(request, pk):
+    assignment = _own_assignment(request, pk)
+    proposal = assignment.proposal
+    if assignment.status == Status.INVITED:
+        return _declaration(request, assignment)
+    if assignment.status == Status.DECLINED:
+        return render(request, "grants/reviews/declined.html", {"assignment": assignment})
+    rubric = proposal.call.get_rubric()
+    criteria = list(rubric.criteria.all())
+    ballot = council.ballot_for(assignment)
+    errors = {}
+    values = {c.key: ballot.scores.get(c.key, "") for c in criteria}
+    notes = {c.key: ballot.comments.get(c.key, "") for c in criteria}
+    overall = ballot.comment
+    if request.method == "POST" and not ballot.submitted_at:
+        values = {c.key: request.POST.get(f"score-{c.key}", "").strip() for c in criteria}
+        notes = {c.key: request.POST.get(f"comment-{c.key}", "") for c in criteria}
+        overall = request.POST.get("comment", "")
+        submit = "submit" in request.POST
+        try:
+            council.save_ballot(
+                assignment,
+                by=request.user,
+                scores=values,
+                comments=notes,
+                comment=overall,
+                submit=submit,
+            )
+        except ValidationError as error:
+            if hasattr(error, "message_dict"):
+                errors = {k: v[0] for k, v in error.message_dict.items()}
+            else:
+                messages.error(request, " ".join(error.messages))
+        else:
+            if submit:
+                messages.success(request, _("Your ballot was submitted. Thank you."))
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect(reverse("review_detail", args=[assignment.pk]))
+    ballot.refresh_from_db()
+    rows = [
+        {
+            "criterion": c,
+            "value": values.get(c.key, ""),
+            "note": notes.get(c.key, ""),
+            "error": errors.get(c.key, ""),
+        }
+        for c in criteria
+    ]
+    return render(
+        request,
+        "grants/reviews/ballot.html",
+        {
+            "assignment": assignment,
+            "proposal": proposal,
+            "ballot": ballot,
+            "rows": rows,
+            "overall": overall,
+            "errors": errors,
+            "maximum": sum(c.max_points for c in criteria),
+            "others": [
+                b
+                for b in council.visible_ballots(proposal, request.user)
+                if b.reviewer_id != request.user.pk
+            ],
+            "criteria": criteria,
+            "scoring_open": proposal.state == "under_review",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _declaration(request, assignment):
+    proposal = assignment.proposal
+    error = ""
+    if request.method == "POST":
+        no_conflict = request.POST.get("answer") == "accept"
+        reason = request.POST.get("reason", "")
+        try:
+            council.declare(assignment, by=request.user, no_conflict=no_conflict, reason=reason)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+        else:
+            if no_conflict:
+                messages.success(request, _("Thank you. The dossier is open to you now."))
+            else:
+                messages.info(request, _("You declined this seat; the Department has been told."))
+            return redirect(reverse("review_detail", args=[assignment.pk]))
+    organisations = sorted(
+        {proposal.organisation.name if proposal.organisation else ""}
+        | {m.organisation_name for m in proposal.team.all()} - {""}
+    )
+    return render(
+        request,
+        "grants/reviews/declare.html",
+        {
+            "assignment": assignment,
+            "proposal": proposal,
+            "organisations": organisations,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+        },
+        status=400 if error else 200,
+    )
+
+
+# -- the officer forms the council ------------------------------------------------------------------
+
+
+@login_required
+def proposal_council(request, pk):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("call", "organisation", "sector"), pk=pk
+    )
+    if not (rules.is_officer(proposal, request.user) and rules.can_view(proposal, request.user)):
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "seat":
+                reviewer = get_object_or_404(get_user_model(), pk=request.POST.get("reviewer"))
+                due = request.POST.get("due_at") or ""
+                due_at = None
+                if due:
+                    day = datetime.date.fromisoformat(due)
+                    due_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(17)))
+                council.seat(
+                    proposal,
+                    reviewer,
+                    request.POST.get("seat", "member"),
+                    by=request.user,
+                    due_at=due_at,
+                )
+                messages.success(request, _("Invitation sent."))
+            elif action == "unseat":
+                assignment = get_object_or_404(
+                    ReviewAssignment, pk=request.POST.get("assignment"), proposal=proposal
+                )
+                council.unseat(assignment, by=request.user)
+                messages.success(request, _("Seat freed."))
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(reverse("proposal_council", args=[proposal.pk]))
+    assignments = list(
+        proposal.assignments.select_related("reviewer__profile__organisation").order_by("pk")
+    )
+    taken = [a for a in assignments if a.status != Status.DECLINED]
+    default_due = timezone.localdate() + datetime.timedelta(days=14)
+    return render(
+        request,
+        "grants/reviews/council.html",
+        {
+            "proposal": proposal,
+            "assignments": assignments,
+            "free_seats": max(proposal.call.min_reviewers - len(taken), 0),
+            "suggestions": council.suggestions(proposal),
+            "seats": ReviewAssignment.Seat.choices,
+            "default_due": default_due.isoformat(),
+            "ballots": council.visible_ballots(proposal, request.user),
+        },
+    )

@@ -1,0 +1,23 @@
+/* The ballot's running total, and a confirmation before the final submit. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.ballot");
+  if (!form) return;
+  var total = form.querySelector("[data-total]");
+  function sum() {
+    var points = 0;
+    form.querySelectorAll("input.points").forEach(function (input) {
+      var value = parseInt(input.value, 10);
+      if (!isNaN(value)) points += value;
+    });
+    if (total) total.textContent = points;
+  }
+  form.addEventListener("input", sum);
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.name === "submit" && form.dataset.confirmSubmit &&
+        !window.confirm(form.dataset.confirmSubmit)) {
+      event.preventDefault();
+    }
+  });
+})();
