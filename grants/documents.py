@@ -40,7 +40,7 @@ def receipt_context(proposal):
         "issuer": getattr(site, "department_name", "") or "Sở Khoa học và Công nghệ",
         "parent_body": getattr(site, "parent_body", "") or "UBND tỉnh An Giang",
         "number": proposal.receipt_number,
-        "place": "Rạch Giá",
+        "place": "An Giang",
         "date_line": document_date(submitted.date()),
         "document_title": "Giấy biên nhận hồ sơ",
         "document_summary": "Đăng ký tuyển chọn, giao trực tiếp nhiệm vụ khoa học và công nghệ",
@@ -56,3 +56,102 @@ def receipt_context(proposal):
 def receipt_pdf(proposal):
     with translation.override("vi"):
         return render_pdf("pdf/receipt.html", receipt_context(proposal))
+
+
+def _site():
+    from cms.models import SiteSettings
+
+    return SiteSettings.objects.first()
+
+
+def _heading(number, moment):
+    site = _site()
+    local = timezone.localtime(moment)
+    return {
+        "issuer": "Sở Khoa học và Công nghệ",
+        "parent_body": getattr(site, "parent_body", "") or "UBND tỉnh An Giang",
+        "number": number,
+        "place": "An Giang",
+        "date_line": document_date(local.date()),
+        "day": local.date(),
+    }
+
+
+def decision_context(proposal):
+    from portal.templatetags.portal_tags import vnd
+
+    principal = proposal.team.filter(role="principal").first()
+    signer = proposal.decided_by
+    profile = getattr(signer, "profile", None)
+    context = _heading(proposal.decision_number, proposal.decided_at)
+    context.update(
+        proposal=proposal,
+        funded=proposal.state != "rejected",
+        principal=principal,
+        approved=vnd(proposal.approved_amount) if proposal.approved_amount else "",
+        counterpart=vnd(proposal.counterpart_funding),
+        signer_name=getattr(profile, "full_name", "") or (signer.get_full_name() if signer else ""),
+        signer_position=getattr(profile, "position", "") or "Phó Giám đốc",
+        reason=(
+            proposal.audit_entries.filter(transition="reject")
+            .values_list("comment", flat=True)
+            .last()
+            or ""
+        ),
+        document_title="Quyết định",
+    )
+    return context
+
+
+def decision_pdf(proposal, language="vi"):
+    """The approval decision (quyết định phê duyệt), or the decision not to fund, as PDF."""
+    template = "pdf/decision_en.html" if language == "en" else "pdf/decision_vi.html"
+    with translation.override("en" if language == "en" else "vi"):
+        return render_pdf(template, decision_context(proposal))
+
+
+def minutes_context(proposal):
+    from grants.models import ReviewAssignment
+
+    rubric = proposal.call.get_rubric()
+    criteria = list(rubric.criteria.all())
+    seats = list(
+        proposal.assignments.filter(status=ReviewAssignment.Status.ACCEPTED)
+        .select_related("reviewer__profile")
+        .order_by("pk")
+    )
+    ballots = {b.reviewer_id: b for b in proposal.ballots.filter(submitted_at__isnull=False)}
+    closed = proposal.audit_entries.filter(transition="complete_review").order_by("-at").first()
+    moment = closed.at if closed else timezone.now()
+    context = _heading("", moment)
+    context.update(
+        proposal=proposal,
+        criteria=criteria,
+        rows=[
+            {
+                "seat": seat,
+                "ballot": ballots.get(seat.reviewer_id),
+                "scores": [
+                    (
+                        ballots[seat.reviewer_id].scores.get(c.key, "")
+                        if seat.reviewer_id in ballots
+                        else ""
+                    )
+                    for c in criteria
+                ],
+            }
+            for seat in seats
+        ],
+        present=len(seats),
+        size=proposal.call.min_reviewers,
+        document_title="Biên bản họp hội đồng tư vấn tuyển chọn",
+        document_summary="Nhiệm vụ khoa học và công nghệ cấp tỉnh",
+        chair=next((s for s in seats if s.seat == "chair"), None),
+        secretary=next((s for s in seats if s.seat == "secretary"), None),
+    )
+    return context
+
+
+def minutes_pdf(proposal):
+    with translation.override("vi"):
+        return render_pdf("pdf/minutes.html", minutes_context(proposal))

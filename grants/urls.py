@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants import review_views, views
+from grants import decision_views, review_views, views
 
 urlpatterns = [
     path("", views.proposal_list, name="proposal_list"),
@@ -24,4 +24,8 @@ urlpatterns = [
     path("<int:pk>/receipt.pdf", views.receipt, name="proposal_receipt"),
     path("<int:pk>/versions/", views.compare_versions, name="proposal_versions"),
     path("<int:pk>/council/", review_views.proposal_council, name="proposal_council"),
+    path("<int:pk>/appraisal/", decision_views.appraisal_page, name="proposal_appraisal"),
+    path("<int:pk>/decision.pdf", decision_views.decision_pdf, name="proposal_decision"),
+    path("<int:pk>/minutes.pdf", decision_views.minutes_pdf, name="proposal_minutes"),
+    path("calls/<int:call_id>/results/", decision_views.call_results, name="call_results"),
 ]

@@ -285,7 +285,17 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     actions = []
     for name in names:
         spec = workflow.SPECS[name]
-        form = action_form if name == action else forms.TransitionForm(spec=spec, prefix=name)
+        form = (
+            action_form
+            if name == action
+            else forms.TransitionForm(
+                spec=spec,
+                prefix=name,
+                initial={"approved_amount": proposal.appraised_amount}
+                if spec.needs_amount
+                else None,
+            )
+        )
         actions.append({"name": name, "spec": spec, "form": form})
     versions = list(proposal.versions.order_by("-number"))
     # Staff read what was received; the owner works on the current text.
@@ -304,6 +314,10 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
         else [],
         "ballots": {b.reviewer_id: b for b in council.visible_ballots(proposal, request.user)},
         "my_assignment": seated,
+        "is_staff": roles.has_role(request.user, *STAFF),
+        "can_appraise": rules.is_officer(proposal, request.user)
+        and proposal.state == ProposalState.REVIEWED
+        and proposal.passed,
         "return_request": _return_request(proposal) if is_owner else None,
         "proposal": proposal,
         "is_owner": is_owner,

@@ -407,9 +407,35 @@ def complete_review(proposal, *, by, ip=None, comment=""):
 COMMITTED_STATES = (S.FUNDED, S.IN_PROGRESS, S.COMPLETED, S.TRANSFERRED)
 
 
+def next_document_number(kind, suffix, now=None):
+    """`12/QĐ-SKHCN`: gapless per kind and year, taken inside the caller's transaction."""
+    from grants.models import DocumentCounter
+
+    year = timezone.localtime(now or current_time()).year
+    try:
+        with transaction.atomic():
+            DocumentCounter.objects.get_or_create(kind=kind, year=year)
+    except IntegrityError:
+        pass
+    counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{counter.last}/{suffix}"
+
+
+def _decide(p, by):
+    p.decision_number = next_document_number("decision", "QĐ-SKHCN")
+    p.decided_at = current_time()
+    p.decided_by = by
+
+
 def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
     def guard(p):
         errors = {}
+        # Two managers funding the last of a call's budget at once: the call row is the lock.
+        from grants.models import CallPage
+
+        list(CallPage.objects.select_for_update(of=("self",)).filter(pk=p.call_id).values("pk"))
         if not p.passed:
             errors["passed"] = [_("Only a proposal that passed the council can be funded.")]
         if p.appraised_amount is None:
@@ -444,18 +470,24 @@ def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
 
     def apply(p):
         p.approved_amount = approved_amount
-        return {"approved_amount": approved_amount}
+        _decide(p, by)
+        return {"approved_amount": approved_amount, "decision_number": p.decision_number}
 
     return _fire(proposal, "fund", by=by, ip=ip, guard=guard, apply=apply, comment=comment)
 
 
 def reject(proposal, *, by, ip=None, comment=""):
+    def apply(p):
+        _decide(p, by)
+        return {"decision_number": p.decision_number}
+
     return _fire(
         proposal,
         "reject",
         by=by,
         ip=ip,
         guard=lambda p: _required(comment, "comment", _("Give the reason for the rejection.")),
+        apply=apply,
         comment=comment,
     )
 

@@ -9,9 +9,23 @@ from grants.models.proposals import (
     ReceiptCounter,
     TeamMember,
 )
-from grants.models.review import Ballot, Contract, ReviewAssignment, Rubric, RubricCriterion
+from grants.models.review import (
+    AppraisalLine,
+    Ballot,
+    BudgetAppraisal,
+    Contract,
+    DocumentCounter,
+    PriceQuote,
+    ReviewAssignment,
+    Rubric,
+    RubricCriterion,
+)
 
 __all__ = [
+    "AppraisalLine",
+    "BudgetAppraisal",
+    "DocumentCounter",
+    "PriceQuote",
     "CALL_CODE_RE",
     "Attachment",
     "AuditEntry",

@@ -138,6 +138,17 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=0)
     revision_deadline = models.DateTimeField(_("revision deadline"), null=True, blank=True)
 
+    # The decision (quyết định) that `fund` or `reject` issues.
+    decision_number = models.CharField(_("decision number"), max_length=40, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
     # Four-eyes: who prepared what (a manager who did may not decide).
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -193,3 +193,79 @@ class RubricCriterion(Orderable):
         if not self.key:
             self.key = slugify(fold(self.name))[:40] or f"c{self.sort_order or 0}"
         super().save(*args, **kwargs)
+
+
+class BudgetAppraisal(models.Model):
+    """The budget appraisal team's record (tổ thẩm định kinh phí) for a passing proposal."""
+
+    class Unit(models.TextChoices):
+        PROFESSIONAL = "professional", _("Professional unit of the Department")
+        FINANCE = "finance", _("Finance unit")
+        FUND = "fund", _("Fund-managing unit")
+        COUNCIL = "council", _("Council chair or critic")
+        SECRETARY = "secretary", _("Secretary")
+
+    proposal = models.OneToOneField(
+        "grants.Proposal", on_delete=models.CASCADE, related_name="appraisal"
+    )
+    # [{"unit": "finance", "name": "..."}, ...] — one member per unit.
+    members = models.JSONField(_("members"), default=list)
+    note = models.TextField(_("conclusion"), blank=True)
+    total = models.PositiveBigIntegerField(_("appraised amount (VND)"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("budget appraisal")
+
+    def __str__(self):
+        return f"{self.proposal}: {self.total}"
+
+
+class AppraisalLine(models.Model):
+    appraisal = models.ForeignKey(BudgetAppraisal, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(
+        "grants.BudgetLine", on_delete=models.CASCADE, related_name="appraisals"
+    )
+    amount = models.PositiveBigIntegerField(_("appraised amount (VND)"))
+    reason = models.TextField(_("reason for the cut"), blank=True)
+
+    class Meta:
+        ordering = ["budget_line__position", "budget_line__pk"]
+
+    def __str__(self):
+        return f"{self.budget_line}: {self.amount}"
+
+
+class PriceQuote(models.Model):
+    """A supplier's quotation behind the appraised prices; not older than 90 days."""
+
+    appraisal = models.ForeignKey(BudgetAppraisal, on_delete=models.CASCADE, related_name="quotes")
+    item = models.CharField(_("item"), max_length=200)
+    supplier = models.CharField(_("supplier"), max_length=200)
+    quoted_on = models.DateField(_("date of the quotation"))
+    amount = models.PositiveBigIntegerField(_("quoted amount (VND)"))
+
+    class Meta:
+        ordering = ["quoted_on", "pk"]
+
+    def __str__(self):
+        return f"{self.supplier}: {self.item}"
+
+
+class DocumentCounter(models.Model):
+    """Gapless numbers of the Department's documents per kind and year (decisions, minutes)."""
+
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="one_counter_per_kind_year")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.year}: {self.last}"

@@ -1,0 +1,255 @@
+"""From the council's scores to the decision: results per call, budget appraisal, minutes and
+the funding decision as official documents."""
+
+import datetime
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from grants import appraisal, documents, rules
+from grants.forms import VNDField
+from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
+from portal import roles
+
+STAFF = (roles.OFFICER, roles.MANAGER)
+DECIDED = (
+    ProposalState.FUNDED,
+    ProposalState.IN_PROGRESS,
+    ProposalState.COMPLETED,
+    ProposalState.TERMINATED,
+    ProposalState.TRANSFERRED,
+)
+
+
+def _staff_only(user):
+    if not roles.has_role(user, *STAFF):
+        raise PermissionDenied
+
+
+@login_required
+def call_results(request, call_id):
+    """The ranking of a call's reviewed proposals, against its budget (officers, managers)."""
+    _staff_only(request.user)
+    call = get_object_or_404(CallPage, pk=call_id)
+    scored = list(
+        Proposal.objects.filter(call=call, aggregate_score__isnull=False)
+        .select_related("organisation", "owner__profile")
+        .prefetch_related("ballots")
+        .order_by("rank", "pk")
+    )
+    running = 0
+    rows = []
+    for p in scored:
+        ballots = [b for b in p.ballots.all() if b.submitted_at]
+        if p.passed:
+            running += p.approved_amount or p.appraised_amount or p.requested_amount
+        rows.append(
+            {
+                "proposal": p,
+                "valid": sum(1 for b in ballots if not b.excluded),
+                "excluded": sum(1 for b in ballots if b.excluded),
+                "running": running if p.passed else None,
+                "over_budget": p.passed and running > call.total_budget,
+            }
+        )
+    if request.GET.get("format") == "xlsx":
+        return _results_xlsx(call, rows)
+    committed = sum(p.approved_amount or 0 for p in scored if p.state in DECIDED)
+    return render(
+        request,
+        "grants/results.html",
+        {"call": call, "rows": rows, "committed": committed, "left": call.total_budget - committed},
+    )
+
+
+def _results_xlsx(call, rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = call.code[:31]
+    sheet.append(
+        [
+            _("Rank"),
+            _("Receipt number"),
+            _("Title"),
+            _("Host organisation"),
+            _("Aggregate"),
+            _("Valid ballots"),
+            _("Excluded ballots"),
+            _("Result"),
+            _("Requested amount (VND)"),
+            _("Appraised amount (VND)"),
+            _("Approved amount (VND)"),
+            _("Running total (VND)"),
+            _("State"),
+        ]
+    )
+    for row in rows:
+        p = row["proposal"]
+        sheet.append(
+            [
+                p.rank,
+                p.receipt_number,
+                p.title,
+                p.organisation.name if p.organisation else "",
+                float(p.aggregate_score),
+                row["valid"],
+                row["excluded"],
+                p.review_outcome,
+                p.requested_amount,
+                p.appraised_amount,
+                p.approved_amount,
+                row["running"],
+                p.get_state_display(),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{call.code}.xlsx"'
+    return response
+
+
+def _amount(raw):
+    field = VNDField(required=False, min_value=0)
+    value = field.clean(raw)
+    return value
+
+
+@login_required
+def appraisal_page(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "organisation"), pk=pk)
+    if not rules.is_officer(proposal, request.user):
+        raise PermissionDenied
+    if proposal.state != ProposalState.REVIEWED or not proposal.passed:
+        messages.error(request, _("Only a reviewed proposal that passed is appraised."))
+        return redirect(proposal.get_absolute_url())
+    existing = BudgetAppraisal.objects.filter(proposal=proposal).first()
+    lines = list(proposal.budget_lines.all())
+    errors = {}
+    members = {m["unit"]: m["name"] for m in (existing.members if existing else [])}
+    amounts = {}
+    reasons = {}
+    if existing:
+        for line in existing.lines.all():
+            amounts[line.budget_line_id] = line.amount
+            reasons[line.budget_line_id] = line.reason
+    quotes = [
+        (q.item, q.supplier, q.quoted_on.isoformat(), q.amount)
+        for q in (existing.quotes.all() if existing else [])
+    ]
+    note = existing.note if existing else ""
+    if request.method == "POST":
+        members = {unit: request.POST.get(f"member-{unit}", "") for unit in appraisal.UNITS}
+        note = request.POST.get("note", "")
+        parsed_lines = {}
+        for line in lines:
+            raw = request.POST.get(f"line-{line.pk}", "")
+            reasons[line.pk] = request.POST.get(f"reason-{line.pk}", "")
+            amounts[line.pk] = raw
+            try:
+                parsed_lines[line.pk] = (_amount(raw), reasons[line.pk])
+            except ValidationError as error:
+                errors[f"line-{line.pk}"] = error.messages[0]
+        quotes = []
+        parsed_quotes = []
+        for index in range(3):
+            item = request.POST.get(f"quote-{index}-item", "").strip()
+            supplier = request.POST.get(f"quote-{index}-supplier", "").strip()
+            date_raw = request.POST.get(f"quote-{index}-date", "").strip()
+            amount_raw = request.POST.get(f"quote-{index}-amount", "").strip()
+            quotes.append((item, supplier, date_raw, amount_raw))
+            try:
+                quoted_on = datetime.date.fromisoformat(date_raw) if date_raw else None
+                amount = _amount(amount_raw) if amount_raw else None
+            except (ValueError, ValidationError):
+                errors[f"quote-{index}"] = _("Check the date (yyyy-mm-dd) and the amount.")
+                continue
+            parsed_quotes.append((item, supplier, quoted_on, amount))
+        if not errors:
+            try:
+                appraisal.record(
+                    proposal,
+                    by=request.user,
+                    members=members,
+                    lines=parsed_lines,
+                    quotes=parsed_quotes,
+                    note=note,
+                )
+            except ValidationError as error:
+                errors = (
+                    {k: v[0] for k, v in error.message_dict.items()}
+                    if hasattr(error, "message_dict")
+                    else {"__all__": " ".join(error.messages)}
+                )
+            else:
+                messages.success(request, _("Budget appraisal recorded."))
+                return redirect(proposal.get_absolute_url())
+    while len(quotes) < 3:
+        quotes.append(("", "", "", ""))
+    return render(
+        request,
+        "grants/appraisal.html",
+        {
+            "proposal": proposal,
+            "units": [
+                (value, label, members.get(value, ""), errors.get(f"member-{value}"))
+                for value, label in BudgetAppraisal.Unit.choices
+            ],
+            "lines": [
+                {
+                    "line": line,
+                    "amount": amounts.get(line.pk, line.amount),
+                    "reason": reasons.get(line.pk, ""),
+                    "error": errors.get(f"line-{line.pk}") or errors.get(f"reason-{line.pk}"),
+                }
+                for line in lines
+            ],
+            "quotes": [
+                {"index": i, "values": q, "error": errors.get(f"quote-{i}")}
+                for i, q in enumerate(quotes)
+            ],
+            "note": note,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def decision_pdf(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "organisation"), pk=pk)
+    is_owner = proposal.owner_id == request.user.pk
+    if not (
+        is_owner
+        or (roles.has_role(request.user, *STAFF) and rules.can_view(proposal, request.user))
+    ):
+        raise PermissionDenied
+    if not proposal.decision_number:
+        raise Http404
+    pdf = documents.decision_pdf(proposal, language=request.LANGUAGE_CODE)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="quyet-dinh-{proposal.decision_number.replace("/", "-")}.pdf"'
+    )
+    return response
+
+
+@login_required
+def minutes_pdf(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("call", "organisation"), pk=pk)
+    _staff_only(request.user)
+    if proposal.aggregate_score is None:
+        raise Http404
+    response = HttpResponse(documents.minutes_pdf(proposal), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-ban-{proposal.receipt_number}.pdf"'
+    return response
