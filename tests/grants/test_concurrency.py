@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import timezone
 
 from grants import demo, workflow
 from grants.models import AuditEntry, CallPage, Proposal, ReceiptCounter
@@ -114,3 +115,55 @@ def test_a_double_click_on_submit_gives_one_receipt_and_one_entry(seeded):
     assert sorted(kind for kind, _ in results) == ["error", "ok"]
     assert AuditEntry.objects.filter(proposal=proposal, transition="submit").count() == 1
     assert Proposal.objects.get(pk=proposal.pk).version == 1
+
+
+def test_two_managers_cannot_spend_the_last_of_a_call_budget_twice(seeded):
+    from django.contrib.auth.models import Group
+
+    from grants.models import Ballot, ReviewAssignment
+
+    manager = get_user_model().objects.get(email="manager@example.org")
+    second = get_user_model().objects.create_user("manager2", "manager2@example.org", "x")
+    second.groups.add(Group.objects.get(name="manager"))
+    officer = get_user_model().objects.get(email="officer@example.org")
+    reviewers = list(
+        get_user_model().objects.filter(email__startswith="reviewer").order_by("email")
+    )
+    call = CallPage.objects.get(code="AG-CDS01", locale__language_code="vi")
+    seats = ["chair", "vice_chair", "secretary", "critic", "critic", "member", "member"]
+    proposals = []
+    for n in range(2):
+        owner = get_user_model().objects.create_user(f"applicant-m{n}", f"m{n}@example.org", "x")
+        proposal, _ = demo.draft_for(call, owner)
+        demo.fill(proposal, title=f"Hồ sơ cuối đợt {n}", budget=demo.budget_for(10**9), members=PI)
+        proposal = workflow.mark_eligible(workflow.submit(proposal, by=owner), by=officer)
+        for reviewer, seat in zip(reviewers, seats, strict=True):
+            ReviewAssignment.objects.create(
+                proposal=proposal, reviewer=reviewer, seat=seat, status="accepted"
+            )
+        proposal = workflow.start_review(proposal, by=officer)
+        for reviewer in reviewers:
+            Ballot.objects.create(
+                proposal=proposal, reviewer=reviewer, scores={"content": 20}, total=85,
+                submitted_at=timezone.now(),
+            )  # fmt: skip
+        proposal = workflow.complete_review(proposal, by=None)
+        Proposal.objects.filter(pk=proposal.pk).update(appraised_amount=900_000_000)
+        proposals.append(proposal)
+    committed = sum(
+        Proposal.objects.filter(call=call, state__in=workflow.COMMITTED_STATES).values_list(
+            "approved_amount", flat=True
+        )
+    )
+    # Room for exactly one of the two.
+    CallPage.objects.filter(pk=call.pk).update(total_budget=committed + 1_000_000_000)
+    results = run_together(
+        lambda: workflow.fund(proposals[0], by=manager, approved_amount=900_000_000),
+        lambda: workflow.fund(proposals[1], by=second, approved_amount=900_000_000),
+    )
+    kinds = sorted(kind for kind, _ in results)
+    assert kinds == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, workflow.GuardFailed) and "approved_amount" in error.errors
+    funded = Proposal.objects.filter(pk__in=[p.pk for p in proposals], state="funded")
+    assert funded.count() == 1

@@ -213,3 +213,37 @@ def test_officer_seats_a_council_from_the_page(client_as, eligible, reviewers):
     assert assignment.due_at.date().isoformat() == "2026-12-20"
     seat_council  # noqa: B018 - the fixture helper stays importable for other modules
     workflow  # noqa: B018
+
+
+def test_reminders_go_to_members_with_ballots_due_or_overdue(under_review):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    now = timezone.now()
+    assignments = list(under_review.assignments.order_by("pk"))
+    ReviewAssignment.objects.filter(pk=assignments[0].pk).update(
+        due_at=now - datetime.timedelta(days=1)
+    )
+    ReviewAssignment.objects.filter(pk=assignments[1].pk).update(
+        due_at=now + datetime.timedelta(days=2)
+    )
+    ReviewAssignment.objects.filter(pk=assignments[2].pk).update(
+        due_at=now + datetime.timedelta(days=9)
+    )
+    ReviewAssignment.objects.filter(pk=assignments[3].pk).update(
+        due_at=now - datetime.timedelta(days=1)
+    )
+    Ballot.objects.create(
+        proposal=under_review, reviewer=assignments[3].reviewer, total=80, submitted_at=now
+    )
+    mail.outbox.clear()
+    out = io.StringIO()
+    call_command("remind_reviewers", stdout=out)
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([assignments[0].reviewer.email, assignments[1].reviewer.email])
+    overdue = next(m for m in mail.outbox if m.to == [assignments[0].reviewer.email])
+    assert "quá hạn" in overdue.body and under_review.receipt_number in overdue.body
+    assert "2" in out.getvalue()
