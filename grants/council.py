@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import workflow
@@ -132,9 +131,10 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
                 "conflict": False,
             },
         )
-    from grants import tasks
+    if not workflow.replaying():
+        from grants import tasks
 
-    transaction.on_commit(lambda: tasks.notify_review.enqueue(assignment.pk, "invited"))
+        transaction.on_commit(lambda: tasks.notify_review.enqueue(assignment.pk, "invited"))
     return assignment
 
 
@@ -157,10 +157,10 @@ def declare(assignment, *, by, no_conflict, reason=""):
         if not no_conflict and not reason.strip():
             raise ValidationError({"reason": _("Say why you decline.")})
         locked.status = Status.ACCEPTED if no_conflict else Status.DECLINED
-        locked.declared_at = timezone.now()
+        locked.declared_at = workflow.current_time()
         locked.decline_reason = "" if no_conflict else reason.strip()
         locked.save()
-    if not no_conflict:
+    if not no_conflict and not workflow.replaying():
         from grants import tasks
 
         transaction.on_commit(lambda: tasks.notify_review.enqueue(locked.pk, "declined"))
@@ -216,7 +216,7 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
         ballot.comment = (comment or "").strip()[:5000]
         ballot.total = sum(clean.values())
         if submit:
-            ballot.submitted_at = timezone.now()
+            ballot.submitted_at = workflow.current_time()
         ballot.save()
     if submit:
         _close_if_complete(proposal)
@@ -224,6 +224,10 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
 
 
 def _close_if_complete(proposal):
+    """Close by itself once every seat has answered and every member who accepted has voted.
+    (An officer may close earlier, without the members who never answered.)"""
+    if proposal.assignments.filter(status=Status.INVITED).exists():
+        return
     accepted = set(
         proposal.assignments.filter(status=Status.ACCEPTED).values_list("reviewer_id", flat=True)
     )

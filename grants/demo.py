@@ -119,19 +119,14 @@ def seed_proposals(*, people, stdout=None):
 
     from django.utils import timezone
 
-    from grants import workflow
-    from grants.models import Ballot, CallPage, Contract, Proposal, ReviewAssignment
-    from grants.rules import takes_part
+    from grants import appraisal, council, workflow
+    from grants.models import CallPage, Contract, Proposal
 
     if Proposal.objects.exists():
         return 0
     officer, manager = people["officer"], people["manager"]
     reviewers = [people[f"reviewer{n}"] for n in range(1, 8)]
     seats = ["chair", "vice_chair", "secretary", "critic", "critic", "member", "member"]
-    order = [
-        "draft", "submitted", "returned", "eligible", "ineligible", "withdrawn", "under_review",
-        "reviewed", "funded", "rejected", "in_progress", "completed", "terminated",
-    ]  # fmt: skip
     created = 0
     for code, owner_key, title, target in SCENARIO:
         call = CallPage.objects.get(code=code, locale__language_code="vi")
@@ -155,7 +150,6 @@ def seed_proposals(*, people, stdout=None):
             proposal.content_methods = ""  # still being written: the panel shows what is missing
             proposal.save()
             continue
-        position = order.index(target)
         with workflow.clock(day):
             proposal = workflow.submit(proposal, by=owner, ip="203.162.10.21")
         if target == "withdrawn":
@@ -186,45 +180,81 @@ def seed_proposals(*, people, stdout=None):
             proposal = workflow.mark_eligible(proposal, by=officer)
         if target == "eligible":
             continue
-        # The system blocks reviewers from the applicant's organisation: seat the others.
-        council = [r for r in reviewers if not takes_part(proposal, r)]
-        for reviewer, seat in zip(council, seats, strict=False):
-            ReviewAssignment.objects.create(
-                proposal=proposal,
-                reviewer=reviewer,
-                seat=seat,
-                status="accepted",
-                declared_at=day + 2 * step,
-            )
+        # The officer seats the council from the pool (the system blocks reviewers from the
+        # applicant's organisation); each member declares, then scores on the call's rubric.
+        members = [r for r in reviewers if not council.conflict_reason(proposal, r)]
+        # A council still scoring has its deadline ahead; the others met theirs long ago.
+        due = timezone.now() + datetime.timedelta(days=7) if target == "under_review" else None
+        with workflow.clock(day + step + datetime.timedelta(days=1)):
+            for reviewer, seat in zip(members, seats, strict=False):
+                assignment = council.seat(
+                    proposal, reviewer, seat, by=officer, due_at=due or day + 3 * step
+                )
+                council.declare(assignment, by=reviewer, no_conflict=True)
         with workflow.clock(day + 2 * step):
             proposal = workflow.start_review(proposal, by=officer)
-        scores = WEAK_BALLOT if target == "rejected" else GOOD_BALLOT
-        submitting = council[:4] if target == "under_review" else council
-        for reviewer in submitting:
-            Ballot.objects.create(
-                proposal=proposal,
-                reviewer=reviewer,
-                scores=scores,
-                total=sum(scores.values()),
-                comment="Nội dung phù hợp định hướng của tỉnh.",
-                submitted_at=day + 3 * step,
-            )
-        if target == "under_review":
-            continue
-        with workflow.clock(day + 3 * step):
-            proposal = workflow.complete_review(proposal, by=None)
-        if position == order.index("reviewed"):
+        base = WEAK_BALLOT if target == "rejected" else GOOD_BALLOT
+        keys = [c.key for c in proposal.call.get_rubric().criteria.all()]
+        submitting = members[:4] if target == "under_review" else members
+        for index, reviewer in enumerate(submitting):
+            scores = {key: max(base.get(key, 10) - (index % 3) + 1, 0) for key in keys}
+            if target == "reviewed" and index == len(submitting) - 1:
+                # One member scored far below the others: the rule leaves the ballot out.
+                scores = {key: value // 2 for key, value in scores.items()}
+            assignment = proposal.assignments.get(reviewer=reviewer)
+            with workflow.clock(day + 3 * step - datetime.timedelta(days=index % 3)):
+                council.save_ballot(
+                    assignment,
+                    by=reviewer,
+                    scores=scores,
+                    comments={keys[1]: "Phương pháp phù hợp; cần làm rõ quy mô khảo nghiệm."},
+                    comment="Nội dung phù hợp định hướng phát triển của tỉnh.",
+                    submit=True,
+                )
+        proposal.refresh_from_db()  # the last ballot closed the review by itself
+        if target in ("under_review", "reviewed"):
             continue
         if target == "rejected":
             with workflow.clock(day + 4 * step):
-                workflow.reject(proposal, by=manager, comment="Điểm tổng hợp dưới 70.")
+                workflow.reject(
+                    proposal,
+                    by=manager,
+                    comment="Điểm tổng hợp dưới 70; chưa đủ điều kiện tài trợ.",
+                )
             continue
-        Proposal.objects.filter(pk=proposal.pk).update(
-            appraised_amount=proposal.requested_amount - 50_000_000, appraised_by=officer
-        )
+        appraisal_day = timezone.localdate(day + 3 * step + datetime.timedelta(days=2))
+        lines = {}
+        for index, line in enumerate(proposal.budget_lines.all()):
+            cut = 50_000_000 if index == 0 else 0
+            reason = "Công lao động vượt định mức tại Thông tư 02/2023/TT-BKHCN." if cut else ""
+            lines[line.pk] = (line.amount - cut, reason)
+        with workflow.clock(day + 3 * step + datetime.timedelta(days=2)):
+            appraisal.record(
+                proposal,
+                by=officer,
+                members={
+                    "professional": "Huỳnh Thanh Tâm",
+                    "finance": "Trần Thị Mỹ Duyên",
+                    "fund": "Lê Văn Hiếu",
+                    "council": members[0].profile.full_name,
+                    "secretary": "Phạm Thu Trang",
+                },
+                lines=lines,
+                quotes=[
+                    (
+                        "Thiết bị đo mặn cầm tay",
+                        "Công ty TNHH Thiết bị Khoa học Cần Thơ",
+                        appraisal_day - datetime.timedelta(days=12),
+                        45_000_000,
+                    )
+                ],
+                note="Dự toán hợp lý sau khi điều chỉnh khoản công lao động.",
+                today=appraisal_day,
+            )
+        proposal.refresh_from_db()
         with workflow.clock(day + 4 * step):
             proposal = workflow.fund(
-                proposal, by=manager, approved_amount=proposal.requested_amount - 50_000_000
+                proposal, by=manager, approved_amount=proposal.appraised_amount
             )
         if target == "funded":
             continue

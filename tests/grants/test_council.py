@@ -247,3 +247,15 @@ def test_reminders_go_to_members_with_ballots_due_or_overdue(under_review):
     overdue = next(m for m in mail.outbox if m.to == [assignments[0].reviewer.email])
     assert "quá hạn" in overdue.body and under_review.receipt_number in overdue.body
     assert "2" in out.getvalue()
+
+
+def test_the_review_does_not_close_by_itself_while_a_seat_is_unanswered(under_review, officer):
+    waiting = under_review.assignments.order_by("pk").last()
+    ReviewAssignment.objects.filter(pk=waiting.pk).update(status="invited")
+    for assignment in under_review.assignments.filter(status="accepted"):
+        council.save_ballot(
+            assignment, by=assignment.reviewer, scores=FULL, comments={}, comment="", submit=True
+        )
+    assert Proposal.objects.get(pk=under_review.pk).state == "under_review"
+    # The officer may still close it with the members who answered.
+    assert workflow.complete_review(under_review, by=officer).state == "reviewed"
