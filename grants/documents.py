@@ -77,7 +77,7 @@ def _heading(number, moment):
     }
 
 
-def decision_context(proposal):
+def decision_context(proposal, language="vi"):
     from portal.templatetags.portal_tags import vnd
 
     principal = proposal.team.filter(role="principal").first()
@@ -100,6 +100,21 @@ def decision_context(proposal):
         ),
         document_title="Quyết định",
     )
+    if language == "en":
+        context["document_title"] = "Decision"
+        context["document_summary"] = (
+            "Approving the host organisation, the principal investigator and the budget of a "
+            "provincial science and technology task"
+            if context["funded"]
+            else "Not funding a provincial science and technology task"
+        )
+    else:
+        context["document_summary"] = (
+            "Về việc phê duyệt tổ chức chủ trì, chủ nhiệm và kinh phí thực hiện nhiệm vụ khoa học "
+            "và công nghệ cấp tỉnh"
+            if context["funded"]
+            else "Về việc không phê duyệt tài trợ nhiệm vụ khoa học và công nghệ cấp tỉnh"
+        )
     return context
 
 
@@ -107,7 +122,7 @@ def decision_pdf(proposal, language="vi"):
     """The approval decision (quyết định phê duyệt), or the decision not to fund, as PDF."""
     template = "pdf/decision_en.html" if language == "en" else "pdf/decision_vi.html"
     with translation.override("en" if language == "en" else "vi"):
-        return render_pdf(template, decision_context(proposal))
+        return render_pdf(template, decision_context(proposal, language))
 
 
 def minutes_context(proposal):
