@@ -85,8 +85,8 @@ def suggestions(proposal):
     result = []
     for reviewer in pool:
         profile = getattr(reviewer, "profile", None)
-        expertise = [w.strip() for w in fold(getattr(profile, "expertise", "")).split(",")]
-        overlap = [w for w in expertise if w and w in topic]
+        expertise = [w.strip() for w in getattr(profile, "expertise", "").split(",") if w.strip()]
+        overlap = [w for w in expertise if fold(w) in topic]
         blocked = conflict_reason(proposal, reviewer)
         score = len(overlap) * 10 - reviewer.load
         result.append(Suggestion(reviewer, overlap, reviewer.load, blocked, score))
