@@ -251,3 +251,27 @@ def visible_ballots(proposal, user):
         return list(submitted)
     own = proposal.ballots.filter(reviewer=user, submitted_at__isnull=False).exists()
     return list(submitted) if own else []
+
+
+def copy_council(source, *, by):
+    """Seat the council of `source` on the call's other eligible proposals (a council per
+    group of proposals). Members blocked on a proposal are left out there; returns
+    {proposal: [(reviewer, reason)]} of what was skipped."""
+    skipped = {}
+    targets = (
+        Proposal.objects.filter(call=source.call, state=ProposalState.ELIGIBLE)
+        .exclude(pk=source.pk)
+        .order_by("pk")
+    )
+    seats = list(source.assignments.exclude(status=Status.DECLINED).select_related("reviewer"))
+    for target in targets:
+        for assignment in seats:
+            if target.assignments.filter(reviewer=assignment.reviewer).exists():
+                continue
+            try:
+                seat(target, assignment.reviewer, assignment.seat, by=by, due_at=assignment.due_at)
+            except ValidationError as error:
+                skipped.setdefault(target, []).append(
+                    (assignment.reviewer, " ".join(error.messages))
+                )
+    return skipped

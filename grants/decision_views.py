@@ -253,3 +253,14 @@ def minutes_pdf(request, pk):
     response = HttpResponse(documents.minutes_pdf(proposal), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-ban-{proposal.receipt_number}.pdf"'
     return response
+
+
+@login_required
+def session_minutes_pdf(request, call_id):
+    _staff_only(request.user)
+    call = get_object_or_404(CallPage, pk=call_id)
+    if not Proposal.objects.filter(call=call, aggregate_score__isnull=False).exists():
+        raise Http404
+    response = HttpResponse(documents.session_minutes_pdf(call), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-ban-{call.code}.pdf"'
+    return response

@@ -170,3 +170,47 @@ def minutes_context(proposal):
 def minutes_pdf(proposal):
     with translation.override("vi"):
         return render_pdf("pdf/minutes.html", minutes_context(proposal))
+
+
+def session_minutes_pdf(call):
+    """The council session's minutes for a whole call: members and the ranked results."""
+    from grants.models import Proposal, ReviewAssignment
+
+    scored = list(
+        Proposal.objects.filter(call=call, aggregate_score__isnull=False)
+        .select_related("organisation")
+        .prefetch_related("ballots")
+        .order_by("rank", "pk")
+    )
+    members = {}
+    for seat in (
+        ReviewAssignment.objects.filter(
+            proposal__in=scored, status=ReviewAssignment.Status.ACCEPTED
+        )
+        .select_related("reviewer__profile")
+        .order_by("pk")
+    ):
+        members.setdefault(seat.reviewer_id, seat)
+    closed = [
+        p.audit_entries.filter(transition="complete_review").order_by("-at").first() for p in scored
+    ]
+    moment = max((e.at for e in closed if e), default=timezone.now())
+    context = _heading("", moment)
+    context.update(
+        call=call,
+        rows=[
+            {
+                "proposal": p,
+                "valid": sum(1 for b in p.ballots.all() if b.submitted_at and not b.excluded),
+                "excluded": sum(1 for b in p.ballots.all() if b.submitted_at and b.excluded),
+            }
+            for p in scored
+        ],
+        members=list(members.values()),
+        chair=next((s for s in members.values() if s.seat == "chair"), None),
+        secretary=next((s for s in members.values() if s.seat == "secretary"), None),
+        document_title="Biên bản họp hội đồng tư vấn tuyển chọn",
+        document_summary=f"Đợt {call.code}: {call.title}",
+    )
+    with translation.override("vi"):
+        return render_pdf("pdf/session_minutes.html", context)

@@ -195,6 +195,23 @@ def proposal_council(request, pk):
                     due_at=due_at,
                 )
                 messages.success(request, _("Invitation sent."))
+            elif action == "copy":
+                skipped = council.copy_council(proposal, by=request.user)
+                messages.success(
+                    request, _("The council was seated on the call's other eligible dossiers.")
+                )
+                for target, reasons in skipped.items():
+                    for reviewer, reason in reasons:
+                        messages.warning(
+                            request,
+                            _("%(receipt)s: %(name)s left out — %(reason)s")
+                            % {
+                                "receipt": target.receipt_number,
+                                "name": getattr(getattr(reviewer, "profile", None), "full_name", "")
+                                or reviewer.email,
+                                "reason": reason,
+                            },
+                        )
             elif action == "unseat":
                 assignment = get_object_or_404(
                     ReviewAssignment, pk=request.POST.get("assignment"), proposal=proposal
@@ -220,5 +237,8 @@ def proposal_council(request, pk):
             "seats": ReviewAssignment.Seat.choices,
             "default_due": default_due.isoformat(),
             "ballots": council.visible_ballots(proposal, request.user),
+            "others_eligible": Proposal.objects.filter(call=proposal.call, state="eligible")
+            .exclude(pk=proposal.pk)
+            .count(),
         },
     )

@@ -28,4 +28,9 @@ urlpatterns = [
     path("<int:pk>/decision.pdf", decision_views.decision_pdf, name="proposal_decision"),
     path("<int:pk>/minutes.pdf", decision_views.minutes_pdf, name="proposal_minutes"),
     path("calls/<int:call_id>/results/", decision_views.call_results, name="call_results"),
+    path(
+        "calls/<int:call_id>/minutes.pdf",
+        decision_views.session_minutes_pdf,
+        name="call_minutes",
+    ),
 ]

@@ -259,3 +259,25 @@ def test_the_review_does_not_close_by_itself_while_a_seat_is_unanswered(under_re
     assert Proposal.objects.get(pk=under_review.pk).state == "under_review"
     # The officer may still close it with the members who answered.
     assert workflow.complete_review(under_review, by=officer).state == "reviewed"
+
+
+def test_a_council_is_copied_to_the_calls_other_eligible_dossiers(
+    eligible, officer, reviewers, open_call, researcher2, client_as
+):
+    from grants import demo
+
+    second, _ = demo.draft_for(open_call, researcher2)
+    demo.fill(
+        second,
+        title="Hồ sơ thứ hai",
+        members=[("Nguyễn Văn Phúc", "member", reviewers[4].profile.organisation.name)],
+    )
+    second = workflow.mark_eligible(workflow.submit(second, by=researcher2), by=officer)
+    seat_council(eligible, reviewers)
+    response = client_as("officer@example.org").post(
+        f"/proposals/{eligible.pk}/council/", {"action": "copy"}, follow=True
+    )
+    seated = set(second.assignments.values_list("reviewer__email", flat=True))
+    assert seated == {r.email for r in reviewers} - {reviewers[4].email}
+    html = response.content.decode()
+    assert second.receipt_number in html and reviewers[4].profile.full_name in html

@@ -167,3 +167,20 @@ def test_the_manager_funds_from_the_page_with_the_appraised_amount_offered(
     )
     assert response.status_code == 302
     assert Proposal.objects.get(pk=reviewed.pk).approved_amount == appraised
+
+
+def test_session_minutes_rank_the_calls_proposals(client_as):
+    from grants.models import CallPage
+
+    call = CallPage.objects.get(code="AG-NNTM25", locale__language_code="vi")
+    response = client_as("officer@example.org").get(f"/proposals/calls/{call.pk}/minutes.pdf")
+    text = pdf_text(response.content)
+    scored = Proposal.objects.filter(call=call, aggregate_score__isnull=False).order_by("rank")
+    assert [p.receipt_number in text for p in scored] == [True] * scored.count()
+    assert "bị loại" in text and "Nguyễn Văn Thành" in text
+    assert (
+        client_as("reviewer1@example.org")
+        .get(f"/proposals/calls/{call.pk}/minutes.pdf")
+        .status_code
+        == 403
+    )
