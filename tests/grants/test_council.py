@@ -281,3 +281,27 @@ def test_a_council_is_copied_to_the_calls_other_eligible_dossiers(
     assert seated == {r.email for r in reviewers} - {reviewers[4].email}
     html = response.content.decode()
     assert second.receipt_number in html and reviewers[4].profile.full_name in html
+
+
+def test_a_member_sees_only_their_own_assignments(client_as, eligible, officer, reviewers):
+    council.seat(eligible, reviewers[0], "chair", by=officer)
+    mine = client_as("reviewer1@example.org").get("/reviews/").content.decode()
+    theirs = client_as("reviewer2@example.org").get("/reviews/").content.decode()
+    assert eligible.title in mine and eligible.title not in theirs
+
+
+def test_the_decision_is_announced_to_the_applicant_with_its_pdf(
+    under_review, manager, django_capture_on_commit_callbacks
+):
+    for assignment in under_review.assignments.all():
+        council.save_ballot(
+            assignment, by=assignment.reviewer, scores=FULL, comments={}, comment="", submit=True
+        )
+    reviewed = Proposal.objects.get(pk=under_review.pk)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.reject(reviewed, by=manager, comment="Đợt đã hết kinh phí")
+    message = next(m for m in mail.outbox if m.to == ["researcher@example.org"])
+    assert "Không được tài trợ" in message.subject
+    assert "Đợt đã hết kinh phí" in message.body
+    assert f"/proposals/{reviewed.pk}/decision.pdf" in message.body
