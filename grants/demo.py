@@ -140,7 +140,7 @@ def seed_proposals(*, people, stdout=None):
             budget=budget_for(call.max_per_project * (60 + 3 * created) // 100),
             members=[
                 ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
-                ("Nguyễn Văn Phúc", "member", "Viện Lúa Đồng bằng sông Cửu Long", "KS."),
+                ("Nguyễn Văn Phúc", "member", "Trung tâm Khuyến nông tỉnh An Giang", "KS."),
             ],
         )
         created += 1
