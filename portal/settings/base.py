@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "researchers",
     "cms",
     "grants",
+    "transfer",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

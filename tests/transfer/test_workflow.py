@@ -1,0 +1,149 @@
+"""Technologies and transfer deals move only through transfer.workflow; the last step of a deal
+on a funded project's result makes the proposal `transferred`."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from grants.models import AuditEntry, Proposal
+from transfer import workflow
+from transfer.models import DealEntry, Technology, TransferDeal
+
+pytestmark = pytest.mark.django_db
+
+CHECKLIST = [key for key, _label in workflow.PUBLISH_CHECKLIST]
+
+
+@pytest.fixture
+def completed_proposal():
+    return Proposal.objects.get(state="completed")
+
+
+@pytest.fixture
+def technology(completed_proposal, user_by_email):
+    owner = completed_proposal.owner
+    return Technology.objects.create(
+        title="Quy trình nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô",
+        summary="Cây giống đồng đều, sạch bệnh héo rũ Panama, tỷ lệ sống trên 95% khi ra vườn.",
+        sector=completed_proposal.sector,
+        trl=7,
+        ip_status="know_how",
+        transfer_modes=["licence", "consulting"],
+        price=350_000_000,
+        owner=owner,
+        organisation=completed_proposal.organisation,
+        source_proposal=completed_proposal,
+        confidential="Công thức môi trường MS bổ sung BAP 4 mg/l.",
+        nda_terms="Không tiết lộ cho bên thứ ba trong 5 năm.",
+    )
+
+
+@pytest.fixture
+def published(technology, user_by_email):
+    technology = workflow.submit_technology(technology, by=technology.owner)
+    return workflow.publish_technology(
+        technology, by=user_by_email("officer@example.org"), checklist=CHECKLIST
+    )
+
+
+def test_moderation_needs_the_checklist_and_an_officer(technology, user_by_email):
+    owner = technology.owner
+    pending = workflow.submit_technology(technology, by=owner)
+    with pytest.raises(PermissionDenied):
+        workflow.publish_technology(pending, by=owner, checklist=CHECKLIST)
+    with pytest.raises(workflow.GuardFailed) as failure:
+        workflow.publish_technology(
+            pending, by=user_by_email("officer@example.org"), checklist=CHECKLIST[:2]
+        )
+    assert len(failure.value.errors["checklist"]) == 2
+    done = workflow.publish_technology(
+        pending, by=user_by_email("officer@example.org"), checklist=CHECKLIST
+    )
+    assert done.state == "published" and done.published_at is not None
+
+
+def test_a_whole_deal_ends_with_the_proposal_transferred(
+    published, user_by_email, completed_proposal
+):
+    business = user_by_email("business@example.org")
+    owner = published.owner
+    officer = user_by_email("officer@example.org")
+    deal = workflow.request_deal(published, by=business, message="Cần 20.000 cây giống/năm.")
+    with pytest.raises(PermissionDenied):
+        workflow.accept(deal, by=business)
+    deal = workflow.accept(deal, by=owner)
+    deal = workflow.accept_nda(deal, by=business)
+    assert deal.nda_accepted_at is not None
+    with pytest.raises(workflow.GuardFailed) as failure:
+        workflow.record_terms(
+            deal, by=business, mode="assignment", value=0, payment="x", term_months=0,
+            signed_on=None,
+        )  # fmt: skip
+    assert set(failure.value.errors) == {"mode", "value", "payment", "term_months", "signed_on"}
+    signed = datetime.date.today() - datetime.timedelta(days=10)
+    deal = workflow.record_terms(
+        deal, by=owner, mode="licence", value=300_000_000, payment="instalments", term_months=36,
+        signed_on=signed,
+    )  # fmt: skip
+    assert deal.registration_deadline == signed + datetime.timedelta(days=90)
+    with pytest.raises(PermissionDenied):
+        workflow.complete(deal, by=owner)
+    deal = workflow.complete(deal, by=officer)
+    assert deal.state == "completed"
+    proposal = Proposal.objects.get(pk=completed_proposal.pk)
+    assert proposal.state == "transferred"
+    entry = AuditEntry.objects.get(proposal=proposal, transition="mark_transferred")
+    assert entry.actor is None and str(deal.pk) in entry.comment
+    assert list(DealEntry.objects.filter(deal=deal).values_list("action", flat=True)) == [
+        "request", "accept", "accept_nda", "record_terms", "complete"
+    ]  # fmt: skip
+
+
+def test_only_businesses_ask_and_only_once_at_a_time(published, user_by_email):
+    with pytest.raises(PermissionDenied):
+        workflow.request_deal(published, by=user_by_email("researcher@example.org"), message="x")
+    business = user_by_email("business@example.org")
+    workflow.request_deal(published, by=business, message="Lần một")
+    with pytest.raises(workflow.GuardFailed):
+        workflow.request_deal(published, by=business, message="Lần hai")
+    with pytest.raises(workflow.GuardFailed):
+        workflow.request_deal(published, by=business, message="  ")
+
+
+def test_either_side_cancels_before_agreement_and_not_after(published, user_by_email):
+    business = user_by_email("business@example.org")
+    deal = workflow.request_deal(published, by=business, message="Hỏi giá")
+    with pytest.raises(PermissionDenied):
+        workflow.cancel(deal, by=user_by_email("researcher@example.org"))  # not a party
+    cancelled = workflow.cancel(deal, by=business)
+    assert cancelled.state == "cancelled"
+    deal = workflow.request_deal(published, by=business, message="Hỏi lại")
+    deal = workflow.accept(deal, by=published.owner)
+    deal = workflow.record_terms(
+        deal, by=business, mode="consulting", value=50_000_000, payment="lump_sum",
+        term_months=6, signed_on=datetime.date.today(),
+    )  # fmt: skip
+    with pytest.raises(workflow.StateConflict):
+        workflow.cancel(deal, by=business)
+    with pytest.raises(workflow.StateConflict):
+        workflow.decline(deal, by=published.owner)
+
+
+def test_a_deal_on_an_unpublished_technology_is_refused(technology, user_by_email):
+    with pytest.raises(workflow.GuardFailed):
+        workflow.request_deal(technology, by=user_by_email("business@example.org"), message="x")
+    assert not TransferDeal.objects.filter(technology=technology).exists()
+
+
+def test_a_mode_the_owner_does_not_offer_is_refused(published, user_by_email):
+    business = user_by_email("business@example.org")
+    deal = workflow.accept(
+        workflow.request_deal(published, by=business, message="x"), by=published.owner
+    )
+    with pytest.raises(workflow.GuardFailed) as failure:
+        workflow.record_terms(
+            deal, by=business, mode="capital", value=1, payment="equity", term_months=1,
+            signed_on=datetime.date.today(),
+        )  # fmt: skip
+    assert "mode" in failure.value.errors

@@ -1,0 +1,314 @@
+"""The technology catalogue, businesses' needs and transfer deals (DESIGN.md → Technology transfer).
+
+States change only through `transfer.workflow`, like proposals through `grants.workflow`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from portal.text import fold
+
+REGISTRATION_DAYS = 90  # Law 07/2017/QH14: a state-funded transfer is registered within 90 days
+
+
+class IPStatus(models.TextChoices):
+    NONE = "none", _("No protection")
+    PATENT_PENDING = "patent_pending", _("Patent pending")
+    PATENT = "patent", _("Patent")
+    UTILITY = "utility", _("Utility solution")
+    PLANT_VARIETY = "plant_variety", _("Plant variety protection")
+    COPYRIGHT = "copyright", _("Copyright")
+    KNOW_HOW = "know_how", _("Know-how")
+
+
+class TransferMode(models.TextChoices):
+    LICENCE_EXCLUSIVE = "licence_exclusive", _("Exclusive licence")
+    LICENCE = "licence", _("Non-exclusive licence")
+    ASSIGNMENT = "assignment", _("Assignment of rights")
+    CAPITAL = "capital", _("Capital contribution")
+    CONSULTING = "consulting", _("Consulting and training")
+
+
+class Technology(ConcurrentTransitionMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for moderation")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=250)
+    summary = models.TextField(_("what it solves"), max_length=1500)
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    sector = models.ForeignKey(
+        "cms.Sector",
+        on_delete=models.PROTECT,
+        related_name="technologies",
+        verbose_name=_("sector"),
+    )
+    trl = models.PositiveSmallIntegerField(
+        _("technology readiness level (TRL)"),
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    ip_status = models.CharField(
+        _("intellectual property"), max_length=20, choices=IPStatus.choices, default=IPStatus.NONE
+    )
+    transfer_modes = models.JSONField(_("transfer modes"), default=list)
+    price = models.PositiveBigIntegerField(
+        _("indicative price (VND)"), null=True, blank=True, help_text=_("Empty: negotiable.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="technologies"
+    )
+    organisation = models.ForeignKey(
+        "researchers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="technologies",
+        verbose_name=_("owner organisation"),
+    )
+    source_proposal = models.ForeignKey(
+        "grants.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="technologies",
+        verbose_name=_("project it came from"),
+    )
+    confidential = models.TextField(
+        _("confidential part (know-how, detailed data)"),
+        blank=True,
+        help_text=_("Shown to a business only inside a deal, after it accepts the terms below."),
+    )
+    nda_terms = models.TextField(_("non-disclosure terms"), blank=True)
+    state = FSMField(
+        _("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+        indexes = [
+            models.Index(fields=["state", "-published_at"]),
+            models.Index(fields=["state", "sector", "trl"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" | ".join([self.title, self.summary, self.description[:2000]]))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("technology_detail", args=[self.pk])
+
+    @property
+    def mode_labels(self):
+        labels = dict(TransferMode.choices)
+        return [labels.get(mode, mode) for mode in self.transfer_modes]
+
+    @transition(state, source=[State.DRAFT, State.ARCHIVED], target=State.PENDING)
+    def submit(self):
+        pass
+
+    @transition(state, source=State.PENDING, target=State.PUBLISHED)
+    def publish(self):
+        pass
+
+    @transition(state, source=State.PENDING, target=State.DRAFT)
+    def send_back(self):
+        pass
+
+    @transition(state, source=[State.PUBLISHED, State.PENDING, State.DRAFT], target=State.ARCHIVED)
+    def archive(self):
+        pass
+
+
+class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
+    """A business's demand for a technology."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    business = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="technology_needs"
+    )
+    organisation = models.ForeignKey(
+        "researchers.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="needs",
+    )  # fmt: skip
+    title = models.CharField(_("title"), max_length=250)
+    problem = models.TextField(_("the problem to solve"), max_length=5000)
+    sector = models.ForeignKey("cms.Sector", on_delete=models.PROTECT, related_name="needs")
+    budget_min = models.PositiveBigIntegerField(_("budget from (VND)"), null=True, blank=True)
+    budget_max = models.PositiveBigIntegerField(_("budget up to (VND)"), null=True, blank=True)
+    desired_trl = models.PositiveSmallIntegerField(
+        _("lowest acceptable TRL"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    deadline = models.DateField(_("needed by"), null=True, blank=True)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    search_text = models.TextField(editable=False, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("technology need")
+        verbose_name_plural = _("technology needs")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" | ".join([self.title, self.problem]))
+        super().save(*args, **kwargs)
+
+    @transition(state, source=State.DRAFT, target=State.PUBLISHED)
+    def publish(self):
+        pass
+
+    @transition(state, source=[State.DRAFT, State.PUBLISHED], target=State.CLOSED)
+    def close(self):
+        pass
+
+
+class TransferDeal(ConcurrentTransitionMixin, models.Model):
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        NEGOTIATING = "negotiating", _("Negotiating")
+        AGREED = "agreed", _("Agreed")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Payment(models.TextChoices):
+        LUMP_SUM = "lump_sum", _("Lump sum")
+        INSTALMENTS = "instalments", _("Instalments")
+        EQUITY = "equity", _("Equity")
+        ROYALTY = "royalty", _("Share of net revenue")
+
+    technology = models.ForeignKey(Technology, on_delete=models.PROTECT, related_name="deals")
+    business = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfer_deals"
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    state = FSMField(
+        _("state"), default=State.REQUESTED, choices=State.choices, protected=True, db_index=True
+    )
+    nda_accepted_at = models.DateTimeField(
+        _("non-disclosure terms accepted at"), null=True, blank=True
+    )
+    # Terms (Law 07/2017/QH14)
+    mode = models.CharField(
+        _("transfer mode"), max_length=20, choices=TransferMode.choices, blank=True
+    )
+    value = models.PositiveBigIntegerField(_("value (VND)"), null=True, blank=True)
+    payment = models.CharField(
+        _("payment method"), max_length=20, choices=Payment.choices, blank=True
+    )
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("transfer deal")
+        verbose_name_plural = _("transfer deals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technology", "business"],
+                condition=models.Q(state__in=["requested", "negotiating", "agreed"]),
+                name="one_open_deal_per_business_and_technology",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.technology} ← {self.business}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("deal_detail", args=[self.pk])
+
+    @property
+    def state_funded(self):
+        return self.technology.source_proposal_id is not None
+
+    @property
+    def registration_deadline(self):
+        """A transfer of a state-funded result is registered within 90 days of signing."""
+        if self.signed_on and self.state_funded:
+            return self.signed_on + datetime.timedelta(days=REGISTRATION_DAYS)
+        return None
+
+    def registration_days_left(self, today=None):
+        deadline = self.registration_deadline
+        if deadline is None:
+            return None
+        return (deadline - (today or timezone.localdate())).days
+
+    @transition(state, source=State.REQUESTED, target=State.NEGOTIATING)
+    def accept(self):
+        pass
+
+    @transition(state, source=State.REQUESTED, target=State.DECLINED)
+    def decline(self):
+        pass
+
+    @transition(state, source=[State.REQUESTED, State.NEGOTIATING], target=State.CANCELLED)
+    def cancel(self):
+        pass
+
+    @transition(state, source=State.NEGOTIATING, target=State.AGREED)
+    def record_terms(self):
+        pass
+
+    @transition(state, source=State.AGREED, target=State.COMPLETED)
+    def complete(self):
+        pass
+
+
+class DealEntry(models.Model):
+    """One step of a deal. Append-only."""
+
+    deal = models.ForeignKey(TransferDeal, on_delete=models.PROTECT, related_name="entries")
+    action = models.CharField(max_length=20)
+    source = models.CharField(max_length=20, blank=True)
+    target = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.source} → {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Deal entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Deal entries are append-only.")

@@ -1,0 +1,253 @@
+"""Every change of a technology's or a deal's state: role, guard, state, entry, notice.
+
+The same shape as `grants.workflow`: one locked transaction per step; a user without the
+role gets PermissionDenied, a stale request `StateConflict`, unmet conditions `GuardFailed`.
+Completing a deal on a technology from a funded project fires `mark_transferred` on the
+proposal through `grants.workflow`, in the same transaction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
+
+from grants import workflow as grants_workflow
+from grants.workflow import GuardFailed, WorkflowError
+from portal import roles
+from transfer.models import DealEntry, Technology, TransferDeal, TransferMode
+
+__all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
+
+
+class StateConflict(WorkflowError):
+    """The technology or deal has moved on since the page was opened."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(
+            _("This record is now “%(state)s”, so this action was not applied.")
+            % {"state": record.get_state_display()}
+        )
+
+
+def _notify(deal_id, action):
+    if grants_workflow.replaying():
+        return
+    from transfer import tasks
+
+    transaction.on_commit(lambda: tasks.notify_deal.enqueue(deal_id, action))
+
+
+def is_officer(user):
+    return user is not None and user.is_authenticated and roles.has_role(user, roles.OFFICER)
+
+
+# -- the catalogue --------------------------------------------------------------------------------
+
+
+def _move_technology(technology, name, *, by, allowed, guard=None):
+    with transaction.atomic():
+        locked = Technology.objects.select_for_update().get(pk=technology.pk)
+        if not allowed(locked):
+            raise PermissionDenied(_("You may not perform this action on this technology."))
+        if not can_proceed(getattr(locked, name)):
+            raise StateConflict(locked)
+        errors = guard(locked) if guard else {}
+        if errors:
+            raise GuardFailed(errors)
+        getattr(locked, name)()
+        if name == "publish":
+            locked.published_at = grants_workflow.current_time()
+        locked.save()
+    return locked
+
+
+def submit_technology(technology, *, by):
+    def guard(t):
+        errors = {}
+        if not t.transfer_modes:
+            errors["transfer_modes"] = [_("Choose at least one transfer mode.")]
+        if len(t.summary.strip()) < 40:
+            errors["summary"] = [_("Say in a few sentences what the technology solves.")]
+        return errors
+
+    return _move_technology(
+        technology, "submit", by=by, allowed=lambda t: t.owner_id == by.pk, guard=guard
+    )
+
+
+PUBLISH_CHECKLIST = (
+    ("owner", _("The owner organisation holds the rights to transfer it.")),
+    ("trl", _("The readiness level matches the evidence given.")),
+    ("plain", _("The summary is understandable by a business without research training.")),
+    ("personal", _("No personal data or confidential detail in the public part.")),
+)
+
+
+def publish_technology(technology, *, by, checklist=()):
+    def guard(t):
+        missing = [label for key, label in PUBLISH_CHECKLIST if key not in checklist]
+        return {"checklist": missing} if missing else {}
+
+    return _move_technology(
+        technology, "publish", by=by, allowed=lambda t: is_officer(by), guard=guard
+    )
+
+
+def send_back_technology(technology, *, by):
+    return _move_technology(technology, "send_back", by=by, allowed=lambda t: is_officer(by))
+
+
+def archive_technology(technology, *, by):
+    return _move_technology(
+        technology, "archive", by=by, allowed=lambda t: is_officer(by) or t.owner_id == by.pk
+    )
+
+
+# -- deals ----------------------------------------------------------------------------------------
+
+
+def request_deal(technology, *, by, message, ip=None):
+    """A business expresses interest in a published technology."""
+    if not roles.has_role(by, roles.BUSINESS):
+        raise PermissionDenied(_("Only business accounts can ask for a transfer."))
+    if technology.owner_id == by.pk:
+        raise PermissionDenied(_("This is your own technology."))
+    errors = {}
+    if technology.state != Technology.State.PUBLISHED:
+        errors["technology"] = [_("This technology is not offered at the moment.")]
+    if not (message or "").strip():
+        errors["message"] = [_("Tell the owner what you need the technology for.")]
+    if errors:
+        raise GuardFailed(errors)
+    try:
+        with transaction.atomic():
+            deal = TransferDeal.objects.create(
+                technology=technology, business=by, message=message.strip()[:5000]
+            )
+            DealEntry.objects.create(
+                deal=deal, action="request", target=deal.state, actor=by, ip=ip,
+                at=grants_workflow.current_time(),
+            )  # fmt: skip
+    except IntegrityError as error:
+        raise GuardFailed(
+            {"message": [_("You already have an open request for this technology.")]}
+        ) from error
+    _notify(deal.pk, "request")
+    return deal
+
+
+def _party(deal, user):
+    return user is not None and user.pk in (deal.business_id, deal.technology.owner_id)
+
+
+def _fire(deal, name, *, by, ip=None, comment="", allowed, guard=None, apply=None):
+    with transaction.atomic():
+        locked = (
+            TransferDeal.objects.select_for_update(of=("self",))
+            .select_related("technology")
+            .get(pk=deal.pk)
+        )
+        if not allowed(locked):
+            raise PermissionDenied(_("You may not perform this action on this deal."))
+        if not can_proceed(getattr(locked, name)):
+            raise StateConflict(locked)
+        errors = guard(locked) if guard else {}
+        if errors:
+            raise GuardFailed(errors)
+        source = locked.state
+        if apply:
+            apply(locked)
+        getattr(locked, name)()
+        locked.save()
+        DealEntry.objects.create(
+            deal=locked, action=name, source=source, target=locked.state, actor=by,
+            comment=comment, ip=ip, at=grants_workflow.current_time(),
+        )  # fmt: skip
+        _notify(locked.pk, name)
+    return locked
+
+
+def accept(deal, *, by, ip=None, comment=""):
+    """The owner agrees to talk: contact details become visible to both."""
+    return _fire(
+        deal, "accept", by=by, ip=ip, comment=comment,
+        allowed=lambda d: d.technology.owner_id == by.pk,
+    )  # fmt: skip
+
+
+def decline(deal, *, by, ip=None, comment=""):
+    return _fire(
+        deal, "decline", by=by, ip=ip, comment=comment,
+        allowed=lambda d: d.technology.owner_id == by.pk,
+    )  # fmt: skip
+
+
+def cancel(deal, *, by, ip=None, comment=""):
+    return _fire(deal, "cancel", by=by, ip=ip, comment=comment, allowed=lambda d: _party(d, by))
+
+
+def accept_nda(deal, *, by):
+    """The business accepts the owner's non-disclosure terms: the confidential part opens."""
+    with transaction.atomic():
+        locked = TransferDeal.objects.select_for_update().get(pk=deal.pk)
+        if locked.business_id != by.pk:
+            raise PermissionDenied
+        if locked.state != TransferDeal.State.NEGOTIATING:
+            raise StateConflict(locked)
+        if locked.nda_accepted_at is None:
+            locked.nda_accepted_at = timezone.now()
+            locked.save(update_fields=["nda_accepted_at", "updated_at"])
+            DealEntry.objects.create(
+                deal=locked, action="accept_nda", source=locked.state, target=locked.state,
+                actor=by,
+            )  # fmt: skip
+    return locked
+
+
+def record_terms(deal, *, by, mode, value, payment, term_months, signed_on, ip=None, today=None):
+    """The parties record the agreed terms (Law 07/2017/QH14)."""
+    today = today or timezone.localdate()
+
+    def guard(d):
+        errors = {}
+        if mode not in TransferMode.values:
+            errors["mode"] = [_("Choose the transfer mode.")]
+        elif d.technology.transfer_modes and mode not in d.technology.transfer_modes:
+            errors["mode"] = [_("The owner does not offer this mode for this technology.")]
+        if not value or value <= 0:
+            errors["value"] = [_("Enter the value of the transfer in đồng.")]
+        if payment not in TransferDeal.Payment.values:
+            errors["payment"] = [_("Choose the payment method.")]
+        if not term_months or term_months <= 0:
+            errors["term_months"] = [_("Enter the term in months.")]
+        if signed_on is None:
+            errors["signed_on"] = [_("Enter the signing date.")]
+        elif signed_on > today:
+            errors["signed_on"] = [_("The signing date cannot be in the future.")]
+        return errors
+
+    def apply(d):
+        d.mode, d.value, d.payment = mode, value, payment
+        d.term_months, d.signed_on = term_months, signed_on
+
+    return _fire(
+        deal, "record_terms", by=by, ip=ip, allowed=lambda d: _party(d, by), guard=guard,
+        apply=apply,
+    )  # fmt: skip
+
+
+def complete(deal, *, by, ip=None, comment=""):
+    """An officer confirms delivery; a result of a funded project becomes `transferred`."""
+    with transaction.atomic():
+        done = _fire(
+            deal, "complete", by=by, ip=ip, comment=comment, allowed=lambda d: is_officer(by)
+        )
+        proposal = done.technology.source_proposal
+        if proposal is not None and proposal.state == "completed":
+            # The system, not the officer, moves the proposal: a deal of its result completed.
+            grants_workflow.mark_transferred(
+                proposal, by=None, comment=_("Transfer deal #%(id)s completed.") % {"id": done.pk}
+            )
+    return done
