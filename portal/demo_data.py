@@ -501,3 +501,58 @@ RUBRICS = [
         ],
     ),
 ]  # fmt: skip
+
+# The catalogue: (sector, title, what it solves, TRL, IP status, modes, price or None, org, owner)
+TECHNOLOGIES = [
+    ("rice", "Giống lúa thơm chịu mặn AGU-ST1", "Giống lúa thơm chịu mặn 4‰, năng suất 6,5–7 tấn/ha, thời gian sinh trưởng 95–100 ngày; phù hợp vùng ven biển Kiên Lương, An Biên, Hòn Đất.", 8, "plant_variety", ["licence", "assignment"], 800_000_000, "agu", "researcher@example.org"),
+    ("rice", "Quy trình canh tác lúa giảm phát thải bằng tưới ướt khô xen kẽ", "Giảm 30% lượng nước tưới và 40% phát thải khí mê-tan mà không giảm năng suất; có sổ tay hướng dẫn cho hợp tác xã.", 8, "know_how", ["consulting", "licence"], 150_000_000, "clrri", "researcher2@example.org"),
+    ("rice", "Chế phẩm vi sinh phân hủy nhanh rơm rạ tại ruộng", "Phân hủy rơm rạ trong 15–20 ngày, thay cho đốt đồng; giảm 20% phân đạm ở vụ sau.", 7, "patent_pending", ["licence", "capital"], 400_000_000, "agu", "researcher@example.org"),
+    ("rice", "Máy sấy lúa tĩnh vỉ ngang dùng năng lượng mặt trời kết hợp trấu", "Sấy 8 tấn/mẻ, độ ẩm đồng đều, giảm 35% chi phí nhiên liệu so với sấy đốt than đá.", 7, "utility", ["licence", "assignment"], 650_000_000, "ctu", "researcher@example.org"),
+    ("rice", "Bộ kít phát hiện nhanh bệnh đạo ôn trên lúa", "Phát hiện nấm đạo ôn ngay tại ruộng trong 30 phút, giúp phun thuốc đúng lúc và giảm số lần phun.", 6, "patent_pending", ["licence"], None, "clrri", "researcher2@example.org"),
+    ("rice", "Quy trình sản xuất gạo hữu cơ đạt chuẩn xuất khẩu EU", "Chuỗi quy trình từ làm đất đến bảo quản sau thu hoạch, đã áp dụng cho 120 ha tại Thoại Sơn.", 9, "know_how", ["consulting"], 200_000_000, "clrri", "researcher2@example.org"),
+    ("aquaculture", "Đàn cá tra bố mẹ tăng trưởng nhanh thế hệ G4", "Cá tra bố mẹ chọn lọc tăng trưởng nhanh hơn 12% mỗi thế hệ, tỷ lệ sống cá bột cao.", 8, "know_how", ["licence", "assignment"], 1_200_000_000, "ctu", "researcher@example.org"),
+    ("aquaculture", "Hệ thống nuôi cá tra tuần hoàn tiết kiệm nước", "Bể lọc sinh học và tuần hoàn nước giảm 30% nước thải, phù hợp ao 1–2 ha ở Châu Phú, Long Xuyên.", 7, "utility", ["licence", "consulting"], 900_000_000, "agu", "researcher@example.org"),
+    ("aquaculture", "Vắc-xin phòng bệnh gan thận mủ trên cá tra dạng ngâm", "Tạo miễn dịch cho cá giống qua ngâm, tỷ lệ bảo hộ trên 70%, giảm dùng kháng sinh.", 6, "patent_pending", ["licence", "capital"], None, "ctu", "researcher@example.org"),
+    ("aquaculture", "Quy trình nuôi tôm càng xanh luân canh trên ruộng lúa", "Mô hình lúa – tôm càng xanh cho lợi nhuận tăng 40% so với độc canh lúa, ít thuốc bảo vệ thực vật.", 8, "know_how", ["consulting"], 120_000_000, "kgu", "researcher@example.org"),
+    ("aquaculture", "Thức ăn cá tra từ phụ phẩm chế biến thủy sản", "Tận dụng đầu, xương cá làm thức ăn, giảm 15% giá thành thức ăn mà cá tăng trưởng tương đương.", 6, "know_how", ["licence", "capital"], 500_000_000, "agu", "researcher@example.org"),
+    ("aquaculture", "Cảm biến đo ô-xy hòa tan và cảnh báo qua điện thoại cho ao nuôi", "Đo ô-xy, nhiệt độ, pH liên tục; nhắn tin khi ô-xy xuống thấp để bật quạt nước kịp thời.", 7, "utility", ["licence"], 35_000_000, "kgu", "researcher@example.org"),
+    ("fruit", "Quy trình bảo quản xoài Cát Hòa Lộc bằng màng bao sinh học", "Kéo dài thời gian bảo quản xoài lên 21 ngày ở 12°C, giữ màu và độ ngọt, đáp ứng xuất khẩu đường biển.", 7, "patent_pending", ["licence", "consulting"], 300_000_000, "agu", "researcher@example.org"),
+    ("fruit", "Xử lý ra hoa xoài Ba Màu trái vụ", "Điều khiển ra hoa đồng loạt, thu hoạch vào tháng giá cao; tỷ lệ đậu trái tăng 25%.", 8, "know_how", ["consulting"], 80_000_000, "agu", "researcher@example.org"),
+    ("fruit", "Nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô", "Cây giống đồng đều, sạch bệnh héo rũ Panama, tỷ lệ sống trên 95% khi ra vườn.", 8, "know_how", ["licence", "consulting"], 350_000_000, "clrri", "researcher2@example.org"),
+    ("fruit", "Quy trình canh tác bơ sáp trên đất đồi Tri Tôn", "Chọn giống, tưới nhỏ giọt và tỉa cành cho bơ trên đất dốc, năng suất 12 tấn/ha từ năm thứ tư.", 6, "know_how", ["consulting"], None, "agu", "researcher@example.org"),
+    ("fruit", "Dây chuyền sấy lạnh trái cây giữ màu và vitamin", "Sấy xoài, mít, chuối ở 35°C giữ 80% vitamin C; sản phẩm không dùng chất bảo quản.", 7, "utility", ["licence", "assignment"], 1_500_000_000, "ctu", "researcher@example.org"),
+    ("smart-agriculture", "Hệ thống cảnh báo xâm nhập mặn bằng cảm biến IoT", "Mạng cảm biến đo độ mặn kênh nội đồng, cảnh báo qua Zalo khi vượt 2‰ để đóng cống kịp thời.", 7, "utility", ["licence", "consulting"], 250_000_000, "agu", "researcher@example.org"),
+    ("smart-agriculture", "Ứng dụng ảnh vệ tinh dự báo năng suất lúa", "Dự báo năng suất từng cánh đồng trước thu hoạch 30 ngày với sai số dưới 8%, hỗ trợ điều hành thu mua.", 6, "copyright", ["licence"], 400_000_000, "agu", "researcher@example.org"),
+    ("smart-agriculture", "Máy bay không người lái gieo sạ và bón phân chính xác", "Gieo sạ 20 ha/ngày theo bản đồ, giảm 30% lượng giống và phân bón.", 7, "know_how", ["consulting", "licence"], None, "kgu", "researcher@example.org"),
+    ("smart-agriculture", "Tưới nhỏ giọt tự động điều khiển từ xa cho vườn cây ăn trái", "Bộ điều khiển tưới theo độ ẩm đất, vận hành bằng điện thoại, tiết kiệm 40% nước.", 8, "utility", ["licence"], 45_000_000, "ctu", "researcher@example.org"),
+    ("traceability", "Nền tảng truy xuất nguồn gốc nông sản bằng mã QR", "Gắn mã QR cho từng lô hàng, ghi nhật ký canh tác điện tử, đáp ứng yêu cầu nhà nhập khẩu.", 8, "copyright", ["licence", "consulting"], 180_000_000, "kgu", "researcher@example.org"),
+    ("traceability", "Nhật ký đồng ruộng điện tử cho hợp tác xã lúa", "Ghi chép vật tư, lịch phun, thu hoạch trên điện thoại; xuất báo cáo cho chứng nhận VietGAP.", 8, "copyright", ["licence"], 60_000_000, "agu", "researcher@example.org"),
+    ("traceability", "Truy xuất nguồn gốc cá tra từ ao nuôi đến nhà máy", "Liên kết dữ liệu con giống, thức ăn, thuốc thú y của từng ao với lô cá phi lê xuất khẩu.", 7, "copyright", ["licence", "consulting"], 300_000_000, "ctu", "researcher@example.org"),
+    ("digital-transformation", "Phần mềm quản lý hợp tác xã nông nghiệp", "Quản lý thành viên, vật tư, công nợ và bán hàng cho hợp tác xã, chạy trên điện thoại.", 8, "copyright", ["licence"], 50_000_000, "kgu", "researcher@example.org"),
+    ("digital-transformation", "Sàn giao dịch nông sản trực tuyến cho nông hộ", "Kết nối nông hộ với thương lái và siêu thị, niêm yết giá minh bạch, thanh toán điện tử.", 6, "copyright", ["licence", "capital"], None, "agu", "researcher@example.org"),
+    ("digital-transformation", "Trợ lý ảo tư vấn kỹ thuật canh tác bằng tiếng Việt", "Trả lời câu hỏi về sâu bệnh, phân bón qua Zalo, dựa trên quy trình của Sở Nông nghiệp và Môi trường.", 5, "copyright", ["licence"], None, "ctu", "researcher@example.org"),
+    ("biotechnology", "Chế phẩm Trichoderma phòng bệnh thối rễ cây ăn trái", "Chế phẩm nấm đối kháng dạng bột, giảm 60% bệnh thối rễ trên sầu riêng và bưởi.", 8, "patent", ["licence", "assignment"], 250_000_000, "clrri", "researcher2@example.org"),
+    ("biotechnology", "Phân bón hữu cơ vi sinh từ bùn đáy ao cá tra", "Xử lý bùn ao thành phân bón hữu cơ, giảm ô nhiễm và chi phí phân bón cho vườn cây.", 7, "patent_pending", ["licence", "capital"], 400_000_000, "agu", "researcher@example.org"),
+    ("biotechnology", "Sản xuất nấm bào ngư trên giá thể rơm rạ", "Quy trình trồng nấm trên rơm, cho thu nhập thêm 15 triệu đồng/tấn rơm.", 9, "know_how", ["consulting"], 30_000_000, "kgu", "researcher@example.org"),
+    ("tourism", "Ứng dụng thuyết minh du lịch đa ngôn ngữ cho Phú Quốc và Châu Đốc", "Thuyết minh điểm đến bằng 5 ngôn ngữ qua mã QR, kèm bản đồ và gợi ý hành trình.", 7, "copyright", ["licence"], 90_000_000, "kgu", "researcher@example.org"),
+]  # fmt: skip
+
+# Business needs: (sector, title, problem, budget from, budget to, lowest TRL)
+NEEDS = [
+    ("aquaculture", "Cần giải pháp giảm chi phí thức ăn nuôi cá tra", "Trang trại 20 ha ở Châu Phú muốn giảm giá thành thức ăn 10% mà không giảm tăng trưởng của cá.", 200_000_000, 800_000_000, 6),
+    ("aquaculture", "Tìm hệ thống cảnh báo ô-xy cho ao nuôi", "Nhiều ao cá chết do thiếu ô-xy ban đêm; cần thiết bị đo và báo động giá vừa phải.", 20_000_000, 100_000_000, 7),
+    ("rice", "Giống lúa thơm chịu mặn cho vùng ven biển", "Hợp tác xã 300 ha ở Kiên Lương cần giống lúa thơm chịu mặn, năng suất ổn định mùa khô.", 300_000_000, 1_000_000_000, 7),
+    ("rice", "Xử lý rơm rạ thay cho đốt đồng", "Doanh nghiệp lúa gạo cần giải pháp xử lý rơm rạ nhanh để giảm phát thải và đạt chứng nhận xanh.", 100_000_000, 500_000_000, 6),
+    ("fruit", "Kéo dài thời gian bảo quản xoài xuất khẩu", "Công ty xuất khẩu cần bảo quản xoài 3 tuần bằng đường biển, giữ màu và độ ngọt.", 200_000_000, 600_000_000, 6),
+    ("fruit", "Sấy trái cây giữ màu tự nhiên", "Cơ sở chế biến muốn sấy xoài, chuối không dùng chất bảo quản, công suất 500 kg/ngày.", 500_000_000, 2_000_000_000, 6),
+    ("traceability", "Truy xuất nguồn gốc cho lô gạo xuất khẩu", "Nhà nhập khẩu châu Âu yêu cầu truy xuất đến từng cánh đồng; cần phần mềm dễ dùng cho nông dân.", 100_000_000, 400_000_000, 7),
+    ("smart-agriculture", "Cảnh báo xâm nhập mặn cho vùng trồng lúa", "Cần cảnh báo sớm độ mặn kênh nội đồng để chủ động đóng cống, lấy nước.", 100_000_000, 300_000_000, 6),
+    ("digital-transformation", "Phần mềm quản lý hợp tác xã", "Hợp tác xã 150 thành viên cần quản lý vật tư, công nợ và bán hàng trên điện thoại.", 30_000_000, 100_000_000, 7),
+    ("biotechnology", "Chế phẩm sinh học phòng bệnh cho vườn sầu riêng", "Nhà vườn ở Tri Tôn cần chế phẩm phòng thối rễ thay thuốc hóa học.", 50_000_000, 300_000_000, 7),
+]  # fmt: skip
+
+# Technologies that are results of the demo's funded projects: technology title → proposal title.
+TECHNOLOGY_SOURCES = {
+    "Nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô": "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh",
+    "Chế phẩm vi sinh phân hủy nhanh rơm rạ tại ruộng": "Chế phẩm vi sinh xử lý rơm rạ tại ruộng",
+}

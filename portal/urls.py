@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
         name="change_reviewer_role",
     ),
     path("proposals/", include("grants.urls")),
+    path("", include("transfer.urls")),
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
     path("search/", cms_views.search, name="search"),

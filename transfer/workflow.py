@@ -251,3 +251,34 @@ def complete(deal, *, by, ip=None, comment=""):
                 proposal, by=None, comment=_("Transfer deal #%(id)s completed.") % {"id": done.pk}
             )
     return done
+
+
+# -- needs ------------------------------------------------------------------------------------------
+
+
+def publish_need(need, *, by):
+    from transfer.models import TechnologyNeed
+
+    with transaction.atomic():
+        locked = TechnologyNeed.objects.select_for_update().get(pk=need.pk)
+        if locked.business_id != by.pk:
+            raise PermissionDenied(_("Only the business that posted the need can publish it."))
+        if not can_proceed(locked.publish):
+            raise StateConflict(locked)
+        locked.publish()
+        locked.save()
+    return locked
+
+
+def close_need(need, *, by):
+    from transfer.models import TechnologyNeed
+
+    with transaction.atomic():
+        locked = TechnologyNeed.objects.select_for_update().get(pk=need.pk)
+        if locked.business_id != by.pk and not is_officer(by):
+            raise PermissionDenied
+        if not can_proceed(locked.close):
+            raise StateConflict(locked)
+        locked.close()
+        locked.save()
+    return locked

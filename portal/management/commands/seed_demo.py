@@ -42,6 +42,7 @@ class Command(BaseCommand):
             CallPage.objects.filter(code="AG-TS01").update(rubric=rubrics[1])
             self.seed_news(home, sectors)
             self.seed_proposals()
+            self.seed_catalogue(organisations)
         self.print_accounts()
 
     # -- people -----------------------------------------------------------------------------
@@ -313,6 +314,16 @@ class Command(BaseCommand):
         users = get_user_model().objects.filter(email__endswith="@example.org")
         people = {user.email.split("@")[0]: user for user in users}
         seed_proposals(people=people)
+
+    def seed_catalogue(self, organisations):
+        from transfer.demo import seed
+
+        seed(
+            technologies=demo_data.TECHNOLOGIES,
+            needs=demo_data.NEEDS,
+            organisations=organisations,
+            sources=demo_data.TECHNOLOGY_SOURCES,
+        )
 
     def seed_news(self, home, sectors):
         index = self.child(

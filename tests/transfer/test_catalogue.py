@@ -1,0 +1,183 @@
+"""The public catalogue and the deal pages."""
+
+import json
+import re
+
+import pytest
+
+from grants.models import Proposal
+from transfer import workflow
+from transfer.models import Technology, TransferDeal
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return re.findall(
+        r'<h2 class="card-title"><a href="/technologies/\d+/">([^<]+)</a>',
+        response.content.decode(),
+    )
+
+
+def test_search_works_with_and_without_diacritics(client):
+    with_marks = titles(client.get("/technologies/", {"q": "lúa thơm"}))
+    without = titles(client.get("/technologies/", {"q": "lua thom"}))
+    assert with_marks == without and "Giống lúa thơm chịu mặn AGU-ST1" in without
+    assert "Giống lúa thơm chịu mặn AGU-ST1" in titles(
+        client.get("/technologies/", {"q": "LUA THOM"})
+    )
+
+
+def test_filters_combine_and_are_shareable_links(client):
+    response = client.get(
+        "/technologies/", {"sector": "aquaculture", "trl_min": "7", "mode": "licence"}
+    )
+    found = titles(response)
+    assert found
+    for tech in Technology.objects.filter(title__in=found):
+        assert (
+            tech.sector.slug == "aquaculture" and tech.trl >= 7 and "licence" in tech.transfer_modes
+        )
+    expected = Technology.objects.filter(
+        state="published",
+        sector__slug="aquaculture",
+        trl__gte=7,
+        transfer_modes__icontains='"licence"',
+    ).count()
+    assert f"{expected} công nghệ" in response.content.decode()
+
+
+def test_empty_results_and_pages_beyond_the_end(client):
+    empty = client.get("/technologies/", {"q": "không có công nghệ nào như thế"})
+    assert empty.status_code == 200 and titles(empty) == []
+    assert "Không có công nghệ nào phù hợp" in empty.content.decode()
+    beyond = client.get("/technologies/", {"page": "999"})
+    assert beyond.status_code == 200 and titles(beyond)  # the last page
+    assert (
+        client.get("/technologies/", {"page": "abc", "trl_min": "x", "sort": "drop"}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("q", ["' OR 1=1 --", "%%", "_", "<script>alert(1)</script>", "a" * 500])
+def test_hostile_queries_are_harmless(client, q):
+    response = client.get("/technologies/", {"q": q})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    if q in ("' OR 1=1 --", "%%", "_"):  # taken literally, not as SQL or LIKE patterns
+        assert titles(response) == []
+
+
+def test_sort_by_trl_and_newest(client):
+    by_trl = [
+        Technology.objects.get(title=t).trl
+        for t in titles(client.get("/technologies/", {"sort": "trl"}))
+    ]
+    assert by_trl == sorted(by_trl, reverse=True)
+    newest = titles(client.get("/technologies/"))
+    assert (
+        newest[0]
+        == Technology.objects.filter(state="published").order_by("-published_at").first().title
+    )
+
+
+def test_the_page_a_business_acts_on(client):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    html = client.get(f"/technologies/{tech.pk}/").content.decode()
+    assert 'property="og:title"' in html and "TRL 8/9" in html and "800.000.000 ₫" in html
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.+?)</script>', html).group(1)
+    )
+    assert data["@type"] == "Product" and data["offers"]["priceCurrency"] == "VND"
+    assert tech.confidential not in html  # the know-how stays inside a deal
+    assert "Đăng nhập" in html  # visitors are invited to sign in to express interest
+
+
+def test_unpublished_technologies_are_hidden_from_the_public(client, client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    workflow.archive_technology(tech, by=tech.owner)
+    assert client.get(f"/technologies/{tech.pk}/").status_code == 404
+    assert client_as("researcher@example.org").get(f"/technologies/{tech.pk}/").status_code == 200
+    assert tech.title not in titles(client.get("/technologies/", {"q": "AGU-ST1"}))
+
+
+@pytest.fixture
+def deal(client_as):
+    tech = Technology.objects.get(title="Nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô")
+    client = client_as("business@example.org")
+    response = client.post(
+        f"/technologies/{tech.pk}/interest/", {"message": "Cần 20.000 cây giống"}
+    )
+    assert response.status_code == 302
+    return TransferDeal.objects.get(technology=tech)
+
+
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        (None, 302),
+        ("business@example.org", 200),
+        ("researcher2@example.org", 200),  # the owner
+        ("officer@example.org", 200),
+        ("researcher@example.org", 403),
+        ("reviewer1@example.org", 403),
+        ("manager@example.org", 403),
+    ],
+)
+def test_deal_page_matrix(client_as, deal, email, status):
+    assert client_as(email).get(f"/deals/{deal.pk}/").status_code == status
+
+
+def test_contacts_and_know_how_open_step_by_step(client_as, deal):
+    business_page = client_as("business@example.org").get(f"/deals/{deal.pk}/").content.decode()
+    assert "researcher2@example.org" not in business_page
+    # (client_as signs the one test client in as someone else each time)
+    assert client_as("researcher2@example.org").post(f"/deals/{deal.pk}/accept/").status_code == 302
+    client = client_as("business@example.org")
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "researcher2@example.org" in page and deal.technology.confidential not in page
+    client.post(f"/deals/{deal.pk}/accept_nda/")
+    assert deal.technology.confidential in client.get(f"/deals/{deal.pk}/").content.decode()
+
+
+def test_forged_deal_actions_are_refused(client_as, deal):
+    assert client_as("business@example.org").post(f"/deals/{deal.pk}/accept/").status_code == 403
+    assert client_as("officer@example.org").post(f"/deals/{deal.pk}/accept/").status_code == 403
+    assert client_as("researcher@example.org").post(f"/deals/{deal.pk}/cancel/").status_code == 403
+    assert (
+        client_as("business@example.org").post(f"/deals/{deal.pk}/drop_table/").status_code == 403
+    )
+    assert TransferDeal.objects.get(pk=deal.pk).state == "requested"
+
+
+def test_terms_errors_stay_next_to_the_fields(client_as, deal):
+    client_as("researcher2@example.org").post(f"/deals/{deal.pk}/accept/")
+    response = client_as("business@example.org").post(
+        f"/deals/{deal.pk}/record_terms/",
+        {
+            "mode": "capital",
+            "value": "-1",
+            "payment": "lump_sum",
+            "term_months": "12",
+            "signed_on": "2026-01-05",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="id_value_error"' in html
+    assert TransferDeal.objects.get(pk=deal.pk).state == "negotiating"
+
+
+def test_the_officer_completes_and_the_proposal_is_transferred(client_as, deal):
+    client_as("researcher2@example.org").post(f"/deals/{deal.pk}/accept/")
+    client_as("business@example.org").post(
+        f"/deals/{deal.pk}/record_terms/",
+        {"mode": "licence", "value": "300.000.000", "payment": "instalments", "term_months": "36",
+         "signed_on": "2026-11-20"},
+    )  # fmt: skip
+    assert TransferDeal.objects.get(pk=deal.pk).state == "agreed"
+    client_as("officer@example.org").post(f"/deals/{deal.pk}/complete/")
+    proposal = Proposal.objects.get(pk=deal.technology.source_proposal_id)
+    assert proposal.state == "transferred"
+    html = client_as("officer@example.org").get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Đã chuyển giao" in html

@@ -1,0 +1,289 @@
+"""The public catalogue, a technology's page, and the deal pages of its parties."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cms.models import Sector
+from portal import roles
+from portal.text import fold
+from researchers.models import Organisation
+from transfer import forms, workflow
+from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
+
+
+def catalogue(params):
+    """Published technologies filtered by the GET parameters; returns (form, queryset)."""
+    form = forms.CatalogueFilter(params)
+    technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
+    data = form.cleaned_data if form.is_valid() else {}
+    words = fold(data.get("q") or "").split()[:8]
+    for word in words:
+        technologies = technologies.filter(search_text__contains=word)
+    if data.get("sector"):
+        technologies = technologies.filter(sector=data["sector"])
+    if data.get("trl_min"):
+        technologies = technologies.filter(trl__gte=data["trl_min"])
+    if data.get("ip"):
+        technologies = technologies.filter(ip_status=data["ip"])
+    if data.get("mode"):
+        technologies = technologies.filter(transfer_modes__icontains=f'"{data["mode"]}"')
+    if data.get("organisation"):
+        technologies = technologies.filter(organisation_id=data["organisation"])
+    sort = data.get("sort") or ("relevance" if words else "newest")
+    if sort == "trl":
+        technologies = technologies.order_by("-trl", "-published_at", "-pk")
+    elif sort == "relevance" and words:
+        phrase = " ".join(words)
+        technologies = technologies.annotate(
+            relevance=Case(
+                When(search_text__startswith=phrase, then=Value(3)),
+                When(search_text__contains=phrase, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("-relevance", "-published_at", "-pk")
+    else:
+        technologies = technologies.order_by("-published_at", "-pk")
+    return form, technologies, sort
+
+
+def technology_list(request):
+    form, technologies, sort = catalogue(request.GET)
+    technologies = technologies.select_related("sector", "organisation").only(
+        "title", "summary", "trl", "ip_status", "transfer_modes", "price", "published_at",
+        "sector__name", "sector__name_en", "sector__slug", "organisation__name",
+        "organisation__short_name",
+    )  # fmt: skip
+    page = Paginator(technologies, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    selected = {
+        key: request.GET.get(key, "")
+        for key in ("q", "sector", "trl_min", "ip", "mode", "organisation")
+    }
+    return render(
+        request,
+        "transfer/technology_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "extra_query": query.urlencode(),
+            "selected": selected,
+            "sort": sort,
+            "sectors": Sector.objects.all(),
+            "ip_choices": IPStatus.choices,
+            "mode_choices": TransferMode.choices,
+            "organisations": Organisation.objects.filter(
+                technologies__state=Technology.State.PUBLISHED
+            )
+            .distinct()
+            .order_by("name"),
+            "trl_levels": range(1, 10),
+        },
+    )
+
+
+def _visible(technology, user):
+    if technology.state == Technology.State.PUBLISHED:
+        return True
+    return user.is_authenticated and (
+        technology.owner_id == user.pk or roles.has_role(user, roles.OFFICER)
+    )
+
+
+def technology_detail(request, pk):
+    technology = get_object_or_404(
+        Technology.objects.select_related(
+            "sector", "organisation", "owner__profile", "source_proposal"
+        ),
+        pk=pk,
+    )
+    if not _visible(technology, request.user):
+        raise Http404
+    related = (
+        Technology.objects.filter(state=Technology.State.PUBLISHED, sector=technology.sector)
+        .exclude(pk=technology.pk)
+        .order_by("-published_at")[:4]
+    )
+    open_deal = None
+    if request.user.is_authenticated:
+        open_deal = (
+            technology.deals.filter(business=request.user)
+            .exclude(state__in=["declined", "cancelled"])
+            .order_by("-pk")
+            .first()
+        )
+    url = request.build_absolute_uri(technology.get_absolute_url())
+    structured = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": technology.title,
+        "description": technology.summary,
+        "category": technology.sector.name,
+        "url": url,
+        "brand": {"@type": "Organization", "name": technology.organisation.name},
+    }
+    if technology.price:
+        structured["offers"] = {
+            "@type": "Offer",
+            "price": technology.price,
+            "priceCurrency": "VND",
+            "availability": "https://schema.org/InStock",
+        }
+    return render(
+        request,
+        "transfer/technology_detail.html",
+        {
+            "technology": technology,
+            "related": related,
+            "interest_form": forms.InterestForm(),
+            "open_deal": open_deal,
+            "can_ask": request.user.is_authenticated
+            and roles.has_role(request.user, roles.BUSINESS)
+            and technology.owner_id != request.user.pk
+            and technology.state == Technology.State.PUBLISHED,
+            "structured_data": json.dumps(structured, ensure_ascii=False),
+            "canonical": url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def express_interest(request, pk):
+    technology = get_object_or_404(Technology, pk=pk)
+    form = forms.InterestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tell the owner what you need the technology for."))
+        return redirect(technology.get_absolute_url())
+    try:
+        deal = workflow.request_deal(
+            technology, by=request.user, message=form.cleaned_data["message"],
+            ip=request.META.get("REMOTE_ADDR"),
+        )  # fmt: skip
+    except workflow.GuardFailed as failure:
+        for errors in failure.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(technology.get_absolute_url())
+    messages.success(request, _("Your request was sent to the owner."))
+    return redirect(deal.get_absolute_url())
+
+
+# -- deals ------------------------------------------------------------------------------------------
+
+
+def _deal_for(request, pk):
+    deal = get_object_or_404(
+        TransferDeal.objects.select_related(
+            "technology__owner__profile__organisation", "technology__sector",
+            "business__profile__organisation",
+        ),
+        pk=pk,
+    )  # fmt: skip
+    user = request.user
+    if user.pk not in (deal.business_id, deal.technology.owner_id) and not roles.has_role(
+        user, roles.OFFICER
+    ):
+        raise PermissionDenied
+    return deal
+
+
+@login_required
+def deal_list(request):
+    user = request.user
+    deals = TransferDeal.objects.select_related("technology", "business__profile").order_by(
+        "-updated_at"
+    )
+    if not roles.has_role(user, roles.OFFICER):
+        deals = deals.filter(Q(business=user) | Q(technology__owner=user))
+    state = request.GET.get("state", "")
+    if state in TransferDeal.State.values:
+        deals = deals.filter(state=state)
+    page = Paginator(deals, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "transfer/deal_list.html",
+        {"page_obj": page, "state": state, "states": TransferDeal.State.choices},
+    )
+
+
+@login_required
+def deal_detail(request, pk):
+    deal = _deal_for(request, pk)
+    return _render_deal(request, deal)
+
+
+def _render_deal(request, deal, terms_form=None, status=200):
+    user = request.user
+    is_owner = deal.technology.owner_id == user.pk
+    is_business = deal.business_id == user.pk
+    is_officer = roles.has_role(user, roles.OFFICER)
+    opened = deal.state in ("negotiating", "agreed", "completed")
+    return render(
+        request,
+        "transfer/deal_detail.html",
+        {
+            "deal": deal,
+            "is_owner": is_owner,
+            "is_business": is_business,
+            "is_officer": is_officer,
+            "show_contacts": opened,
+            "show_confidential": is_owner
+            or is_officer
+            or (is_business and opened and deal.nda_accepted_at),
+            "terms_form": terms_form
+            or forms.TermsForm(
+                initial={"mode": (deal.technology.transfer_modes or [""])[0], "term_months": 12}
+            ),
+            "entries": deal.entries.select_related("actor__profile"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def deal_action(request, pk, action):
+    deal = _deal_for(request, pk)
+    user = request.user
+    ip = request.META.get("REMOTE_ADDR")
+    try:
+        if action == "accept":
+            workflow.accept(deal, by=user, ip=ip)
+        elif action == "decline":
+            workflow.decline(deal, by=user, ip=ip, comment=request.POST.get("comment", ""))
+        elif action == "cancel":
+            workflow.cancel(deal, by=user, ip=ip, comment=request.POST.get("comment", ""))
+        elif action == "accept_nda":
+            workflow.accept_nda(deal, by=user)
+        elif action == "complete":
+            workflow.complete(deal, by=user, ip=ip)
+        elif action == "record_terms":
+            form = forms.TermsForm(request.POST)
+            if not form.is_valid():
+                return _render_deal(request, deal, terms_form=form, status=400)
+            try:
+                workflow.record_terms(deal, by=user, ip=ip, **form.cleaned_data)
+            except workflow.GuardFailed as failure:
+                for key, errors in failure.errors.items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else None, error)
+                return _render_deal(request, deal, terms_form=form, status=400)
+        else:
+            raise PermissionDenied
+    except workflow.StateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect(deal.get_absolute_url())
+    messages.success(request, _("Done."))
+    return redirect(reverse("deal_detail", args=[deal.pk]))
