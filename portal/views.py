@@ -31,6 +31,25 @@ def dashboard(request):
         context["selected_call"] = request.GET.get("call", "")
     if roles.RESEARCHER in user_roles:
         context["my_proposals"] = list(proposals_of(request.user)[:5])
+    if roles.BUSINESS in user_roles:
+        from transfer.models import TechnologyNeed, TransferDeal
+
+        context["my_deals"] = list(
+            TransferDeal.objects.filter(business=request.user)
+            .select_related("technology")
+            .order_by("-updated_at")[:5]
+        )
+        context["my_needs"] = list(
+            TechnologyNeed.objects.filter(business=request.user).order_by("-created_at")[:5]
+        )
+    if roles.RESEARCHER in user_roles:
+        from transfer.models import TransferDeal
+
+        context["interest_in_mine"] = list(
+            TransferDeal.objects.filter(technology__owner=request.user)
+            .select_related("technology", "business__profile__organisation")
+            .order_by("-updated_at")[:5]
+        )
     if user_roles & {roles.OFFICER, roles.MANAGER}:
         context["state_counts"] = dict(
             Proposal.objects.order_by().values_list("state").annotate(n=Count("pk"))

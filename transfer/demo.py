@@ -22,9 +22,7 @@ def seed(*, technologies, needs, organisations, sources):
     officer = users.get(email="officer@example.org")
     business = users.get(email="business@example.org")
     sectors = {s.slug: s for s in Sector.objects.all()}
-    projects = {
-        p.title: p for p in Proposal.objects.filter(state__in=["completed", "in_progress"])
-    }
+    projects = {p.title: p for p in Proposal.objects.filter(state__in=["completed", "in_progress"])}
     now = timezone.now()
     for index, (sector, title, summary, trl, ip, modes, price, org, owner) in enumerate(
         technologies
