@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
 from grants.forms import VNDField
-from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
+from transfer.models import IPStatus, Technology, TechnologyNeed, TransferDeal, TransferMode
 
 
 class TechnologyForm(forms.ModelForm):
@@ -79,3 +79,31 @@ class CatalogueFilter(forms.Form):
     mode = forms.ChoiceField(required=False, choices=[("", "")] + list(TransferMode.choices))
     organisation = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=SORTS)
+
+
+class NeedForm(forms.ModelForm):
+    budget_min = VNDField(label=_("Budget from (VND)"), required=False)
+    budget_max = VNDField(label=_("Budget up to (VND)"), required=False)
+
+    class Meta:
+        model = TechnologyNeed
+        fields = [
+            "title",
+            "problem",
+            "sector",
+            "budget_min",
+            "budget_max",
+            "desired_trl",
+            "deadline",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("budget_min"), cleaned.get("budget_max")
+        if low and high and low > high:
+            self.add_error("budget_max", _("The upper bound must not be below the lower one."))
+        return cleaned

@@ -140,10 +140,15 @@ def technology_detail(request, pk):
             "priceCurrency": "VND",
             "availability": "https://schema.org/InStock",
         }
+    from transfer import matching
+
     return render(
         request,
         "transfer/technology_detail.html",
         {
+            "matching_needs": matching.needs_for(technology, limit=3)
+            if technology.state == Technology.State.PUBLISHED
+            else [],
             "technology": technology,
             "related": related,
             "interest_form": forms.InterestForm(),
@@ -287,3 +292,107 @@ def deal_action(request, pk, action):
         return redirect(deal.get_absolute_url())
     messages.success(request, _("Done."))
     return redirect(reverse("deal_detail", args=[deal.pk]))
+
+
+# -- owners and moderators ------------------------------------------------------------------------
+
+
+@login_required
+def technology_new(request):
+    """A researcher lists a technology (optionally the result of one of their projects)."""
+    if not roles.has_role(request.user, roles.RESEARCHER):
+        raise PermissionDenied
+    from researchers.models import Profile
+
+    profile = Profile.for_user(request.user)
+    if profile.organisation is None:
+        messages.error(request, _("Add your organisation to your profile first."))
+        return redirect("profile")
+    form = forms.TechnologyForm(request.POST or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        technology = form.save(commit=False)
+        technology.owner = request.user
+        technology.organisation = profile.organisation
+        technology.save()
+        if "submit" in request.POST:
+            try:
+                workflow.submit_technology(technology, by=request.user)
+            except workflow.GuardFailed as failure:
+                for errors in failure.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+            else:
+                messages.success(request, _("Sent to the Department for moderation."))
+        return redirect(technology.get_absolute_url())
+    return render(
+        request, "transfer/technology_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def moderation(request):
+    """Officers publish what owners sent, after the checklist, or send it back."""
+    if not roles.has_role(request.user, roles.OFFICER):
+        raise PermissionDenied
+    if request.method == "POST":
+        technology = get_object_or_404(Technology, pk=request.POST.get("technology"))
+        try:
+            if request.POST.get("action") == "publish":
+                workflow.publish_technology(
+                    technology, by=request.user, checklist=request.POST.getlist("checklist")
+                )
+                messages.success(request, _("Published in the catalogue."))
+            elif request.POST.get("action") == "send_back":
+                workflow.send_back_technology(technology, by=request.user)
+                messages.info(request, _("Sent back to the owner."))
+            elif request.POST.get("action") == "archive":
+                workflow.archive_technology(technology, by=request.user)
+                messages.info(request, _("Archived."))
+        except workflow.GuardFailed as failure:
+            for error in failure.errors.get("checklist", []):
+                messages.error(request, _("Not checked: %(item)s") % {"item": error})
+        except workflow.StateConflict as conflict:
+            messages.error(request, str(conflict))
+        return redirect("technology_moderation")
+    pending = Technology.objects.filter(state=Technology.State.PENDING).select_related(
+        "sector", "organisation", "owner__profile"
+    )
+    return render(
+        request,
+        "transfer/moderation.html",
+        {"pending": pending, "checklist": workflow.PUBLISH_CHECKLIST},
+    )
+
+
+def need_list(request):
+    """Published business needs, each with the technologies that fit it best."""
+    from transfer import matching
+    from transfer.models import TechnologyNeed
+
+    needs = (
+        TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
+        .select_related("sector", "organisation")
+        .order_by("-created_at")
+    )
+    page = Paginator(needs, 10).get_page(request.GET.get("page"))
+    rows = [{"need": need, "matches": matching.technologies_for(need, limit=3)} for need in page]
+    form = None
+    if request.user.is_authenticated and roles.has_role(request.user, roles.BUSINESS):
+        form = forms.NeedForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            need = form.save(commit=False)
+            need.business = request.user
+            need.organisation = getattr(
+                getattr(request.user, "profile", None), "organisation", None
+            )
+            need.save()
+            workflow.publish_need(need, by=request.user)
+            messages.success(
+                request, _("Your need is published; matching technologies are shown below it.")
+            )
+            return redirect("need_list")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request, "transfer/need_list.html", {"page_obj": page, "rows": rows, "form": form}
+    )

@@ -1,0 +1,38 @@
+"""The weekly matching digest (cron: `0 7 * * 1`): each business hears of the technologies that
+fit its published needs, each owner of the needs its published technologies answer."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.management.base import BaseCommand
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from transfer import matching
+from transfer.models import Technology, TechnologyNeed
+
+
+class Command(BaseCommand):
+    help = "E-mail the weekly digest of matches to businesses and technology owners."
+
+    def handle(self, *args, **options):
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        digests = {}
+        for need in TechnologyNeed.objects.filter(state="published").select_related(
+            "business", "sector"
+        ):
+            found = matching.technologies_for(need, limit=3)
+            if found:
+                digests.setdefault(need.business, []).append((need, found))
+        for technology in Technology.objects.filter(state="published").select_related(
+            "owner", "sector"
+        ):
+            found = matching.needs_for(technology, limit=3)
+            if found:
+                digests.setdefault(technology.owner, []).append((technology, found))
+        with translation.override(settings.LANGUAGE_CODE):
+            for person, items in digests.items():
+                context = {"person": person, "items": items, "base": base}
+                subject = render_to_string("transfer/email/digest_subject.txt", context).strip()
+                body = render_to_string("transfer/email/digest_body.txt", context)
+                EmailMessage(subject, body, to=[person.email]).send()
+        self.stdout.write(f"{len(digests)} digests sent")

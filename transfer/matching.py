@@ -1,0 +1,219 @@
+"""Matching needs and technologies: text similarity plus sector and readiness fit, explained.
+
+Text is compared on folded syllables (no case, no diacritics) and on pairs of consecutive
+syllables, since Vietnamese words are mostly two syllables ("cá tra", "chịu mặn"). A pair shared
+by both texts weighs more than a single syllable. Candidates come from the same sector and from
+the texts that share the need's rarest pairs, so that the work per need stays bounded.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from portal.text import fold
+
+# Frequent syllables that say nothing about a technology.
+STOP = {
+    "cua",
+    "cho",
+    "va",
+    "cac",
+    "trong",
+    "tren",
+    "duoc",
+    "nhung",
+    "mot",
+    "voi",
+    "tai",
+    "den",
+    "nam",
+    "lam",
+    "khi",
+    "co",
+    "la",
+    "de",
+    "the",
+    "nay",
+    "tu",
+    "theo",
+    "ve",
+    "nhu",
+    "hon",
+    "can",
+    "tang",
+    "giam",
+    "cao",
+    "thap",
+    "moi",
+    "ra",
+    "vao",
+    "sau",
+    "truoc",
+    "bang",
+    "khong",
+    "da",
+    "dang",
+    "se",
+    "rat",
+    "nhieu",
+    "it",
+    "so",
+    "nguoi",
+    "viec",
+    "nha",
+    "cong",
+    "ty",
+    "ho",
+    "tro",
+    "phu",
+    "hop",
+    "dung",
+    "su",
+}
+WEIGHTS = {"text": 0.75, "sector": 0.15, "trl": 0.10}
+
+
+def terms(text):
+    """Folded syllables (3+ letters, not stop words) and syllable pairs of a text."""
+    words = [w.strip(".,;:()“”\"'!?%‰") for w in fold(text).split()]
+    words = [w for w in words if w]
+    singles = {w for w in words if len(w) >= 3 and w not in STOP and not w.isdigit()}
+    pairs = {
+        f"{a} {b}"
+        for a, b in zip(words, words[1:], strict=False)
+        if not (a in STOP and b in STOP) and not (a.isdigit() or b.isdigit())
+    }
+    return singles, pairs
+
+
+def similarity(a, b, idf=None):
+    """Cosine-like overlap of two term sets, pairs counting double and rare terms (high `idf`)
+    more than common ones. Returns (score, shared pairs, shared syllables)."""
+    weight = (lambda term: idf.get(term, 1.0)) if idf else (lambda term: 1.0)
+    singles_a, pairs_a = a
+    singles_b, pairs_b = b
+    shared_pairs = pairs_a & pairs_b
+    shared_singles = singles_a & singles_b
+
+    def mass(singles, pairs):
+        return 2 * sum(weight(t) for t in pairs) + sum(weight(t) for t in singles)
+
+    overlap = mass(shared_singles, shared_pairs)
+    size = math.sqrt(mass(singles_a, pairs_a) * mass(singles_b, pairs_b))
+    return (overlap / size if size else 0.0), shared_pairs, shared_singles
+
+
+def inverse_frequencies(term_sets):
+    """log(1 + N / df) of every term over a collection of (singles, pairs)."""
+    counts = {}
+    for singles, pairs in term_sets:
+        for term in singles | pairs:
+            counts[term] = counts.get(term, 0) + 1
+    total = len(term_sets) or 1
+    return {term: math.log(1 + total / df) for term, df in counts.items()}
+
+
+@dataclass
+class Match:
+    item: object
+    score: float
+    reason: str
+
+
+def trl_fit(trl, desired):
+    return 1.0 if trl >= desired else max(0.0, 1 - 0.25 * (desired - trl))
+
+
+def _reason(shared_pairs, shared_singles, same_sector, sector_label, trl, desired):
+    parts = []
+    keywords = sorted(shared_pairs)[:3] or sorted(shared_singles)[:3]
+    if keywords:
+        parts.append(_("shared keywords: %(words)s") % {"words": ", ".join(keywords)})
+    if same_sector:
+        parts.append(_("same sector (%(sector)s)") % {"sector": sector_label})
+    if trl >= desired:
+        parts.append(_("TRL %(trl)d ≥ %(desired)d wanted") % {"trl": trl, "desired": desired})
+    else:
+        parts.append(
+            _("TRL %(trl)d, below the %(desired)d wanted") % {"trl": trl, "desired": desired}
+        )
+    return " · ".join(parts)
+
+
+def score(need_terms, need, tech_terms, tech, idf=None):
+    text, pairs, singles = similarity(need_terms, tech_terms, idf)
+    same_sector = need.sector_id == tech.sector_id
+    total = (
+        WEIGHTS["text"] * text
+        + WEIGHTS["sector"] * (1.0 if same_sector else 0.0)
+        + WEIGHTS["trl"] * trl_fit(tech.trl, need.desired_trl)
+    )
+    return total, pairs, singles, same_sector
+
+
+def technologies_for(need, limit=5, candidates=None):
+    """The published technologies that fit a need best, each with a one-line reason."""
+    from transfer.models import Technology
+
+    need_terms = terms(f"{need.title} {need.problem}")
+    if candidates is None:
+        candidates = _candidates(
+            Technology.objects.filter(state=Technology.State.PUBLISHED), need, need_terms
+        )
+    results = []
+    for tech in candidates:
+        total, pairs, singles, same = score(
+            need_terms, need, terms(f"{tech.title} {tech.summary}"), tech
+        )
+        if not (pairs or singles) and not same:
+            continue
+        reason = _reason(pairs, singles, same, tech.sector.label, tech.trl, need.desired_trl)
+        results.append(Match(tech, total, reason))
+    results.sort(key=lambda m: (-m.score, m.item.pk))
+    return results[:limit]
+
+
+def needs_for(technology, limit=5):
+    """The published needs a technology answers best."""
+    from transfer.models import TechnologyNeed
+
+    tech_terms = terms(f"{technology.title} {technology.summary}")
+    needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED).select_related(
+        "sector", "organisation"
+    )
+    results = []
+    for need in needs.filter(sector=technology.sector) | _sharing(needs, tech_terms):
+        total, pairs, singles, same = score(
+            terms(f"{need.title} {need.problem}"), need, tech_terms, technology
+        )
+        if not (pairs or singles) and not same:
+            continue
+        reason = _reason(pairs, singles, same, need.sector.label, technology.trl, need.desired_trl)
+        results.append(Match(need, total, reason))
+    results.sort(key=lambda m: (-m.score, m.item.pk))
+    return results[:limit]
+
+
+def _sharing(queryset, term_sets, limit_terms=8):
+    from django.db.models import Q
+
+    _singles, pairs = term_sets
+    chosen = sorted(pairs, key=len, reverse=True)[:limit_terms]
+    if not chosen:
+        return queryset.none()
+    condition = Q()
+    for pair in chosen:
+        condition |= Q(search_text__contains=pair)
+    return queryset.filter(condition)
+
+
+def _candidates(technologies, need, need_terms, cap=1500):
+    technologies = technologies.select_related("sector").only(
+        "title", "summary", "trl", "sector__name", "sector__name_en", "sector_id"
+    )
+    same = technologies.filter(sector=need.sector).order_by("-published_at")[:cap]
+    other = _sharing(technologies.exclude(sector=need.sector), need_terms).order_by(
+        "-published_at"
+    )[:cap]
+    return [*same, *other]
