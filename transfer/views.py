@@ -216,11 +216,47 @@ def deal_list(request):
     if state in TransferDeal.State.values:
         deals = deals.filter(state=state)
     page = Paginator(deals, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "transfer/deal_list.html",
-        {"page_obj": page, "state": state, "states": TransferDeal.State.choices},
+    context = {"page_obj": page, "state": state, "states": TransferDeal.State.choices}
+    if roles.has_role(user, roles.OFFICER):
+        context.update(_deal_figures())
+    return render(request, "transfer/deal_list.html", context)
+
+
+def _deal_figures():
+    """For officers: deals by state with their value, by sector and year, registrations due."""
+    import datetime
+
+    from django.db.models import Count, Sum
+    from django.db.models.functions import ExtractYear
+    from django.utils import timezone
+
+    labels = dict(TransferDeal.State.choices)
+    by_state = [
+        {"state": labels[row["state"]], "n": row["n"], "value": row["value"] or 0}
+        for row in TransferDeal.objects.values("state")
+        .annotate(n=Count("pk"), value=Sum("value"))
+        .order_by("state")
+    ]
+    by_sector = list(
+        TransferDeal.objects.filter(state__in=["agreed", "completed"], signed_on__isnull=False)
+        .annotate(year=ExtractYear("signed_on"))
+        .values("technology__sector__name", "year")
+        .annotate(n=Count("pk"), value=Sum("value"))
+        .order_by("-year", "technology__sector__name")
     )
+    today = timezone.localdate()
+    due = [
+        deal
+        for deal in TransferDeal.objects.filter(
+            state__in=["agreed", "completed"],
+            technology__source_proposal__isnull=False,
+            signed_on__gte=today - datetime.timedelta(days=120),
+        ).select_related("technology")
+        if deal.registration_deadline
+        and deal.registration_deadline <= today + datetime.timedelta(days=30)
+    ]
+    due.sort(key=lambda deal: deal.registration_deadline)
+    return {"by_state": by_state, "by_sector": by_sector, "registrations_due": due, "today": today}
 
 
 @login_required

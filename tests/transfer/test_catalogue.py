@@ -181,3 +181,37 @@ def test_the_officer_completes_and_the_proposal_is_transferred(client_as, deal):
     assert proposal.state == "transferred"
     html = client_as("officer@example.org").get(f"/proposals/{proposal.pk}/").content.decode()
     assert "Đã chuyển giao" in html
+
+
+def test_officers_see_deals_by_state_sector_year_and_registrations_due(client_as, deal):
+    import datetime
+
+    client_as("researcher2@example.org").post(f"/deals/{deal.pk}/accept/")
+    signed = datetime.date.today() - datetime.timedelta(days=75)
+    client_as("business@example.org").post(
+        f"/deals/{deal.pk}/record_terms/",
+        {"mode": "licence", "value": "300.000.000", "payment": "lump_sum", "term_months": "12",
+         "signed_on": signed.isoformat()},
+    )  # fmt: skip
+    html = client_as("officer@example.org").get("/deals/").content.decode()
+    assert "300.000.000 ₫" in html and str(signed.year) in html
+    due = (signed + datetime.timedelta(days=90)).strftime("%d/%m/%Y")
+    assert due in html  # 15 days left to register this state-funded transfer
+    theirs = client_as("business@example.org").get("/deals/").content.decode()
+    assert due not in theirs.split("<table")[0]  # the figures are the officers'
+
+
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        (None, 302),
+        ("business@example.org", 200),
+        ("researcher@example.org", 200),
+        ("officer@example.org", 200),
+    ],
+)
+def test_deal_list_matrix(client_as, deal, email, status):
+    response = client_as(email).get("/deals/")
+    assert response.status_code == status
+    if email == "researcher@example.org":  # not a party to the seeded deal
+        assert deal.technology.title not in response.content.decode()
