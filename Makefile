@@ -80,7 +80,8 @@ test-fast: $(VENV)/.installed messages
 
 # Not a test: seeds 1,000 then 10,000 proposals on a throwaway PostgreSQL and times the pages.
 bench: system-deps browser-deps $(VENV)/.installed messages
-	scripts/with-postgres $(PY) benchmarks/proposals.py --output docs/benchmarks.md
+	scripts/with-postgres bash -c '$(PY) benchmarks/proposals.py --output docs/benchmarks.md && \
+	  $(PY) benchmarks/catalogue.py --output docs/benchmarks.md'
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

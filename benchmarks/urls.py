@@ -11,4 +11,13 @@ def floor(request):
     return render(request, "benchmarks/floor.html")
 
 
-urlpatterns = [path("bench/floor/", floor), *portal_urlpatterns]
+def public_floor(request):
+    """The same floor for a visitor who is not signed in (the catalogue is public)."""
+    return render(request, "benchmarks/floor.html")
+
+
+urlpatterns = [
+    path("bench/floor/", floor),
+    path("bench/floor-public/", public_floor),
+    *portal_urlpatterns,
+]

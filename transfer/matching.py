@@ -74,9 +74,9 @@ STOP = {
 WEIGHTS = {"text": 0.75, "sector": 0.15, "trl": 0.10}
 
 
-def terms(text):
+def terms(text, folded=False):
     """Folded syllables (3+ letters, not stop words) and syllable pairs of a text."""
-    words = [w.strip(".,;:()“”\"'!?%‰") for w in fold(text).split()]
+    words = [w.strip(".,;:()“”\"'!?%‰|") for w in (text if folded else fold(text)).split()]
     words = [w for w in words if w]
     singles = {w for w in words if len(w) >= 3 and w not in STOP and not w.isdigit()}
     pairs = {
@@ -162,10 +162,10 @@ def technologies_for(need, limit=5, candidates=None):
             Technology.objects.filter(state=Technology.State.PUBLISHED), need, need_terms
         )
     results = []
-    for tech in candidates:
-        total, pairs, singles, same = score(
-            need_terms, need, terms(f"{tech.title} {tech.summary}"), tech
-        )
+    tech_terms = [terms(tech.search_text[:1500], folded=True) for tech in candidates]
+    idf = inverse_frequencies(tech_terms)
+    for tech, these in zip(candidates, tech_terms, strict=True):
+        total, pairs, singles, same = score(need_terms, need, these, tech, idf)
         if not (pairs or singles) and not same:
             continue
         reason = _reason(pairs, singles, same, tech.sector.label, tech.trl, need.desired_trl)
@@ -174,19 +174,24 @@ def technologies_for(need, limit=5, candidates=None):
     return results[:limit]
 
 
-def needs_for(technology, limit=5):
-    """The published needs a technology answers best."""
+def needs_for(technology, limit=5, cap=300):
+    """The published needs a technology answers best (the newest `cap` candidates)."""
     from transfer.models import TechnologyNeed
 
-    tech_terms = terms(f"{technology.title} {technology.summary}")
+    tech_terms = terms(technology.search_text[:1500], folded=True)
     needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED).select_related(
         "sector", "organisation"
     )
+    candidates = list(
+        (needs.filter(sector=technology.sector) | _sharing(needs, tech_terms)).order_by(
+            "-created_at", "-pk"
+        )[:cap]
+    )
+    need_terms = [terms(need.search_text, folded=True) for need in candidates]
+    idf = inverse_frequencies(need_terms)
     results = []
-    for need in needs.filter(sector=technology.sector) | _sharing(needs, tech_terms):
-        total, pairs, singles, same = score(
-            terms(f"{need.title} {need.problem}"), need, tech_terms, technology
-        )
+    for need, these in zip(candidates, need_terms, strict=True):
+        total, pairs, singles, same = score(these, need, tech_terms, technology, idf)
         if not (pairs or singles) and not same:
             continue
         reason = _reason(pairs, singles, same, need.sector.label, technology.trl, need.desired_trl)
@@ -208,12 +213,19 @@ def _sharing(queryset, term_sets, limit_terms=8):
     return queryset.filter(condition)
 
 
-def _candidates(technologies, need, need_terms, cap=1500):
+def _candidates(technologies, need, need_terms, cap=400):
+    """Texts sharing one of the need's syllable pairs, or of its syllables in the same sector:
+    the newest `cap` of them, so that the work per need stays bounded."""
+    from django.db.models import Q
+
+    singles, _pairs = need_terms
     technologies = technologies.select_related("sector").only(
-        "title", "summary", "trl", "sector__name", "sector__name_en", "sector_id"
-    )
-    same = technologies.filter(sector=need.sector).order_by("-published_at")[:cap]
-    other = _sharing(technologies.exclude(sector=need.sector), need_terms).order_by(
-        "-published_at"
-    )[:cap]
-    return [*same, *other]
+        # `state` too: the state machine reads it when a record is built
+        "title", "search_text", "trl", "state", "sector__name", "sector__name_en", "sector_id",
+    )  # fmt: skip
+    in_sector = Q()
+    for word in sorted(singles, key=len, reverse=True)[:5]:
+        in_sector |= Q(search_text__contains=word)
+    sharing = _sharing(technologies, need_terms).values("pk")
+    chosen = technologies.filter(Q(pk__in=sharing) | (Q(sector=need.sector) & in_sector))
+    return list(chosen.order_by("-published_at", "-pk")[:cap])

@@ -60,7 +60,7 @@ def catalogue(params):
 def technology_list(request):
     form, technologies, sort = catalogue(request.GET)
     technologies = technologies.select_related("sector", "organisation").only(
-        "title", "summary", "trl", "ip_status", "transfer_modes", "price", "published_at",
+        "title", "summary", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
         "sector__name", "sector__name_en", "sector__slug", "organisation__name",
         "organisation__short_name",
     )  # fmt: skip

@@ -215,3 +215,19 @@ def test_deal_list_matrix(client_as, deal, email, status):
     assert response.status_code == status
     if email == "researcher@example.org":  # not a party to the seeded deal
         assert deal.technology.title not in response.content.decode()
+
+
+def test_catalogue_queries_do_not_grow_with_the_page(client, django_assert_max_num_queries):
+    from transfer.models import Technology
+
+    client.get("/technologies/?sector=rice")
+    with django_assert_max_num_queries(12) as few:
+        client.get("/technologies/?sector=rice&trl_min=1")
+    tech = Technology.objects.filter(state="published", sector__slug="rice").first()
+    for n in range(25):
+        clone = Technology.objects.get(pk=tech.pk)
+        clone.pk = None
+        clone.title = f"Bản sao {n}"
+        clone.save()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/technologies/?sector=rice&trl_min=1")
