@@ -12,6 +12,15 @@ def is_owner(proposal, user):
 
 
 def takes_part(proposal, user):
+    """The user is the applicant, on the team, or of the host organisation (remembered on the
+    proposal object for the request: buttons and panels ask several times)."""
+    cache = proposal.__dict__.setdefault("_takes_part", {})
+    if user.pk not in cache:
+        cache[user.pk] = _takes_part(proposal, user)
+    return cache[user.pk]
+
+
+def _takes_part(proposal, user):
     if proposal.owner_id == user.pk:
         return True
     if proposal.team.filter(user=user).exists():

@@ -305,19 +305,21 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     problems = workflow.submission_problems(proposal) if proposal.is_editable else {}
     from grants import council
 
-    seated = proposal.assignments.filter(reviewer=request.user).first()
+    staff = roles.has_role(request.user, *STAFF)
+    officer = rules.is_officer(proposal, request.user)
+    seats = (
+        list(proposal.assignments.select_related("reviewer__profile").order_by("pk"))
+        if staff or proposal.state in ("eligible", "under_review", "reviewed")
+        else []
+    )
+    seated = next((a for a in seats if a.reviewer_id == request.user.pk), None)
     context = {
-        "council_link": rules.is_officer(proposal, request.user)
-        and proposal.state in ("eligible", "under_review", "reviewed"),
-        "seats": list(proposal.assignments.select_related("reviewer__profile").order_by("pk"))
-        if roles.has_role(request.user, *STAFF)
-        else [],
+        "council_link": officer and proposal.state in ("eligible", "under_review", "reviewed"),
+        "seats": seats if staff else [],
         "ballots": {b.reviewer_id: b for b in council.visible_ballots(proposal, request.user)},
         "my_assignment": seated,
-        "is_staff": roles.has_role(request.user, *STAFF),
-        "can_appraise": rules.is_officer(proposal, request.user)
-        and proposal.state == ProposalState.REVIEWED
-        and proposal.passed,
+        "is_staff": staff,
+        "can_appraise": officer and proposal.state == ProposalState.REVIEWED and proposal.passed,
         "return_request": _return_request(proposal) if is_owner else None,
         "proposal": proposal,
         "is_owner": is_owner,

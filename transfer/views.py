@@ -83,11 +83,9 @@ def technology_list(request):
             "sectors": Sector.objects.all(),
             "ip_choices": IPStatus.choices,
             "mode_choices": TransferMode.choices,
-            "organisations": Organisation.objects.filter(
-                technologies__state=Technology.State.PUBLISHED
-            )
-            .distinct()
-            .order_by("name"),
+            # The owners a visitor can pick: every organisation but the Department itself (a
+            # handful; listing only those with published technologies would scan the catalogue).
+            "organisations": Organisation.objects.exclude(kind="agency").order_by("name"),
             "trl_levels": range(1, 10),
         },
     )
