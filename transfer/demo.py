@@ -32,8 +32,8 @@ def seed(*, technologies, needs, organisations, sources):
             title=title,
             summary=summary,
             description=(
-                f"{summary}\n\nĐơn vị sở hữu hỗ trợ chuyển giao trọn gói: tập huấn kỹ thuật, "
-                "hướng dẫn vận hành và theo dõi trong mùa vụ đầu tiên."
+                "Đơn vị sở hữu hỗ trợ chuyển giao trọn gói: tập huấn kỹ thuật, hướng dẫn vận "
+                "hành và theo dõi trong mùa vụ đầu tiên."
             ),
             sector=sectors[sector],
             trl=trl,

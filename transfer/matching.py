@@ -125,9 +125,21 @@ def trl_fit(trl, desired):
     return 1.0 if trl >= desired else max(0.0, 1 - 0.25 * (desired - trl))
 
 
-def _reason(shared_pairs, shared_singles, same_sector, sector_label, trl, desired):
+def spelling(text):
+    """folded syllable → how the text wrote it ("ca" → "cá"), to show keywords as written."""
+    mapping = {}
+    for word in text.lower().split():
+        word = word.strip(".,;:()“”\"'!?%‰|")
+        if word:
+            mapping.setdefault(fold(word), word)
+    return mapping
+
+
+def _reason(shared_pairs, shared_singles, same_sector, sector_label, trl, desired, written=None):
     parts = []
     keywords = sorted(shared_pairs)[:3] or sorted(shared_singles)[:3]
+    if written:
+        keywords = [" ".join(written.get(s, s) for s in k.split()) for k in keywords]
     if keywords:
         parts.append(_("shared keywords: %(words)s") % {"words": ", ".join(keywords)})
     if same_sector:
@@ -157,6 +169,7 @@ def technologies_for(need, limit=5, candidates=None):
     from transfer.models import Technology
 
     need_terms = terms(f"{need.title} {need.problem}")
+    written = spelling(f"{need.title} {need.problem}")
     if candidates is None:
         candidates = _candidates(
             Technology.objects.filter(state=Technology.State.PUBLISHED), need, need_terms
@@ -168,7 +181,9 @@ def technologies_for(need, limit=5, candidates=None):
         total, pairs, singles, same = score(need_terms, need, these, tech, idf)
         if not (pairs or singles) and not same:
             continue
-        reason = _reason(pairs, singles, same, tech.sector.label, tech.trl, need.desired_trl)
+        reason = _reason(
+            pairs, singles, same, tech.sector.label, tech.trl, need.desired_trl, written
+        )
         results.append(Match(tech, total, reason))
     results.sort(key=lambda m: (-m.score, m.item.pk))
     return results[:limit]
@@ -179,6 +194,7 @@ def needs_for(technology, limit=5, cap=120):
     from transfer.models import TechnologyNeed
 
     tech_terms = terms(technology.search_text[:1500], folded=True)
+    written = spelling(f"{technology.title} {technology.summary}")
     needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED).select_related(
         "sector", "organisation"
     )
@@ -194,7 +210,9 @@ def needs_for(technology, limit=5, cap=120):
         total, pairs, singles, same = score(these, need, tech_terms, technology, idf)
         if not (pairs or singles) and not same:
             continue
-        reason = _reason(pairs, singles, same, need.sector.label, technology.trl, need.desired_trl)
+        reason = _reason(
+            pairs, singles, same, need.sector.label, technology.trl, need.desired_trl, written
+        )
         results.append(Match(need, total, reason))
     results.sort(key=lambda m: (-m.score, m.item.pk))
     return results[:limit]
