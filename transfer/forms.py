@@ -62,6 +62,11 @@ class TermsForm(forms.Form):
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    agreement = forms.FileField(
+        label=_("Signed agreement"),
+        help_text=_("PDF or Word (.docx), at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )
 
 
 class CatalogueFilter(forms.Form):

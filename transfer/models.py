@@ -18,6 +18,20 @@ from portal.text import fold
 REGISTRATION_DAYS = 90  # Law 07/2017/QH14: a state-funded transfer is registered within 90 days
 
 
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def agreement_path(instance, filename):
+    import secrets
+
+    return (
+        f"deals/{instance.pk}/{secrets.token_hex(8)}{getattr(instance, 'agreement_extension', '')}"
+    )
+
+
 class IPStatus(models.TextChoices):
     NONE = "none", _("No protection")
     PATENT_PENDING = "patent_pending", _("Patent pending")
@@ -225,6 +239,15 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     )
     term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    agreement = models.FileField(
+        _("signed agreement"),
+        storage=private_storage,
+        upload_to=agreement_path,
+        blank=True,
+        max_length=200,
+    )
+    agreement_name = models.CharField(max_length=255, blank=True)
+    agreement_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("needs/", views.need_list, name="need_list"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/agreement/", views.deal_agreement, name="deal_agreement"),
     path("deals/<int:pk>/<slug:action>/", views.deal_action, name="deal_action"),
 ]

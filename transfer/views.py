@@ -309,7 +309,7 @@ def deal_action(request, pk, action):
         elif action == "complete":
             workflow.complete(deal, by=user, ip=ip)
         elif action == "record_terms":
-            form = forms.TermsForm(request.POST)
+            form = forms.TermsForm(request.POST, request.FILES)
             if not form.is_valid():
                 return _render_deal(request, deal, terms_form=form, status=400)
             try:
@@ -430,3 +430,21 @@ def need_list(request):
     return render(
         request, "transfer/need_list.html", {"page_obj": page, "rows": rows, "form": form}
     )
+
+
+@login_required
+def deal_agreement(request, pk):
+    """The signed agreement: for the two parties and officers only."""
+    from django.http import FileResponse
+
+    deal = _deal_for(request, pk)
+    if not deal.agreement:
+        raise Http404
+    response = FileResponse(
+        deal.agreement.open("rb"),
+        as_attachment=True,
+        filename=deal.agreement_name or "agreement",
+        content_type=deal.agreement_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

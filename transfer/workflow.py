@@ -206,9 +206,22 @@ def accept_nda(deal, *, by):
     return locked
 
 
-def record_terms(deal, *, by, mode, value, payment, term_months, signed_on, ip=None, today=None):
-    """The parties record the agreed terms (Law 07/2017/QH14)."""
+def record_terms(
+    deal, *, by, mode, value, payment, term_months, signed_on, agreement=None, ip=None, today=None
+):
+    """The parties record the agreed terms (Law 07/2017/QH14) and the signed agreement
+    (PDF or Word, checked by content, stored privately)."""
+    from django.core.exceptions import ValidationError
+
+    from grants import files
+
     today = today or timezone.localdate()
+    checked = None
+    if agreement is not None:
+        try:
+            checked = files.check(agreement)
+        except ValidationError as error:
+            raise GuardFailed({"agreement": error.messages}) from error
 
     def guard(d):
         errors = {}
@@ -222,6 +235,8 @@ def record_terms(deal, *, by, mode, value, payment, term_months, signed_on, ip=N
             errors["payment"] = [_("Choose the payment method.")]
         if not term_months or term_months <= 0:
             errors["term_months"] = [_("Enter the term in months.")]
+        if checked is None and not d.agreement:
+            errors["agreement"] = [_("Attach the signed agreement (PDF or Word).")]
         if signed_on is None:
             errors["signed_on"] = [_("Enter the signing date.")]
         elif signed_on > today:
@@ -231,6 +246,12 @@ def record_terms(deal, *, by, mode, value, payment, term_months, signed_on, ip=N
     def apply(d):
         d.mode, d.value, d.payment = mode, value, payment
         d.term_months, d.signed_on = term_months, signed_on
+        if checked is not None:
+            _kind, content_type, extension, _sha = checked
+            d.agreement_extension = extension
+            d.agreement_name = agreement.name[:255]
+            d.agreement_type = content_type
+            d.agreement.save("agreement", agreement, save=False)
 
     return _fire(
         deal, "record_terms", by=by, ip=ip, allowed=lambda d: _party(d, by), guard=guard,

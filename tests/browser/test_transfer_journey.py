@@ -28,7 +28,7 @@ def sign_in(page, base, email, next_url, staff=False):
     page.wait_for_url(re.compile(re.escape(next_url) + "$"))
 
 
-def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, screenshot):
+def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, screenshot, tmp_path):
     base = demo_site.url
     page.goto(base + "/")
     page.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Công nghệ").click()
@@ -65,6 +65,9 @@ def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, scree
     page.get_by_label("Phương thức thanh toán").select_option("instalments")
     page.get_by_label("Thời hạn (tháng)").fill("36")
     page.get_by_label("Ngày ký").fill("2026-11-20")
+    agreement = tmp_path / "hop-dong-chuyen-giao.pdf"
+    agreement.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.locator("#id_agreement").set_input_files(str(agreement))
     page.get_by_role("button", name="Ghi nhận điều khoản").click()
     page.wait_for_load_state()
     assert "Đăng ký chuyển giao trước" in page.content()

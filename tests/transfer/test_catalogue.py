@@ -10,6 +10,13 @@ from transfer import workflow
 from transfer.models import Technology, TransferDeal
 
 pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def agreement(name="hop-dong.pdf", content=PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, "application/pdf")
 
 
 def titles(response):
@@ -173,7 +180,7 @@ def test_the_officer_completes_and_the_proposal_is_transferred(client_as, deal):
     client_as("business@example.org").post(
         f"/deals/{deal.pk}/record_terms/",
         {"mode": "licence", "value": "300.000.000", "payment": "instalments", "term_months": "36",
-         "signed_on": "2026-11-20"},
+         "signed_on": "2026-11-20", "agreement": agreement()},
     )  # fmt: skip
     assert TransferDeal.objects.get(pk=deal.pk).state == "agreed"
     client_as("officer@example.org").post(f"/deals/{deal.pk}/complete/")
@@ -191,7 +198,7 @@ def test_officers_see_deals_by_state_sector_year_and_registrations_due(client_as
     client_as("business@example.org").post(
         f"/deals/{deal.pk}/record_terms/",
         {"mode": "licence", "value": "300.000.000", "payment": "lump_sum", "term_months": "12",
-         "signed_on": signed.isoformat()},
+         "signed_on": signed.isoformat(), "agreement": agreement()},
     )  # fmt: skip
     html = client_as("officer@example.org").get("/deals/").content.decode()
     assert "300.000.000 ₫" in html and str(signed.year) in html
@@ -231,3 +238,60 @@ def test_catalogue_queries_do_not_grow_with_the_page(client, django_assert_max_n
         clone.save()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/technologies/?sector=rice&trl_min=1")
+
+
+def test_a_researcher_lists_a_technology_and_an_officer_publishes_it(client_as):
+    from cms.models import Sector
+
+    client = client_as("researcher@example.org")
+    assert client.get("/technologies/new/").status_code == 200
+    data = {
+        "title": "Bẫy đèn năng lượng mặt trời bắt rầy nâu",
+        "summary": "Bẫy đèn tự động bật ban đêm, dự báo mật độ rầy nâu để phun thuốc đúng lúc, giảm 2 lần phun mỗi vụ.",
+        "sector": Sector.objects.get(slug="smart-agriculture").pk, "trl": "7", "ip_status": "utility",
+        "transfer_modes": ["licence"], "price": "25.000.000", "submit": "1",
+    }  # fmt: skip
+    response = client.post("/technologies/new/", data)
+    tech = Technology.objects.get(title="Bẫy đèn năng lượng mặt trời bắt rầy nâu")
+    assert response.status_code == 302 and tech.state == "pending" and tech.price == 25_000_000
+    assert client_as("business@example.org").get("/technologies/new/").status_code == 403
+    officer = client_as("officer@example.org")
+    assert tech.title in officer.get("/technologies/moderation/").content.decode()
+    officer.post(
+        "/technologies/moderation/",
+        {"technology": tech.pk, "action": "publish", "checklist": ["owner"]},
+    )
+    assert Technology.objects.get(pk=tech.pk).state == "pending"  # the checklist was not complete
+    officer.post(
+        "/technologies/moderation/",
+        {
+            "technology": tech.pk,
+            "action": "publish",
+            "checklist": [k for k, _ in workflow.PUBLISH_CHECKLIST],
+        },
+    )
+    assert Technology.objects.get(pk=tech.pk).state == "published"
+    assert client_as("researcher@example.org").get("/technologies/moderation/").status_code == 403
+
+
+def test_the_signed_agreement_is_checked_and_only_for_the_parties(client_as, deal):
+    client_as("researcher2@example.org").post(f"/deals/{deal.pk}/accept/")
+    terms = {"mode": "licence", "value": "300.000.000", "payment": "lump_sum", "term_months": "12",
+             "signed_on": "2026-11-20"}  # fmt: skip
+    disguised = agreement("hop-dong.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    response = client_as("business@example.org").post(
+        f"/deals/{deal.pk}/record_terms/", {**terms, "agreement": disguised}
+    )
+    assert response.status_code == 400 and 'id="id_agreement_error"' in response.content.decode()
+    client_as("business@example.org").post(
+        f"/deals/{deal.pk}/record_terms/", {**terms, "agreement": agreement()}
+    )
+    assert TransferDeal.objects.get(pk=deal.pk).state == "agreed"
+    url = f"/deals/{deal.pk}/agreement/"
+    for email, status in [("business@example.org", 200), ("researcher2@example.org", 200),
+                          ("officer@example.org", 200), ("researcher@example.org", 403),
+                          ("manager@example.org", 403), (None, 302)]:  # fmt: skip
+        response = client_as(email).get(url)
+        assert response.status_code == status, email
+        if status == 200:
+            assert b"".join(response.streaming_content) == PDF

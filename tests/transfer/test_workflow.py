@@ -13,6 +13,13 @@ from transfer.models import DealEntry, Technology, TransferDeal
 pytestmark = pytest.mark.django_db
 
 CHECKLIST = [key for key, _label in workflow.PUBLISH_CHECKLIST]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def agreement():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("hop-dong-chuyen-giao.pdf", PDF, "application/pdf")
 
 
 @pytest.fixture
@@ -80,11 +87,13 @@ def test_a_whole_deal_ends_with_the_proposal_transferred(
             deal, by=business, mode="assignment", value=0, payment="x", term_months=0,
             signed_on=None,
         )  # fmt: skip
-    assert set(failure.value.errors) == {"mode", "value", "payment", "term_months", "signed_on"}
+    assert set(failure.value.errors) == {
+        "mode", "value", "payment", "term_months", "signed_on", "agreement"
+    }  # fmt: skip
     signed = datetime.date.today() - datetime.timedelta(days=10)
     deal = workflow.record_terms(
         deal, by=owner, mode="licence", value=300_000_000, payment="instalments", term_months=36,
-        signed_on=signed,
+        signed_on=signed, agreement=agreement(),
     )  # fmt: skip
     assert deal.registration_deadline == signed + datetime.timedelta(days=90)
     with pytest.raises(PermissionDenied):
@@ -122,7 +131,7 @@ def test_either_side_cancels_before_agreement_and_not_after(published, user_by_e
     deal = workflow.accept(deal, by=published.owner)
     deal = workflow.record_terms(
         deal, by=business, mode="consulting", value=50_000_000, payment="lump_sum",
-        term_months=6, signed_on=datetime.date.today(),
+        term_months=6, signed_on=datetime.date.today(), agreement=agreement(),
     )  # fmt: skip
     with pytest.raises(workflow.StateConflict):
         workflow.cancel(deal, by=business)
