@@ -218,11 +218,12 @@ def needs_for(technology, limit=5, cap=120):
     return results[:limit]
 
 
-def _sharing(queryset, term_sets, limit_terms=8):
+def _sharing(queryset, term_sets, limit_terms=12):
     from django.db.models import Q
 
     _singles, pairs = term_sets
-    chosen = sorted(pairs, key=len, reverse=True)[:limit_terms]
+    # Longest first, then alphabetical: the same choice in every process (sets are unordered).
+    chosen = sorted(pairs, key=lambda term: (-len(term), term))[:limit_terms]
     if not chosen:
         return queryset.none()
     condition = Q()
@@ -242,7 +243,7 @@ def _candidates(technologies, need, need_terms, cap=400):
         "title", "search_text", "trl", "state", "sector__name", "sector__name_en", "sector_id",
     )  # fmt: skip
     in_sector = Q()
-    for word in sorted(singles, key=len, reverse=True)[:5]:
+    for word in sorted(singles, key=lambda term: (-len(term), term))[:5]:
         in_sector |= Q(search_text__contains=word)
     sharing = _sharing(technologies, need_terms).values("pk")
     chosen = technologies.filter(Q(pk__in=sharing) | (Q(sector=need.sector) & in_sector))
