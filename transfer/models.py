@@ -308,6 +308,17 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+DEAL_ACTIONS = {
+    "request": _("Interest expressed"),
+    "accept": _("Owner accepted to talk"),
+    "decline": _("Owner declined"),
+    "cancel": _("Cancelled"),
+    "accept_nda": _("Non-disclosure terms accepted"),
+    "record_terms": _("Terms recorded"),
+    "complete": _("Delivery confirmed by the Department"),
+}
+
+
 class DealEntry(models.Model):
     """One step of a deal. Append-only."""
 
@@ -335,3 +346,7 @@ class DealEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Deal entries are append-only.")
+
+    @property
+    def label(self):
+        return DEAL_ACTIONS.get(self.action, self.action)
