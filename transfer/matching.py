@@ -189,7 +189,7 @@ def technologies_for(need, limit=5, candidates=None):
     return results[:limit]
 
 
-def needs_for(technology, limit=5, cap=120):
+def needs_for(technology, limit=5, cap=60):
     """The published needs a technology answers best (the newest `cap` candidates)."""
     from transfer.models import TechnologyNeed
 
