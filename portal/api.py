@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
+from transfer.api import NeedViewSet, TechnologyViewSet
 
 
 class DossierStatusView(generics.ListAPIView):
@@ -31,6 +32,8 @@ def portal_endpoints_only(endpoints, **kwargs):
 
 router = DefaultRouter()
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("technologies", TechnologyViewSet, basename="technology")
+router.register("needs", NeedViewSet, basename="need")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

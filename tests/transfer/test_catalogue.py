@@ -295,3 +295,20 @@ def test_the_signed_agreement_is_checked_and_only_for_the_parties(client_as, dea
         assert response.status_code == status, email
         if status == 200:
             assert b"".join(response.streaming_content) == PDF
+
+
+def test_the_public_api_lists_the_catalogue_and_the_needs(client):
+    data = client.get("/api/v1/technologies/", {"q": "lua thom"}).json()
+    assert [t["title"] for t in data["results"]] == ["Giống lúa thơm chịu mặn AGU-ST1"]
+    assert data["results"][0]["url"].endswith(f"/technologies/{data['results'][0]['id']}/")
+    assert "confidential" not in data["results"][0]
+    fish = client.get("/api/v1/technologies/", {"sector": "aquaculture", "trl_min": 8}).json()
+    assert fish["count"] and all(
+        t["sector"] == "aquaculture" and t["trl"] >= 8 for t in fish["results"]
+    )
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    workflow.archive_technology(tech, by=tech.owner)
+    assert client.get(f"/api/v1/technologies/{tech.pk}/").status_code == 404
+    needs = client.get("/api/v1/needs/").json()
+    assert needs["count"] == 10 and needs["results"][0]["sector"]
+    assert "/api/v1/technologies/" in client.get("/api/schema/").content.decode()

@@ -1,0 +1,81 @@
+"""The public catalogue in the JSON API: published technologies and needs, no sign-in."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from transfer.models import Technology, TechnologyNeed
+from transfer.views import catalogue
+
+
+class TechnologySerializer(serializers.ModelSerializer):
+    sector = serializers.CharField(source="sector.slug", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    source_proposal = serializers.CharField(
+        source="source_proposal.receipt_number", default=None, read_only=True
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Technology
+        fields = [
+            "id", "title", "summary", "sector", "trl", "ip_status", "transfer_modes", "price",
+            "organisation", "source_proposal", "published_at", "url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_url(self, technology) -> str:
+        return self.context["request"].build_absolute_uri(technology.get_absolute_url())
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    sector = serializers.CharField(source="sector.slug", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", default="", read_only=True)
+
+    class Meta:
+        model = TechnologyNeed
+        fields = [
+            "id", "title", "problem", "sector", "budget_min", "budget_max", "desired_trl",
+            "deadline", "organisation",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words to find, with or without diacritics"),
+            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
+            OpenApiParameter("trl_min", int, description="Lowest readiness level (1–9)"),
+            OpenApiParameter("ip", str, description="An IP status, e.g. patent"),
+            OpenApiParameter("mode", str, description="A transfer mode, e.g. licence"),
+            OpenApiParameter("sort", str, description="relevance, newest or trl"),
+        ]
+    )
+)
+class TechnologyViewSet(ReadOnlyModelViewSet):
+    """Published technologies, filtered as on /technologies/."""
+
+    serializer_class = TechnologySerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Technology.objects.none()
+        _form, technologies, _sort = catalogue(self.request.query_params)
+        return technologies.select_related("sector", "organisation", "source_proposal")
+
+
+class NeedViewSet(ReadOnlyModelViewSet):
+    """Published business needs."""
+
+    serializer_class = NeedSerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    queryset = (
+        TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
+        .select_related("sector", "organisation")
+        .order_by("-created_at", "-pk")
+    )
