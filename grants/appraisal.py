@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from grants.models import AppraisalLine, BudgetAppraisal, PriceQuote, Proposal, ProposalState
 from grants.rules import is_officer
+from portal.text import group_thousands
 
 UNITS = [value for value, _label in BudgetAppraisal.Unit.choices]
 QUOTE_MAX_AGE = datetime.timedelta(days=90)
@@ -39,7 +40,7 @@ def record(proposal, *, by, members, lines, quotes, note="", today=None):
             continue
         if amount < 0 or amount > line.amount:
             errors[f"line-{pk}"] = _("Between 0 and the requested %(amount)s ₫.") % {
-                "amount": f"{line.amount:,}".replace(",", ".")
+                "amount": group_thousands(line.amount)
             }
             continue
         if amount < line.amount and not (reason or "").strip():

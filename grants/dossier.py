@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Proposal, TeamMember
+from portal.text import group_thousands
 from researchers.models import Profile
 
 # (key, title, proposal fields edited in that section)
@@ -63,7 +64,7 @@ def missing(proposal):
         add(
             "budget",
             _("The total (%(total)s ₫) exceeds the call's cap per project (%(cap)s ₫).")
-            % {"total": vnd(total), "cap": vnd(cap)},
+            % {"total": group_thousands(total), "cap": group_thousands(cap)},
         )
 
     present = {
@@ -73,10 +74,6 @@ def missing(proposal):
         if template.required and template.pk not in present:
             add("attachments", _("Upload “%(title)s”.") % {"title": template.title})
     return problems
-
-
-def vnd(amount):
-    return f"{amount:,}".replace(",", ".")
 
 
 def budget_summary(lines):

@@ -6,11 +6,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
 from grants.models import BudgetLine, CallPage, Proposal, ProposalState, TeamMember
+from portal.text import group_thousands
 from researchers.models import Organisation
 
 MAX_LINE_AMOUNT = 100_000_000_000  # 100 billion VND: far above any provincial task
@@ -42,10 +42,7 @@ class VNDField(forms.IntegerField):
         return super().to_python(value)
 
     def prepare_value(self, value):
-        if isinstance(value, int):
-            separator = "," if get_language() == "en" else "."
-            return f"{value:,}".replace(",", separator)
-        return value
+        return group_thousands(value) if isinstance(value, int) else value
 
 
 class SectionForm(forms.ModelForm):

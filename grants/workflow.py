@@ -32,6 +32,7 @@ from grants.models import (
     ReviewAssignment,
 )
 from grants.rules import takes_part
+from portal.text import group_thousands
 
 S = ProposalState
 
@@ -465,7 +466,7 @@ def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
             if committed + approved_amount > p.call.total_budget:
                 errors.setdefault("approved_amount", []).append(
                     _("This would exceed the call's total budget (%(left)s ₫ left).")
-                    % {"left": f"{p.call.total_budget - committed:,}".replace(",", ".")}
+                    % {"left": group_thousands(p.call.total_budget - committed)}
                 )
         if by is not None and by.pk in (p.screened_by_id, p.appraised_by_id):
             errors["four_eyes"] = [

@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.utils import translation
+
 
 def fold(text):
     """Lower-case without Vietnamese diacritics: 'Cá tra Đồng Tháp' → 'ca tra dong thap'.
@@ -10,3 +12,9 @@ def fold(text):
     text = (text or "").replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def group_thousands(amount):
+    """1.500.000.000 in Vietnamese, 1,500,000,000 in English: whole đồng as readers write them."""
+    separator = "," if translation.get_language() == "en" else "."
+    return f"{int(amount):,}".replace(",", separator)

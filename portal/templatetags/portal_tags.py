@@ -1,6 +1,8 @@
 from django import template
 from django.utils import translation
 
+from portal.text import group_thousands
+
 register = template.Library()
 
 
@@ -9,9 +11,7 @@ def vnd(amount):
     """Whole đồng, grouped the way the reader's language groups: 1.500.000.000 ₫ in Vietnamese."""
     if amount in (None, ""):
         return ""
-    separator = "," if translation.get_language() == "en" else "."
-    grouped = f"{int(amount):,}".replace(",", separator)
-    return f"{grouped} ₫"
+    return f"{group_thousands(amount)} ₫"
 
 
 @register.filter
