@@ -212,17 +212,23 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
-def _next_receipt_number(call, now):
-    year = timezone.localtime(now).year
+def _take_next(counter_model, **key):
+    """The next number of a gapless counter row, locked until the caller's transaction ends
+    (a rolled-back transition gives its number back)."""
     try:
         with transaction.atomic():
-            ReceiptCounter.objects.get_or_create(call=call, year=year)
-    except IntegrityError:  # created by a concurrent first submission: it exists now
+            counter_model.objects.get_or_create(**key)
+    except IntegrityError:  # created by a concurrent first use: it exists now
         pass
-    counter = ReceiptCounter.objects.select_for_update().get(call=call, year=year)
+    counter = counter_model.objects.select_for_update().get(**key)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{call.code}-{year}-{counter.last:04d}"
+    return counter.last
+
+
+def _next_receipt_number(call, now):
+    year = timezone.localtime(now).year
+    return f"{call.code}-{year}-{_take_next(ReceiptCounter, call=call, year=year):04d}"
 
 
 def submit(proposal, *, by, ip=None, now=None):
@@ -418,15 +424,7 @@ def next_document_number(kind, suffix, now=None):
     from grants.models import DocumentCounter
 
     year = timezone.localtime(now or current_time()).year
-    try:
-        with transaction.atomic():
-            DocumentCounter.objects.get_or_create(kind=kind, year=year)
-    except IntegrityError:
-        pass
-    counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{counter.last}/{suffix}"
+    return f"{_take_next(DocumentCounter, kind=kind, year=year)}/{suffix}"
 
 
 def _decide(p, by):
