@@ -25,23 +25,19 @@ def qr_data_uri(text):
 
 
 def receipt_context(proposal):
-    from cms.models import SiteSettings
-
     version = proposal.versions.order_by("-number").first()
     data = version.data if version else dossier.snapshot(proposal)
     submitted = timezone.localtime(version.submitted_at if version else proposal.submitted_at)
-    site = SiteSettings.objects.first()
     url = verification_url(proposal)
-    return {
+    context = _heading(proposal.receipt_number, submitted)
+    # The receipt names the Department in full (its issuer line reads better on one document
+    # that reaches applicants outside the province).
+    context["issuer"] = getattr(_site(), "department_name", "") or context["issuer"]
+    return context | {
         "proposal": proposal,
         "data": data,
         "version": version,
         "submitted": submitted,
-        "issuer": getattr(site, "department_name", "") or "Sở Khoa học và Công nghệ",
-        "parent_body": getattr(site, "parent_body", "") or "UBND tỉnh An Giang",
-        "number": proposal.receipt_number,
-        "place": "An Giang",
-        "date_line": document_date(submitted.date()),
         "document_title": "Giấy biên nhận hồ sơ",
         "document_summary": "Đăng ký tuyển chọn, giao trực tiếp nhiệm vụ khoa học và công nghệ",
         "recipients": ["Tổ chức, cá nhân nộp hồ sơ", "Lưu: VT, QLKH"],
