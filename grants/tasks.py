@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
 from portal import roles
+from portal.mail import send_templated
 
 # Who hears about each transition besides the record itself.
 TO_OWNER = {
@@ -49,16 +48,11 @@ def notify_transition(entry_id):
         }
         sent = 0
         if entry.transition in TO_OWNER and proposal.owner.email:
-            subject = render_to_string("grants/email/owner_subject.txt", context).strip()
-            body = render_to_string("grants/email/owner_body.txt", context)
-            message = EmailMessage(subject, body, to=[proposal.owner.email])
+            attachments = []
             if entry.transition == "submit":
-                message.attach(
-                    f"bien-nhan-{proposal.receipt_number}.pdf",
-                    receipt_pdf(proposal),
-                    "application/pdf",
-                )
-            message.send()
+                name = f"bien-nhan-{proposal.receipt_number}.pdf"
+                attachments.append((name, receipt_pdf(proposal), "application/pdf"))
+            send_templated("grants/email/owner", context, [proposal.owner.email], attachments)
             sent += 1
         # A draft withdrawn before it was ever submitted concerns nobody at the Department.
         if entry.transition in TO_OFFICERS and (
@@ -66,9 +60,7 @@ def notify_transition(entry_id):
         ):
             recipients = officer_emails()
             if recipients:
-                subject = render_to_string("grants/email/officer_subject.txt", context).strip()
-                body = render_to_string("grants/email/officer_body.txt", context)
-                EmailMessage(subject, body, to=recipients).send()
+                send_templated("grants/email/officer", context, recipients)
                 sent += 1
     return sent
 
@@ -85,8 +77,6 @@ def notify_review(assignment_id, event):
     with translation.override(settings.LANGUAGE_CODE):
         context = {"assignment": assignment, "proposal": assignment.proposal, "base": base}
         to = [assignment.reviewer.email] if event == "invited" else officer_emails()
-        subject = render_to_string(f"grants/email/review_{event}_subject.txt", context).strip()
-        body = render_to_string(f"grants/email/review_{event}_body.txt", context)
         if to:
-            EmailMessage(subject, body, to=to).send()
+            send_templated(f"grants/email/review_{event}", context, to)
     return len(to)

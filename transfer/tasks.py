@@ -1,12 +1,11 @@
 """Notices of the transfer deals (django-tasks, like the proposal notices)."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
 from grants.tasks import officer_emails
+from portal.mail import send_templated
 
 
 @task()
@@ -26,9 +25,7 @@ def notify_deal(deal_id, action):
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         context = {"deal": deal, "action": action, "link": base + deal.get_absolute_url()}
-        subject = render_to_string("transfer/email/deal_subject.txt", context).strip()
-        body = render_to_string("transfer/email/deal_body.txt", context)
         recipients = sorted(set(recipients) - {""})
         if recipients:
-            EmailMessage(subject, body, to=recipients).send()
+            send_templated("transfer/email/deal", context, recipients)
     return len(recipients)

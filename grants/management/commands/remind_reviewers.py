@@ -7,13 +7,12 @@ manage.py remind_reviewers --days 1
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from grants.models import Ballot, ReviewAssignment
+from portal.mail import send_templated
 
 
 class Command(BaseCommand):
@@ -54,7 +53,5 @@ class Command(BaseCommand):
                     "now": now,
                     "base": base,
                 }
-                subject = render_to_string("grants/email/reminder_subject.txt", context).strip()
-                body = render_to_string("grants/email/reminder_body.txt", context)
-                EmailMessage(subject, body, to=[reviewer.email]).send()
+                send_templated("grants/email/reminder", context, [reviewer.email])
         self.stdout.write(f"{len(by_reviewer)} reminders sent")

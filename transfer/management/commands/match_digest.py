@@ -2,11 +2,10 @@
 fit its published needs, each owner of the needs its published technologies answer."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand
-from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.mail import send_templated
 from transfer import matching
 from transfer.models import Technology, TechnologyNeed
 
@@ -32,7 +31,5 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             for person, items in digests.items():
                 context = {"person": person, "items": items, "base": base}
-                subject = render_to_string("transfer/email/digest_subject.txt", context).strip()
-                body = render_to_string("transfer/email/digest_body.txt", context)
-                EmailMessage(subject, body, to=[person.email]).send()
+                send_templated("transfer/email/digest", context, [person.email])
         self.stdout.write(f"{len(digests)} digests sent")
