@@ -65,3 +65,26 @@ def screenshot(request):
         return path
 
     return take
+
+
+def sign_in(page, base, email, next_url, *, staff=False, arrive=None):
+    """Sign in through the real form (and the TOTP step for staff), then wait for `arrive`
+    (a pattern; by default the `next_url` itself)."""
+    import re
+
+    from django.conf import settings
+
+    from portal.totp import current_code
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.get_by_label("Thư điện tử").fill(email)
+    page.get_by_label("Mật khẩu").fill("AnGiang@2025")
+    page.locator("main form button[type=submit]").click()
+    if staff:
+        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+        page.get_by_label(re.compile("Mã|Code")).fill(
+            current_code(settings.PORTAL_DEMO_TOTP_SECRET)
+        )
+        page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(arrive or re.compile(re.escape(next_url) + "$"))

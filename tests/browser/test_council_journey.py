@@ -4,14 +4,13 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from pypdf import PdfReader
 
 from grants import council, workflow
 from grants.models import Proposal
-from portal.totp import current_code
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,21 +32,6 @@ MINE = {
     "finance": 13,
     "capacity": 13,
 }  # fmt: skip  (83 points)
-
-
-def sign_in(page, base, email, next_url, staff=False):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Thư điện tử").fill(email)
-    page.get_by_label("Mật khẩu").fill("AnGiang@2025")
-    page.locator("main form button[type=submit]").click()
-    if staff:
-        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.get_by_label(re.compile("Mã|Code")).fill(
-            current_code(settings.PORTAL_DEMO_TOTP_SECRET)
-        )
-        page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_a_member_scores_the_officer_appraises_the_manager_funds(page, demo_site, screenshot):

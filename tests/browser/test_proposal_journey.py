@@ -3,19 +3,11 @@
 import re
 
 import pytest
-from django.conf import settings
 
 from grants.models import CallPage, Proposal
-from portal.totp import current_code
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Thư điện tử").fill(email)
-    page.get_by_label("Mật khẩu").fill("AnGiang@2025")
-    page.locator("main form button[type=submit]").click()
 
 
 def test_researcher_applies_writes_submits_and_an_officer_screens(
@@ -23,8 +15,10 @@ def test_researcher_applies_writes_submits_and_an_officer_screens(
 ):
     base = demo_site.url
     page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, base, "researcher@example.org", "/calls/ag-ts01/apply/")
-    page.wait_for_url(re.compile(r"/proposals/\d+/edit/general/$"))
+    sign_in(
+        page, base, "researcher@example.org", "/calls/ag-ts01/apply/",
+        arrive=re.compile(r"/proposals/\d+/edit/general/$"),
+    )  # fmt: skip
     proposal_id = int(re.search(r"/proposals/(\d+)/", page.url).group(1))
 
     # Autosave: typed text reaches the server without pressing Save.
@@ -97,12 +91,7 @@ def test_researcher_applies_writes_submits_and_an_officer_screens(
     assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
     screenshot(page, "submitted")
 
-    page.context.clear_cookies()
-    sign_in(page, base, "officer@example.org", f"/proposals/{proposal_id}/")
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label(re.compile("Mã|Code")).fill(current_code(settings.PORTAL_DEMO_TOTP_SECRET))
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(rf"/proposals/{proposal_id}/$"))
+    sign_in(page, base, "officer@example.org", f"/proposals/{proposal_id}/", staff=True)
     screenshot(page, "officer-view")
     page.get_by_role("button", name="Xác nhận hợp lệ").click()
     page.wait_for_url(re.compile(rf"/proposals/{proposal_id}/$"))

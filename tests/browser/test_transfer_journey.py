@@ -4,28 +4,12 @@ technology in the browser, and the proposal it came from ends `transferred`."""
 import re
 
 import pytest
-from django.conf import settings
 
 from grants.models import Proposal
-from portal.totp import current_code
+from tests.browser.conftest import sign_in
 from transfer.models import Technology, TransferDeal
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email, next_url, staff=False):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Thư điện tử").fill(email)
-    page.get_by_label("Mật khẩu").fill("AnGiang@2025")
-    page.locator("main form button[type=submit]").click()
-    if staff:
-        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.get_by_label(re.compile("Mã|Code")).fill(
-            current_code(settings.PORTAL_DEMO_TOTP_SECRET)
-        )
-        page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, screenshot, tmp_path):
