@@ -45,7 +45,7 @@ from grants.models import (  # noqa: E402
     ReviewAssignment,
     TeamMember,
 )
-from portal.text import fold  # noqa: E402
+from grants.models.proposals import search_text_of  # noqa: E402
 from researchers.models import Organisation, Profile  # noqa: E402
 
 # Share of each state, and the path of transitions that leads there.
@@ -226,9 +226,10 @@ def generate(total, rng):
         }
         org_names = dict(Organisation.objects.values_list("pk", "name"))
         for p in proposals:
-            parts = [p.receipt_number or "", p.title, *people.get(p.owner_id, ("", "")),
-                     org_names.get(p.organisation_id, "")]  # fmt: skip
-            p.search_text = fold(" | ".join(part for part in parts if part))
+            p.search_text = search_text_of(
+                p.receipt_number, p.title, *people.get(p.owner_id, ("", "")),
+                org_names.get(p.organisation_id, ""),
+            )  # fmt: skip
         Proposal.objects.bulk_create(proposals)
         team, lines, versions, entries, seats, ballots = [], [], [], [], [], []
         for p in proposals:

@@ -16,6 +16,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 from grants import rules, workflow
 from grants.models import Proposal
 from portal import roles
+from portal.http import client_ip
 from portal.text import fold
 
 
@@ -120,7 +121,7 @@ class ProposalViewSet(ReadOnlyModelViewSet):
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         spec = workflow.SPECS[name]
-        params = {"by": request.user, "ip": request.META.get("REMOTE_ADDR")}
+        params = {"by": request.user, "ip": client_ip(request)}
         if name != "submit":
             params["comment"] = data.validated_data.get("comment", "").strip()
         if spec.needs_deadline:

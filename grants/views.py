@@ -22,14 +22,11 @@ from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
 from portal import roles
+from portal.http import client_ip
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
 
 STAFF = (roles.OFFICER, roles.MANAGER)
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _proposal_for(request, pk, *, for_update=False):

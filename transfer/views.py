@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cms.models import Sector
 from portal import roles
+from portal.http import client_ip
 from portal.text import fold
 from researchers.models import Organisation
 from transfer import forms, workflow
@@ -172,7 +173,7 @@ def express_interest(request, pk):
     try:
         deal = workflow.request_deal(
             technology, by=request.user, message=form.cleaned_data["message"],
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )  # fmt: skip
     except workflow.GuardFailed as failure:
         for errors in failure.errors.values():
@@ -296,7 +297,7 @@ def _render_deal(request, deal, terms_form=None, status=200):
 def deal_action(request, pk, action):
     deal = _deal_for(request, pk)
     user = request.user
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     try:
         if action == "accept":
             workflow.accept(deal, by=user, ip=ip)

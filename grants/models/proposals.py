@@ -217,8 +217,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             if self.organisation_id
             else ""
         )
-        parts = [self.receipt_number or "", self.title, *owner, organisation or ""]
-        return fold(" | ".join(part for part in parts if part))
+        return search_text_of(self.receipt_number, self.title, *owner, organisation)
 
     @property
     def is_editable(self):
@@ -291,6 +290,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=S.COMPLETED, target=S.TRANSFERRED, permission=rules.is_system)
     def mark_transferred(self):
         pass
+
+
+def search_text_of(*parts):
+    """The folded text the officers' search looks in: the non-empty parts, joined."""
+    return fold(" | ".join(part for part in parts if part))
 
 
 def gettext_untitled():
