@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TransferConfig(AppConfig):
     name = "transfer"
     verbose_name = _("Technology transfer")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from transfer.views import forget_menus
+
+        for model in ("cms.Sector", "researchers.Organisation"):
+            post_save.connect(forget_menus, sender=model, dispatch_uid=f"menus-save-{model}")
+            post_delete.connect(forget_menus, sender=model, dispatch_uid=f"menus-delete-{model}")

@@ -9,7 +9,7 @@ from cms.models import Sector
 from grants import workflow as grants_workflow
 from grants.models import Proposal
 from researchers.models import Organisation
-from transfer import workflow
+from transfer import matching, workflow
 from transfer.models import Technology, TechnologyNeed
 
 CHECKLIST = [key for key, _label in workflow.PUBLISH_CHECKLIST]
@@ -63,4 +63,7 @@ def seed(*, technologies, needs, organisations, sources):
             desired_trl=trl,
             deadline=timezone.localdate() + datetime.timedelta(days=120),
         )
-        workflow.publish_need(need, by=business)
+        with grants_workflow.clock(now - datetime.timedelta(days=2)):
+            workflow.publish_need(need, by=business)
+    # Publishing in the demo's past sends nothing and queues nothing: rank everything once.
+    matching.refresh_all()

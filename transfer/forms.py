@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import Sector
 from grants.forms import VNDField
 from transfer.models import IPStatus, Technology, TechnologyNeed, TransferDeal, TransferMode
 
@@ -76,14 +75,21 @@ class CatalogueFilter(forms.Form):
         ("trl", _("Readiness (TRL)")),
     ]
     q = forms.CharField(required=False, max_length=100)
-    sector = forms.ModelChoiceField(
-        queryset=Sector.objects.all(), required=False, to_field_name="slug"
-    )
+    sector = forms.ChoiceField(required=False)
     trl_min = forms.IntegerField(required=False, min_value=1, max_value=9)
     ip = forms.ChoiceField(required=False, choices=[("", "")] + list(IPStatus.choices))
     mode = forms.ChoiceField(required=False, choices=[("", "")] + list(TransferMode.choices))
     organisation = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=SORTS)
+
+    def __init__(self, *args, sectors, **kwargs):
+        """`sectors`: the sectors already loaded for the page's menu (validated against them)."""
+        super().__init__(*args, **kwargs)
+        self.sectors = {sector.slug: sector for sector in sectors}
+        self.fields["sector"].choices = [("", "")] + [(slug, slug) for slug in self.sectors]
+
+    def clean_sector(self):
+        return self.sectors.get(self.cleaned_data["sector"])
 
 
 class NeedForm(forms.ModelForm):

@@ -9,6 +9,8 @@ the texts that share the need's rarest pairs, so that the work per need stays bo
 import math
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.text import fold
@@ -119,6 +121,8 @@ class Match:
     item: object
     score: float
     reason: str
+    keywords: list
+    same_sector: bool
 
 
 def trl_fit(trl, desired):
@@ -135,13 +139,19 @@ def spelling(text):
     return mapping
 
 
-def _reason(shared_pairs, shared_singles, same_sector, sector_label, trl, desired, written=None):
-    parts = []
-    keywords = sorted(shared_pairs)[:3] or sorted(shared_singles)[:3]
+def keywords(shared_pairs, shared_singles, written=None):
+    """Up to three shared terms to show, pairs first, spelled as the text wrote them."""
+    chosen = sorted(shared_pairs)[:3] or sorted(shared_singles)[:3]
     if written:
-        keywords = [" ".join(written.get(s, s) for s in k.split()) for k in keywords]
-    if keywords:
-        parts.append(_("shared keywords: %(words)s") % {"words": ", ".join(keywords)})
+        chosen = [" ".join(written.get(s, s) for s in k.split()) for k in chosen]
+    return chosen
+
+
+def explain(shared, same_sector, sector_label, trl, desired):
+    """The one line under a match: shared keywords, sector, readiness against the wish."""
+    parts = []
+    if shared:
+        parts.append(_("shared keywords: %(words)s") % {"words": ", ".join(shared)})
     if same_sector:
         parts.append(_("same sector (%(sector)s)") % {"sector": sector_label})
     if trl >= desired:
@@ -181,10 +191,9 @@ def technologies_for(need, limit=5, candidates=None):
         total, pairs, singles, same = score(need_terms, need, these, tech, idf)
         if not (pairs or singles) and not same:
             continue
-        reason = _reason(
-            pairs, singles, same, tech.sector.label, tech.trl, need.desired_trl, written
-        )
-        results.append(Match(tech, total, reason))
+        shared = keywords(pairs, singles, written)
+        reason = explain(shared, same, tech.sector.label, tech.trl, need.desired_trl)
+        results.append(Match(tech, total, reason, shared, same))
     results.sort(key=lambda m: (-m.score, m.item.pk))
     return results[:limit]
 
@@ -210,10 +219,9 @@ def needs_for(technology, limit=5, cap=60):
         total, pairs, singles, same = score(these, need, tech_terms, technology, idf)
         if not (pairs or singles) and not same:
             continue
-        reason = _reason(
-            pairs, singles, same, need.sector.label, technology.trl, need.desired_trl, written
-        )
-        results.append(Match(need, total, reason))
+        shared = keywords(pairs, singles, written)
+        reason = explain(shared, same, need.sector.label, technology.trl, need.desired_trl)
+        results.append(Match(need, total, reason, shared, same))
     results.sort(key=lambda m: (-m.score, m.item.pk))
     return results[:limit]
 
@@ -248,3 +256,121 @@ def _candidates(technologies, need, need_terms, cap=400):
     sharing = _sharing(technologies, need_terms).values("pk")
     chosen = technologies.filter(Q(pk__in=sharing) | (Q(sector=need.sector) & in_sector))
     return list(chosen.order_by("-published_at", "-pk")[:cap])
+
+
+# -- stored rankings ------------------------------------------------------------------------------
+# Comparing texts costs tens of milliseconds; pages read the rankings stored below instead. They
+# are refreshed in the background when a technology or a need is published (transfer.tasks), and
+# all at once by `manage.py refresh_matches`. A record never ranked yet is computed on the spot.
+
+KEPT = 5  # rows kept per list: the pages show three, the digest three
+
+
+def _store(side, owner, found):
+    from transfer.models import Match as Stored
+
+    field = "need" if side == Stored.Side.NEED else "technology"
+    other = "technology" if field == "need" else "need"
+    Stored.objects.filter(side=side, **{field: owner}).delete()
+    Stored.objects.bulk_create(
+        Stored(
+            side=side, **{field: owner, other: match.item}, rank=rank, score=match.score,
+            keywords=match.keywords, same_sector=match.same_sector,
+        )
+        for rank, match in enumerate(found, start=1)
+    )  # fmt: skip
+    type(owner).objects.filter(pk=owner.pk).update(matched_at=timezone.now())
+
+
+def store_for_technology(technology):
+    """Rank and store the needs a technology answers; returns them."""
+    from transfer.models import Match as Stored
+    from transfer.models import Technology
+
+    found = (
+        needs_for(technology, limit=KEPT) if technology.state == Technology.State.PUBLISHED else []
+    )
+    with transaction.atomic():
+        _store(Stored.Side.TECHNOLOGY, technology, found)
+    return found
+
+
+def store_for_need(need):
+    """Rank and store the technologies that fit a need; returns them."""
+    from transfer.models import Match as Stored
+    from transfer.models import TechnologyNeed
+
+    found = (
+        technologies_for(need, limit=KEPT) if need.state == TechnologyNeed.State.PUBLISHED else []
+    )
+    with transaction.atomic():
+        _store(Stored.Side.NEED, need, found)
+    return found
+
+
+def refresh_need(need):
+    """A need was published: its own list, and the lists of the technologies it reaches (so that
+    it appears on their pages)."""
+    for match in store_for_need(need):
+        store_for_technology(match.item)
+
+
+def refresh_technology(technology):
+    """A technology was published or changed: its own list, and the lists of the needs it answers."""
+    for match in store_for_technology(technology):
+        store_for_need(match.item)
+
+
+def refresh_all():
+    """Rank and store every published need's and technology's list; returns the two counts."""
+    from transfer.models import Technology, TechnologyNeed
+
+    needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
+    technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
+    for need in needs.select_related("sector").iterator():
+        store_for_need(need)
+    for technology in technologies.select_related("sector").iterator():
+        store_for_technology(technology)
+    return needs.count(), technologies.count()
+
+
+def shown_for_technology(technology, limit=3):
+    """The needs listed on a technology's page: stored, or computed when never ranked."""
+    from transfer.models import Match as Stored
+    from transfer.models import TechnologyNeed
+
+    if technology.matched_at is None:
+        return needs_for(technology, limit=limit)
+    rows = list(
+        technology.matches.filter(
+            side=Stored.Side.TECHNOLOGY, need__state=TechnologyNeed.State.PUBLISHED
+        ).select_related("need__sector")[:limit]
+    )
+    for row in rows:
+        row.technology = technology
+    return rows
+
+
+def shown_for_needs(needs, limit=3):
+    """{need pk: its best technologies} for a page of needs, in one query for those ranked."""
+    from transfer.models import Match as Stored
+    from transfer.models import Technology
+
+    ranked = [need for need in needs if need.matched_at is not None]
+    shown = {need.pk: [] for need in ranked}
+    rows = (
+        Stored.objects.filter(
+            side=Stored.Side.NEED, need__in=ranked, technology__state=Technology.State.PUBLISHED
+        )
+        .select_related("technology", "technology__sector")
+        .order_by("need", "rank")
+    )
+    by_pk = {need.pk: need for need in ranked}
+    for row in rows:
+        if len(shown[row.need_id]) < limit:
+            row.need = by_pk[row.need_id]
+            shown[row.need_id].append(row)
+    for need in needs:
+        if need.matched_at is None:
+            shown[need.pk] = technologies_for(need, limit=limit)
+    return shown

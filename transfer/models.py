@@ -105,6 +105,9 @@ class Technology(ConcurrentTransitionMixin, models.Model):
     )
     search_text = models.TextField(editable=False, blank=True, default="")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When `transfer.matching` last stored this technology's best needs (None: never; the
+    # page then computes them itself).
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,6 +184,7 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     deadline = models.DateField(_("needed by"), null=True, blank=True)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +205,53 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=[State.DRAFT, State.PUBLISHED], target=State.CLOSED)
     def close(self):
         pass
+
+
+class Match(models.Model):
+    """One line of a stored ranking of `transfer.matching`: pages read these rows instead of
+    comparing texts on every request. `side` says whose list the row belongs to — a need's best
+    technologies or a technology's best needs (the two are ranked separately)."""
+
+    class Side(models.TextChoices):
+        NEED = "need", _("technologies for a need")
+        TECHNOLOGY = "technology", _("needs for a technology")
+
+    side = models.CharField(max_length=10, choices=Side.choices)
+    need = models.ForeignKey(TechnologyNeed, on_delete=models.CASCADE, related_name="matches")
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="matches")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    keywords = models.JSONField(default=list)
+    same_sector = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["side", "need", "technology"], name="one_match_per_side_and_pair"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["technology", "side", "rank"]),
+            models.Index(fields=["need", "side", "rank"]),
+        ]
+
+    def __str__(self):
+        return f"{self.need} ↔ {self.technology} ({self.score:.2f})"
+
+    @property
+    def item(self):
+        """What the list shows: the technology in a need's list, the need in a technology's."""
+        return self.technology if self.side == self.Side.NEED else self.need
+
+    @property
+    def reason(self):
+        from transfer.matching import explain
+
+        return explain(
+            self.keywords, self.same_sector, self.need.sector.label, self.technology.trl,
+            self.need.desired_trl,
+        )  # fmt: skip
 
 
 class TransferDeal(ConcurrentTransitionMixin, models.Model):

@@ -29,3 +29,17 @@ def notify_deal(deal_id, action):
         if recipients:
             send_templated("transfer/email/deal", context, recipients)
     return len(recipients)
+
+
+@task()
+def refresh_matches(technology_id=None, need_id=None):
+    """Store the rankings touched by a newly published technology or need (transfer.matching)."""
+    from transfer import matching
+    from transfer.models import Technology, TechnologyNeed
+
+    if technology_id is not None:
+        technology = Technology.objects.select_related("sector").get(pk=technology_id)
+        matching.refresh_technology(technology)
+    if need_id is not None:
+        need = TechnologyNeed.objects.select_related("sector").get(pk=need_id)
+        matching.refresh_need(need)

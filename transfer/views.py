@@ -4,9 +4,10 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +19,17 @@ from portal import roles
 from portal.http import client_ip
 from portal.text import fold
 from researchers.models import Organisation
-from transfer import forms, workflow
+from transfer import forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
 
 
-def catalogue(params):
-    """Published technologies filtered by the GET parameters; returns (form, queryset)."""
-    form = forms.CatalogueFilter(params)
+def catalogue(params, sectors=None):
+    """Published technologies filtered by the GET parameters; returns (form, queryset, sort).
+
+    `sectors`: all sectors when the caller has them already (the page shows them as a menu)."""
+    form = forms.CatalogueFilter(
+        params, sectors=Sector.objects.all() if sectors is None else sectors
+    )
     technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
     data = form.cleaned_data if form.is_valid() else {}
     words = fold(data.get("q") or "").split()[:8]
@@ -58,38 +63,71 @@ def catalogue(params):
     return form, technologies, sort
 
 
+MENU_KEYS = ("catalogue:sectors", "catalogue:organisations")
+
+
+def forget_menus(**_kwargs):
+    """A sector or organisation changed: the catalogue's menus are read again (signal receiver)."""
+    cache.delete_many(MENU_KEYS)
+
+
+def _menus():
+    """All sectors and organisations, for the catalogue's filters and cards. They change a few
+    times a year, so they are cached (and forgotten on every change, see `forget_menus`) instead
+    of being queried, or joined, on every page of the catalogue."""
+    sectors = cache.get_or_set(MENU_KEYS[0], lambda: list(Sector.objects.all()), 3600)
+    organisations = cache.get_or_set(
+        MENU_KEYS[1],
+        lambda: list(Organisation.objects.order_by("name").only("kind", "name", "short_name")),
+        3600,
+    )
+    return sectors, organisations
+
+
 def technology_list(request):
-    form, technologies, sort = catalogue(request.GET)
-    technologies = technologies.select_related("sector", "organisation").only(
+    sectors, organisations = _menus()
+    form, technologies, sort = catalogue(request.GET, sectors)
+    technologies = technologies.only(
         "title", "summary", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
-        "sector__name", "sector__name_en", "sector__slug", "organisation__name",
-        "organisation__short_name",
+        "sector", "organisation",
     )  # fmt: skip
     page = Paginator(technologies, 20).get_page(request.GET.get("page"))
+    sector_of = {sector.pk: sector for sector in sectors}
+    organisation_of = {organisation.pk: organisation for organisation in organisations}
+    for technology in page.object_list:
+        technology.sector = sector_of[technology.sector_id]
+        technology.organisation = organisation_of[technology.organisation_id]
     query = request.GET.copy()
     query.pop("page", None)
     selected = {
         key: request.GET.get(key, "")
         for key in ("q", "sector", "trl_min", "ip", "mode", "organisation")
     }
+    choices = {
+        "sector": [(s.slug, s.label) for s in sectors],
+        "trl_min": [(str(n), f"TRL {n}") for n in range(1, 10)],
+        "ip": IPStatus.choices,
+        "mode": TransferMode.choices,
+        # Owners a visitor can pick: every organisation but the Department itself.
+        "organisation": [(str(o.pk), o.name) for o in organisations if o.kind != "agency"],
+    }
+    menus = [
+        (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]])
+        for name, label, empty in (
+            ("sector", _("Sector"), _("All sectors")),
+            ("trl_min", _("Readiness at least"), _("Any TRL")),
+            ("ip", _("Intellectual property"), _("Any")),
+            ("mode", _("Transfer mode"), _("Any")),
+            ("organisation", _("Owner"), _("All organisations")),
+        )
+    ]  # fmt: skip
+    sorts = [(value, text, value == sort) for value, text in form.SORTS]
     return render(
         request,
         "transfer/technology_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "extra_query": query.urlencode(),
-            "selected": selected,
-            "sort": sort,
-            "sectors": Sector.objects.all(),
-            "ip_choices": IPStatus.choices,
-            "mode_choices": TransferMode.choices,
-            # The owners a visitor can pick: every organisation but the Department itself (a
-            # handful; listing only those with published technologies would scan the catalogue).
-            "organisations": Organisation.objects.exclude(kind="agency").order_by("name"),
-            "trl_levels": range(1, 10),
-        },
-    )
+        {"page_obj": page, "extra_query": query.urlencode(), "selected": selected,
+         "menus": menus, "sorts": sorts},
+    )  # fmt: skip
 
 
 def _visible(technology, user):
@@ -102,8 +140,8 @@ def _visible(technology, user):
 
 def technology_detail(request, pk):
     technology = get_object_or_404(
-        Technology.objects.select_related(
-            "sector", "organisation", "owner__profile", "source_proposal"
+        Technology.objects.select_related("sector", "organisation").annotate(
+            source_receipt=F("source_proposal__receipt_number")
         ),
         pk=pk,
     )
@@ -112,6 +150,7 @@ def technology_detail(request, pk):
     related = (
         Technology.objects.filter(state=Technology.State.PUBLISHED, sector=technology.sector)
         .exclude(pk=technology.pk)
+        .only("title", "trl", "state")
         .order_by("-published_at")[:4]
     )
     open_deal = None
@@ -139,13 +178,11 @@ def technology_detail(request, pk):
             "priceCurrency": "VND",
             "availability": "https://schema.org/InStock",
         }
-    from transfer import matching
-
     return render(
         request,
         "transfer/technology_detail.html",
         {
-            "matching_needs": matching.needs_for(technology, limit=3)
+            "matching_needs": matching.shown_for_technology(technology, limit=3)
             if technology.state == Technology.State.PUBLISHED
             else [],
             "technology": technology,
@@ -401,7 +438,6 @@ def moderation(request):
 
 def need_list(request):
     """Published business needs, each with the technologies that fit it best."""
-    from transfer import matching
     from transfer.models import TechnologyNeed
 
     needs = (
@@ -410,7 +446,8 @@ def need_list(request):
         .order_by("-created_at")
     )
     page = Paginator(needs, 10).get_page(request.GET.get("page"))
-    rows = [{"need": need, "matches": matching.technologies_for(need, limit=3)} for need in page]
+    shown = matching.shown_for_needs(list(page), limit=3)
+    rows = [{"need": need, "matches": shown[need.pk]} for need in page]
     form = None
     if request.user.is_authenticated and roles.has_role(request.user, roles.BUSINESS):
         form = forms.NeedForm(request.POST or None)

@@ -39,6 +39,15 @@ def _notify(deal_id, action):
     transaction.on_commit(lambda: tasks.notify_deal.enqueue(deal_id, action))
 
 
+def _rematch(**record):
+    """Rank the matches of a newly published technology or need once the change is committed."""
+    if grants_workflow.replaying():
+        return
+    from transfer import tasks
+
+    transaction.on_commit(lambda: tasks.refresh_matches.enqueue(**record))
+
+
 def is_officer(user):
     return user is not None and user.is_authenticated and roles.has_role(user, roles.OFFICER)
 
@@ -59,6 +68,7 @@ def _move_technology(technology, name, *, by, allowed, guard=None):
         getattr(locked, name)()
         if name == "publish":
             locked.published_at = grants_workflow.current_time()
+            _rematch(technology_id=locked.pk)
         locked.save()
     return locked
 
@@ -288,6 +298,7 @@ def publish_need(need, *, by):
             raise StateConflict(locked)
         locked.publish()
         locked.save()
+        _rematch(need_id=locked.pk)
     return locked
 
 

@@ -2,8 +2,15 @@ from django import template
 from django.utils import translation
 
 from portal.text import group_thousands
+from portal.text import shorten as _shorten
 
 register = template.Library()
+
+
+@register.filter
+def shorten(text, limit):
+    """`portal.text.shorten` in templates: {{ summary|shorten:220 }}."""
+    return _shorten(text, int(limit))
 
 
 @register.filter

@@ -312,3 +312,23 @@ def test_the_public_api_lists_the_catalogue_and_the_needs(client):
     needs = client.get("/api/v1/needs/").json()
     assert needs["count"] == 10 and needs["results"][0]["sector"]
     assert "/api/v1/technologies/" in client.get("/api/schema/").content.decode()
+
+
+def test_a_project_result_names_the_task_it_came_from(client):
+    tech = Technology.objects.exclude(source_proposal=None).select_related("source_proposal")[0]
+    html = client.get(f"/technologies/{tech.pk}/").content.decode()
+    receipt = tech.source_proposal.receipt_number
+    assert receipt and f"Kết quả của nhiệm vụ KH&CN cấp tỉnh {receipt}" in html
+
+
+def test_a_new_organisation_or_sector_reaches_the_filters_at_once(client):
+    from cms.models import Sector
+    from researchers.models import Organisation
+
+    client.get("/technologies/")  # the menus are now cached
+    Organisation.objects.create(name="Hợp tác xã Nông nghiệp Tân Tiến", kind="institute")
+    Sector.objects.create(slug="duoc-lieu", name="Dược liệu", name_en="Medicinal herbs")
+    html = client.get("/technologies/").content.decode()
+    assert "Hợp tác xã Nông nghiệp Tân Tiến" in html and "Dược liệu" in html
+    # The Department itself owns no technology: it is not offered as an owner.
+    assert "Sở Khoa học và Công nghệ tỉnh An Giang</option>" not in html

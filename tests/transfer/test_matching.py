@@ -4,7 +4,7 @@ import pytest
 
 from benchmarks.matching_labels import LABELS, evaluate
 from transfer import matching
-from transfer.models import Technology, TechnologyNeed
+from transfer.models import Match, Technology, TechnologyNeed
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,77 @@ def test_businesses_post_needs_and_see_their_matches(client_as):
     html = client.get("/needs/").content.decode()
     assert "Máy sấy lúa tĩnh vỉ ngang dùng năng lượng mặt trời kết hợp trấu" in html
     assert client_as("researcher@example.org").post("/needs/", data).status_code == 403
+
+
+# -- stored rankings --------------------------------------------------------------------------------
+
+
+def _shown(stored):
+    return [(m.item.title, m.reason) for m in stored]
+
+
+def test_pages_read_the_stored_ranking_which_equals_the_computed_one():
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    assert tech.matched_at is not None  # seed_demo ranked the whole demo
+    stored = matching.shown_for_technology(tech, limit=3)
+    assert all(isinstance(row, Match) for row in stored)
+    assert _shown(stored) == _shown(matching.needs_for(tech, limit=3))
+    need = TechnologyNeed.objects.get(title="Truy xuất nguồn gốc cho lô gạo xuất khẩu")
+    stored = matching.shown_for_needs([need], limit=3)[need.pk]
+    assert all(isinstance(row, Match) for row in stored)
+    assert _shown(stored) == _shown(matching.technologies_for(need, limit=3))
+
+
+def test_a_new_need_is_ranked_in_the_background_and_reaches_the_technology_page(
+    client_as, django_capture_on_commit_callbacks
+):
+    from cms.models import Sector
+
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    client = client_as("business@example.org")
+    data = {"title": "Giống lúa thơm AGU-ST1 chịu mặn cho Kiên Lương",
+            "problem": "Hợp tác xã ven biển cần giống lúa thơm chịu mặn AGU-ST1, năng suất ổn định.",
+            "sector": Sector.objects.get(slug="rice").pk, "desired_trl": "6"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/needs/", data).status_code == 302
+    need = TechnologyNeed.objects.get(title=data["title"])
+    assert need.matched_at is not None
+    assert need.matches.filter(side="need", rank=1, technology=tech).exists()
+    # The technology's own list was refreshed: the new need is on it.
+    tech.refresh_from_db()
+    assert need in [m.item for m in matching.shown_for_technology(tech, limit=3)]
+    assert data["title"] in client.get(f"/technologies/{tech.pk}/").content.decode()
+    # A closed need leaves the page at once, without waiting for a new ranking.
+    from transfer import workflow
+
+    workflow.close_need(need, by=need.business)
+    assert data["title"] not in client.get(f"/technologies/{tech.pk}/").content.decode()
+
+
+def test_a_technology_never_ranked_is_matched_on_the_spot():
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    Technology.objects.filter(pk=tech.pk).update(matched_at=None)
+    tech.refresh_from_db()
+    shown = matching.shown_for_technology(tech, limit=3)
+    assert shown and not isinstance(shown[0], Match)
+    assert shown[0].item.title == "Giống lúa thơm chịu mặn cho vùng ven biển"
+
+
+def test_the_needs_page_reads_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        html = client.get("/needs/").content.decode()
+    assert "Thức ăn cá tra từ phụ phẩm chế biến thủy sản" in html
+
+
+def test_refresh_matches_rebuilds_every_ranking():
+    import io
+
+    from django.core.management import call_command
+
+    Match.objects.all().delete()
+    out = io.StringIO()
+    call_command("refresh_matches", stdout=out)
+    published = Technology.objects.filter(state="published").count()
+    assert f"{published} technologies ranked" in out.getvalue()
+    assert Match.objects.filter(side="technology").values("technology").distinct().count() > 20
+    assert Match.objects.filter(side="need").values("need").distinct().count() >= 10

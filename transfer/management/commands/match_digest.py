@@ -16,16 +16,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         digests = {}
-        for need in TechnologyNeed.objects.filter(state="published").select_related(
-            "business", "sector"
-        ):
-            found = matching.technologies_for(need, limit=3)
+        needs = list(
+            TechnologyNeed.objects.filter(state="published").select_related("business", "sector")
+        )
+        shown = matching.shown_for_needs(needs, limit=3)
+        for need in needs:
+            found = shown[need.pk]
             if found:
                 digests.setdefault(need.business, []).append((need, found))
         for technology in Technology.objects.filter(state="published").select_related(
             "owner", "sector"
         ):
-            found = matching.needs_for(technology, limit=3)
+            found = matching.shown_for_technology(technology, limit=3)
             if found:
                 digests.setdefault(technology.owner, []).append((technology, found))
         with translation.override(settings.LANGUAGE_CODE):
