@@ -110,6 +110,8 @@ SCENARIO = (
     ("AG-CNSH24", "researcher", "Chế phẩm vi sinh xử lý rơm rạ tại ruộng", "in_progress"),
     ("AG-CNSH24", "researcher2", "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh", "completed"),
     ("AG-CNSH24", "researcher", "Sản xuất thức ăn cá tra từ phụ phẩm chế biến", "terminated"),
+    ("AG-CNSH24", "researcher", "Màng bao sinh học kéo dài thời gian bảo quản xoài Cát Hòa Lộc xuất khẩu", "completed"),
+    ("AG-CNSH24", "researcher2", "Chế phẩm nấm đối kháng Trichoderma phòng bệnh thối rễ sầu riêng và bưởi", "completed"),
 )  # fmt: skip
 
 
@@ -137,7 +139,7 @@ def seed_proposals(*, people, stdout=None):
         fill(
             proposal,
             title=title,
-            budget=budget_for(call.max_per_project * (60 + 3 * created) // 100),
+            budget=budget_for(call.max_per_project * min(60 + 3 * created, 96) // 100),
             members=[
                 ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
                 ("Nguyễn Văn Phúc", "member", "Trung tâm Khuyến nông tỉnh An Giang", "KS."),

@@ -276,6 +276,9 @@ def _return_request(proposal):
     )
 
 
+RESULT_STATES = ("in_progress", "completed", "transferred")  # projects whose results may be listed
+
+
 def _render_detail(request, proposal, *, action=None, action_form=None, status=200):
     is_owner = rules.is_owner(proposal, request.user)
     names = workflow.available(proposal, request.user)
@@ -318,6 +321,13 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
         "is_staff": staff,
         "can_appraise": officer and proposal.state == ProposalState.REVIEWED and proposal.passed,
         "return_request": _return_request(proposal) if is_owner else None,
+        # Results in the technology catalogue: listed ones, and a way for the owner to add one.
+        "results_listed": [
+            t for t in proposal.technologies.all() if t.state == "published" or is_owner or staff
+        ]
+        if proposal.state in RESULT_STATES
+        else [],
+        "can_list_result": is_owner and proposal.state in RESULT_STATES,
         "proposal": proposal,
         "is_owner": is_owner,
         "actions": actions,

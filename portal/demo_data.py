@@ -555,4 +555,6 @@ NEEDS = [
 TECHNOLOGY_SOURCES = {
     "Nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô": "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh",
     "Chế phẩm vi sinh phân hủy nhanh rơm rạ tại ruộng": "Chế phẩm vi sinh xử lý rơm rạ tại ruộng",
+    "Quy trình bảo quản xoài Cát Hòa Lộc bằng màng bao sinh học": "Màng bao sinh học kéo dài thời gian bảo quản xoài Cát Hòa Lộc xuất khẩu",
+    "Chế phẩm Trichoderma phòng bệnh thối rễ cây ăn trái": "Chế phẩm nấm đối kháng Trichoderma phòng bệnh thối rễ sầu riêng và bưởi",
 }

@@ -151,6 +151,10 @@ class Technology(ConcurrentTransitionMixin, models.Model):
     def send_back(self):
         pass
 
+    @transition(state, source=State.PUBLISHED, target=State.PENDING)
+    def revise(self):
+        """The owner changed a published listing: it is checked again before it reappears."""
+
     @transition(state, source=[State.PUBLISHED, State.PENDING, State.DRAFT], target=State.ARCHIVED)
     def archive(self):
         pass

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cms.models import Sector
 from portal import roles
 from portal.http import client_ip
-from portal.text import fold
+from portal.text import fold, shorten
 from researchers.models import Organisation
 from transfer import forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
@@ -131,10 +131,14 @@ def technology_list(request):
 
 
 def _visible(technology, user):
+    """Published listings are public; the others are seen by the owner, officers, and the
+    businesses already in a deal on it (a listing under re-moderation stays readable to them)."""
     if technology.state == Technology.State.PUBLISHED:
         return True
     return user.is_authenticated and (
-        technology.owner_id == user.pk or roles.has_role(user, roles.OFFICER)
+        technology.owner_id == user.pk
+        or roles.has_role(user, roles.OFFICER)
+        or technology.deals.filter(business=user).exists()
     )
 
 
@@ -186,6 +190,7 @@ def technology_detail(request, pk):
             if technology.state == Technology.State.PUBLISHED
             else [],
             "technology": technology,
+            "is_owner": technology.owner_id == request.user.pk,
             "related": related,
             "interest_form": forms.InterestForm(),
             "open_deal": open_deal,
@@ -369,6 +374,26 @@ def deal_action(request, pk, action):
 # -- owners and moderators ------------------------------------------------------------------------
 
 
+def _from_project(request):
+    """Initial values taken from one of the researcher's own projects (`?from=<proposal id>`)."""
+    from grants.models import Proposal
+    from grants.views import RESULT_STATES
+
+    try:
+        pk = int(request.GET.get("from", ""))
+    except ValueError:
+        return {}
+    project = Proposal.objects.filter(pk=pk, owner=request.user, state__in=RESULT_STATES).first()
+    if project is None:
+        return {}
+    return {
+        "title": project.title,
+        "summary": shorten(project.abstract, 1500),
+        "sector": project.sector_id,
+        "source_proposal": project.pk,
+    }
+
+
 @login_required
 def technology_new(request):
     """A researcher lists a technology (optionally the result of one of their projects)."""
@@ -380,25 +405,88 @@ def technology_new(request):
     if profile.organisation is None:
         messages.error(request, _("Add your organisation to your profile first."))
         return redirect("profile")
-    form = forms.TechnologyForm(request.POST or None, owner=request.user)
+    form = forms.TechnologyForm(
+        request.POST or None, owner=request.user, initial=_from_project(request)
+    )
     if request.method == "POST" and form.is_valid():
         technology = form.save(commit=False)
         technology.owner = request.user
         technology.organisation = profile.organisation
         technology.save()
         if "submit" in request.POST:
-            try:
-                workflow.submit_technology(technology, by=request.user)
-            except workflow.GuardFailed as failure:
-                for errors in failure.errors.values():
-                    for error in errors:
-                        messages.error(request, error)
-            else:
-                messages.success(request, _("Sent to the Department for moderation."))
+            _try(request, workflow.submit_technology, technology,
+                 _("Sent to the Department for moderation."))  # fmt: skip
         return redirect(technology.get_absolute_url())
     return render(
         request, "transfer/technology_form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+EDITABLE = (Technology.State.DRAFT, Technology.State.PENDING, Technology.State.PUBLISHED)
+
+
+@login_required
+def technology_edit(request, pk):
+    """The owner corrects a listing. A published one goes back to moderation with the change."""
+    technology = get_object_or_404(Technology, pk=pk)
+    if technology.owner_id != request.user.pk:
+        raise PermissionDenied
+    if technology.state not in EDITABLE:
+        messages.error(
+            request, _("An archived listing cannot be changed; ask the Department to restore it.")
+        )
+        return redirect(technology.get_absolute_url())
+    was_published = technology.state == Technology.State.PUBLISHED
+    form = forms.TechnologyForm(request.POST or None, instance=technology, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                technology = form.save()
+                if was_published:
+                    # The change and the return to moderation stand or fall together.
+                    workflow.revise_technology(technology, by=request.user)
+        except (workflow.GuardFailed, workflow.StateConflict) as failure:
+            _report(request, failure)
+            return redirect(technology.get_absolute_url())
+        if was_published:
+            messages.info(
+                request,
+                _(
+                    "Changes saved. The Department checks them before the listing reappears in the catalogue."
+                ),
+            )
+        elif "submit" in request.POST and technology.state == Technology.State.DRAFT:
+            _try(request, workflow.submit_technology, technology,
+                 _("Sent to the Department for moderation."))  # fmt: skip
+        else:
+            messages.success(request, _("Changes saved."))
+        return redirect(technology.get_absolute_url())
+    return render(
+        request,
+        "transfer/technology_form.html",
+        {"form": form, "technology": technology, "was_published": was_published},
+        status=400 if form.errors else 200,
+    )
+
+
+def _report(request, failure):
+    if isinstance(failure, workflow.GuardFailed):
+        for errors in failure.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.error(request, str(failure))
+
+
+def _try(request, step, technology, success):
+    try:
+        step(technology, by=request.user)
+    except (workflow.GuardFailed, workflow.StateConflict) as failure:
+        _report(request, failure)
+    else:
+        messages.success(request, success)
 
 
 @login_required

@@ -73,18 +73,26 @@ def _move_technology(technology, name, *, by, allowed, guard=None):
     return locked
 
 
-def submit_technology(technology, *, by):
-    def guard(t):
-        errors = {}
-        if not t.transfer_modes:
-            errors["transfer_modes"] = [_("Choose at least one transfer mode.")]
-        if len(t.summary.strip()) < 40:
-            errors["summary"] = [_("Say in a few sentences what the technology solves.")]
-        return errors
+def _listing_problems(t):
+    errors = {}
+    if not t.transfer_modes:
+        errors["transfer_modes"] = [_("Choose at least one transfer mode.")]
+    if len(t.summary.strip()) < 40:
+        errors["summary"] = [_("Say in a few sentences what the technology solves.")]
+    return errors
 
-    return _move_technology(
-        technology, "submit", by=by, allowed=lambda t: t.owner_id == by.pk, guard=guard
-    )
+
+def _owns(by):
+    return lambda t: t.owner_id == by.pk
+
+
+def submit_technology(technology, *, by):
+    return _move_technology(technology, "submit", by=by, allowed=_owns(by), guard=_listing_problems)
+
+
+def revise_technology(technology, *, by):
+    """The owner changed a published listing: back to moderation until an officer publishes it."""
+    return _move_technology(technology, "revise", by=by, allowed=_owns(by), guard=_listing_problems)
 
 
 PUBLISH_CHECKLIST = (

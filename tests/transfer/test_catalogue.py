@@ -332,3 +332,99 @@ def test_a_new_organisation_or_sector_reaches_the_filters_at_once(client):
     assert "Hợp tác xã Nông nghiệp Tân Tiến" in html and "Dược liệu" in html
     # The Department itself owns no technology: it is not offered as an owner.
     assert "Sở Khoa học và Công nghệ tỉnh An Giang</option>" not in html
+
+
+# -- owners edit their listings ----------------------------------------------------------------------
+
+
+def _form_data(tech, **changes):
+    data = {"title": tech.title, "summary": tech.summary, "description": tech.description,
+            "sector": tech.sector_id, "trl": str(tech.trl), "ip_status": tech.ip_status,
+            "transfer_modes": tech.transfer_modes, "price": str(tech.price or ""),
+            "confidential": tech.confidential, "nda_terms": tech.nda_terms, "save": "1"}  # fmt: skip
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        (None, 302),
+        ("researcher@example.org", 200),  # the owner
+        ("researcher2@example.org", 403),
+        ("business@example.org", 403),
+        ("officer@example.org", 403),  # officers moderate; they do not rewrite listings
+        ("manager@example.org", 403),
+        ("reviewer1@example.org", 403),
+    ],
+)
+def test_edit_page_matrix(client_as, email, status):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    assert tech.owner.email == "researcher@example.org"
+    assert client_as(email).get(f"/technologies/{tech.pk}/edit/").status_code == status
+
+
+def test_editing_a_published_listing_sends_it_back_to_moderation(client, client_as, deal):
+    tech = Technology.objects.get(title="Nhân giống chuối già Nam Mỹ sạch bệnh bằng nuôi cấy mô")
+    owner = client_as(tech.owner.email)
+    page = owner.get(f"/technologies/{tech.pk}/").content.decode()
+    assert f'href="/technologies/{tech.pk}/edit/"' in page
+    # Bad input: the message sits next to the field, the text typed is kept, nothing is saved.
+    response = owner.post(
+        f"/technologies/{tech.pk}/edit/", _form_data(tech, title="Tên mới", trl="12")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_trl_error"' in html and 'value="Tên mới"' in html
+    tech.refresh_from_db()
+    assert tech.title != "Tên mới" and tech.state == "published"
+    response = owner.post(
+        f"/technologies/{tech.pk}/edit/",
+        _form_data(tech, title="Cây chuối giống nuôi cấy mô sạch bệnh"),
+    )
+    assert response.status_code == 302
+    tech.refresh_from_db()
+    assert tech.title == "Cây chuối giống nuôi cấy mô sạch bệnh" and tech.state == "pending"
+    assert client_as(None).get(f"/technologies/{tech.pk}/").status_code == 404
+    # The business in a deal on it still reads it; officers find it in moderation.
+    assert client_as("business@example.org").get(f"/technologies/{tech.pk}/").status_code == 200
+    assert (
+        tech.title
+        in client_as("officer@example.org").get("/technologies/moderation/").content.decode()
+    )
+
+
+def test_a_failed_return_to_moderation_saves_nothing(client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    # Valid for the form, refused by the workflow's guard (the summary must say what it solves).
+    response = client_as("researcher@example.org").post(
+        f"/technologies/{tech.pk}/edit/", _form_data(tech, summary="Ngắn quá.", title="Đổi tên")
+    )
+    assert response.status_code == 302
+    tech.refresh_from_db()
+    assert tech.title == "Giống lúa thơm chịu mặn AGU-ST1" and tech.state == "published"
+
+
+def test_an_archived_listing_cannot_be_edited(client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    workflow.archive_technology(tech, by=tech.owner)
+    client = client_as("researcher@example.org")
+    response = client.post(f"/technologies/{tech.pk}/edit/", _form_data(tech, title="Đổi tên"))
+    assert response.status_code == 302
+    assert Technology.objects.get(pk=tech.pk).title == "Giống lúa thơm chịu mặn AGU-ST1"
+
+
+def test_a_listing_starts_from_a_finished_project(client_as):
+    project = Proposal.objects.get(
+        title="Màng bao sinh học kéo dài thời gian bảo quản xoài Cát Hòa Lộc xuất khẩu"
+    )
+    owner = client_as(project.owner.email)
+    page = owner.get(f"/proposals/{project.pk}/").content.decode()
+    assert f'href="/technologies/new/?from={project.pk}"' in page
+    assert "Quy trình bảo quản xoài Cát Hòa Lộc bằng màng bao sinh học" in page  # listed already
+    form = owner.get(f"/technologies/new/?from={project.pk}").content.decode()
+    assert f'value="{project.title}"' in form
+    assert f'<option value="{project.pk}" selected>' in form
+    # Someone else's project gives nothing away.
+    other = client_as("researcher2@example.org").get(f"/technologies/new/?from={project.pk}")
+    assert project.title not in other.content.decode()

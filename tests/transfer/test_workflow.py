@@ -24,7 +24,7 @@ def agreement():
 
 @pytest.fixture
 def completed_proposal():
-    return Proposal.objects.get(state="completed")
+    return Proposal.objects.get(title="Nhân giống in vitro chuối già Nam Mỹ sạch bệnh")
 
 
 @pytest.fixture
