@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms import VNDField
-from transfer.models import IPStatus, Technology, TechnologyNeed, TransferDeal, TransferMode
+from transfer.models import (
+    IPStatus,
+    Technology,
+    TechnologyFile,
+    TechnologyNeed,
+    TransferDeal,
+    TransferMode,
+)
 
 
 class TechnologyForm(forms.ModelForm):
@@ -43,6 +50,52 @@ class TechnologyForm(forms.ModelForm):
             state__in=["in_progress", "completed", "transferred"]
         )
         self.fields["source_proposal"].required = False
+
+
+class TechnologyFileForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=TechnologyFile.Kind.choices, widget=forms.RadioSelect
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=200,
+        help_text=_("What the picture shows, or what the document is (read aloud to blind users)."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "Images: PNG or JPEG. Documents: PDF, Word (.docx) or Excel (.xlsx). At most 20 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.pdf,.docx,.xlsx"}),
+    )
+
+    def __init__(self, *args, technology, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.technology = technology
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from grants import files
+
+        cleaned = super().clean()
+        kind, uploaded = cleaned.get("kind"), cleaned.get("file")
+        if not kind or not uploaded:
+            return cleaned
+        limit = TechnologyFile.LIMITS[kind]
+        if self.technology.files.filter(kind=kind).count() >= limit:
+            self.add_error(
+                "file",
+                _("A listing holds at most %(n)d files of this kind; remove one first.")
+                % {"n": limit},
+            )
+            return cleaned
+        accept = files.IMAGES if kind == TechnologyFile.Kind.IMAGE else files.DOCUMENTS
+        try:
+            cleaned["checked"] = files.check(uploaded, accept=accept)
+        except ValidationError as error:
+            self.add_error("file", error)
+        return cleaned
 
 
 class InterestForm(forms.Form):

@@ -160,6 +160,46 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+def technology_file_path(instance, filename):
+    import secrets
+
+    return f"technologies/{instance.technology_id}/{secrets.token_hex(8)}{instance.extension}"
+
+
+class TechnologyFile(models.Model):
+    """A picture or a document of a listing (brochure, test report): public with the listing,
+    stored privately and served through a view that checks the listing can be seen."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        DOCUMENT = "document", _("Document")
+
+    LIMITS = {Kind.IMAGE: 6, Kind.DOCUMENT: 5}  # per listing
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    caption = models.CharField(_("caption"), max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=technology_file_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        verbose_name = _("technology file")
+        verbose_name_plural = _("technology files")
+
+    def __str__(self):
+        return self.caption
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("technology_file", args=[self.technology_id, self.pk])
+
+
 class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     """A business's demand for a technology."""
 

@@ -8,6 +8,15 @@ urlpatterns = [
     path("technologies/moderation/", views.moderation, name="technology_moderation"),
     path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
     path("technologies/<int:pk>/edit/", views.technology_edit, name="technology_edit"),
+    path("technologies/<int:pk>/files/", views.technology_file_add, name="technology_file_add"),
+    path(
+        "technologies/<int:pk>/files/<int:file_pk>/", views.technology_file, name="technology_file"
+    ),
+    path(
+        "technologies/<int:pk>/files/<int:file_pk>/remove/",
+        views.technology_file_remove,
+        name="technology_file_remove",
+    ),
     path("technologies/<int:pk>/interest/", views.express_interest, name="technology_interest"),
     path("needs/", views.need_list, name="need_list"),
     path("deals/", views.deal_list, name="deal_list"),

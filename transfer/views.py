@@ -165,6 +165,7 @@ def technology_detail(request, pk):
             .order_by("-pk")
             .first()
         )
+    files = list(technology.files.all())
     url = request.build_absolute_uri(technology.get_absolute_url())
     structured = {
         "@context": "https://schema.org",
@@ -175,6 +176,8 @@ def technology_detail(request, pk):
         "url": url,
         "brand": {"@type": "Organization", "name": technology.organisation.name},
     }
+    if files and files[0].kind == files[0].Kind.IMAGE:
+        structured["image"] = request.build_absolute_uri(files[0].get_absolute_url())
     if technology.price:
         structured["offers"] = {
             "@type": "Offer",
@@ -191,6 +194,8 @@ def technology_detail(request, pk):
             else [],
             "technology": technology,
             "is_owner": technology.owner_id == request.user.pk,
+            "images": [f for f in files if f.kind == f.Kind.IMAGE],
+            "documents": [f for f in files if f.kind == f.Kind.DOCUMENT],
             "related": related,
             "interest_form": forms.InterestForm(),
             "open_deal": open_deal,
@@ -436,39 +441,130 @@ def technology_edit(request, pk):
             request, _("An archived listing cannot be changed; ask the Department to restore it.")
         )
         return redirect(technology.get_absolute_url())
-    was_published = technology.state == Technology.State.PUBLISHED
+    was_draft = technology.state == Technology.State.DRAFT
     form = forms.TechnologyForm(request.POST or None, instance=technology, owner=request.user)
     if request.method == "POST" and form.is_valid():
-        from django.db import transaction
-
-        try:
-            with transaction.atomic():
-                technology = form.save()
-                if was_published:
-                    # The change and the return to moderation stand or fall together.
-                    workflow.revise_technology(technology, by=request.user)
-        except (workflow.GuardFailed, workflow.StateConflict) as failure:
-            _report(request, failure)
+        if not _changed(request, technology, form.save):
             return redirect(technology.get_absolute_url())
-        if was_published:
-            messages.info(
-                request,
-                _(
-                    "Changes saved. The Department checks them before the listing reappears in the catalogue."
-                ),
-            )
-        elif "submit" in request.POST and technology.state == Technology.State.DRAFT:
+        if was_draft and "submit" in request.POST:
             _try(request, workflow.submit_technology, technology,
                  _("Sent to the Department for moderation."))  # fmt: skip
         else:
             messages.success(request, _("Changes saved."))
         return redirect(technology.get_absolute_url())
+    return _edit_page(request, technology, form=form)
+
+
+def _edit_page(request, technology, *, form=None, file_form=None):
+    form = form or forms.TechnologyForm(instance=technology, owner=request.user)
+    file_form = file_form or forms.TechnologyFileForm(technology=technology)
     return render(
         request,
         "transfer/technology_form.html",
-        {"form": form, "technology": technology, "was_published": was_published},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "technology": technology,
+            "was_published": technology.state == Technology.State.PUBLISHED,
+            "files": technology.files.all(),
+            "file_form": file_form,
+        },
+        status=400 if form.errors or file_form.errors else 200,
     )
+
+
+def _owned_editable(request, pk):
+    technology = get_object_or_404(Technology, pk=pk)
+    if technology.owner_id != request.user.pk:
+        raise PermissionDenied
+    return technology
+
+
+def _changed(request, technology, change):
+    """Apply a change to a listing; a published one returns to moderation in the same
+    transaction. Returns False (with the reason shown) when the change was refused."""
+    from django.db import transaction
+
+    if technology.state not in EDITABLE:
+        messages.error(
+            request, _("An archived listing cannot be changed; ask the Department to restore it.")
+        )
+        return False
+    try:
+        with transaction.atomic():
+            change()
+            if technology.state == Technology.State.PUBLISHED:
+                workflow.revise_technology(technology, by=request.user)
+                messages.info(
+                    request,
+                    _(
+                        "The Department checks the change before the listing reappears in the catalogue."
+                    ),
+                )
+    except (workflow.GuardFailed, workflow.StateConflict) as failure:
+        _report(request, failure)
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def technology_file_add(request, pk):
+    """The owner adds a picture or a document to a listing (checked by content)."""
+    from transfer.models import TechnologyFile
+
+    technology = _owned_editable(request, pk)
+    form = forms.TechnologyFileForm(request.POST, request.FILES, technology=technology)
+    if not form.is_valid():
+        return _edit_page(request, technology, file_form=form)
+    uploaded = form.cleaned_data["file"]
+    _kind, content_type, extension, _sha = form.cleaned_data["checked"]
+
+    def add():
+        item = TechnologyFile(
+            technology=technology, kind=form.cleaned_data["kind"],
+            caption=form.cleaned_data["caption"], original_name=uploaded.name[:255],
+            content_type=content_type, extension=extension, size=uploaded.size,
+        )  # fmt: skip
+        item.file.save(f"upload{extension}", uploaded, save=False)
+        item.save()
+
+    if _changed(request, technology, add):
+        messages.success(request, _("File added."))
+    return redirect("technology_edit", pk=technology.pk)
+
+
+@login_required
+@require_POST
+def technology_file_remove(request, pk, file_pk):
+    technology = _owned_editable(request, pk)
+    item = get_object_or_404(technology.files, pk=file_pk)
+
+    def remove():
+        item.file.delete(save=False)
+        item.delete()
+
+    if _changed(request, technology, remove):
+        messages.success(request, _("File removed."))
+    return redirect("technology_edit", pk=technology.pk)
+
+
+def technology_file(request, pk, file_pk):
+    """A picture or document of a listing, for whoever may see the listing."""
+    from django.http import FileResponse
+
+    technology = get_object_or_404(Technology, pk=pk)
+    if not _visible(technology, request.user):
+        raise Http404
+    item = get_object_or_404(technology.files, pk=file_pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=item.kind == item.Kind.DOCUMENT,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _report(request, failure):
