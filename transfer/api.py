@@ -20,7 +20,7 @@ class TechnologySerializer(serializers.ModelSerializer):
     class Meta:
         model = Technology
         fields = [
-            "id", "title", "summary", "sector", "trl", "ip_status", "transfer_modes", "price",
+            "id", "title", "summary", "title_en", "summary_en", "sector", "trl", "ip_status", "transfer_modes", "price",
             "organisation", "source_proposal", "published_at", "url",
         ]  # fmt: skip
         read_only_fields = fields

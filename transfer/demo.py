@@ -15,7 +15,7 @@ from transfer.models import Technology, TechnologyNeed
 CHECKLIST = [key for key, _label in workflow.PUBLISH_CHECKLIST]
 
 
-def seed(*, technologies, needs, organisations, sources):
+def seed(*, technologies, needs, organisations, sources, english=None):
     if Technology.objects.exists():
         return
     users = get_user_model().objects
@@ -28,9 +28,12 @@ def seed(*, technologies, needs, organisations, sources):
         technologies
     ):
         source = projects.get(sources.get(title, ""))
+        title_en, summary_en = (english or {}).get(title, ("", ""))
         technology = Technology.objects.create(
             title=title,
             summary=summary,
+            title_en=title_en,
+            summary_en=summary_en,
             description=(
                 "Đơn vị sở hữu hỗ trợ chuyển giao trọn gói: tập huấn kỹ thuật, hướng dẫn vận "
                 "hành và theo dõi trong mùa vụ đầu tiên."

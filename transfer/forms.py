@@ -28,6 +28,8 @@ class TechnologyForm(forms.ModelForm):
             "title",
             "summary",
             "description",
+            "title_en",
+            "summary_en",
             "sector",
             "trl",
             "ip_status",
@@ -39,6 +41,8 @@ class TechnologyForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
+            "summary_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
             "description": forms.Textarea(attrs={"rows": 8}),
             "confidential": forms.Textarea(attrs={"rows": 4}),
             "nda_terms": forms.Textarea(attrs={"rows": 3}),

@@ -89,6 +89,14 @@ def terms(text, folded=False):
     return singles, pairs
 
 
+def vietnamese(search_text, limit=1500):
+    """The Vietnamese part of a technology's search text (its English version is left out:
+    needs are written in Vietnamese), at most `limit` characters."""
+    from transfer.models import ENGLISH_MARK
+
+    return search_text.split(ENGLISH_MARK, 1)[0][:limit]
+
+
 def similarity(a, b, idf=None):
     """Cosine-like overlap of two term sets, pairs counting double and rare terms (high `idf`)
     more than common ones. Returns (score, shared pairs, shared syllables)."""
@@ -185,7 +193,7 @@ def technologies_for(need, limit=5, candidates=None):
             Technology.objects.filter(state=Technology.State.PUBLISHED), need, need_terms
         )
     results = []
-    tech_terms = [terms(tech.search_text[:1500], folded=True) for tech in candidates]
+    tech_terms = [terms(vietnamese(tech.search_text), folded=True) for tech in candidates]
     idf = inverse_frequencies(tech_terms)
     for tech, these in zip(candidates, tech_terms, strict=True):
         total, pairs, singles, same = score(need_terms, need, these, tech, idf)
@@ -202,7 +210,7 @@ def needs_for(technology, limit=5, cap=60):
     """The published needs a technology answers best (the newest `cap` candidates)."""
     from transfer.models import TechnologyNeed
 
-    tech_terms = terms(technology.search_text[:1500], folded=True)
+    tech_terms = terms(vietnamese(technology.search_text), folded=True)
     written = spelling(f"{technology.title} {technology.summary}")
     needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED).select_related(
         "sector", "organisation"

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal.text import fold
 
+ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
 REGISTRATION_DAYS = 90  # Law 07/2017/QH14: a state-funded transfer is registered within 90 days
 
 
@@ -59,6 +60,15 @@ class Technology(ConcurrentTransitionMixin, models.Model):
 
     title = models.CharField(_("title"), max_length=250)
     summary = models.TextField(_("what it solves"), max_length=1500)
+    title_en = models.CharField(_("title in English"), max_length=250, blank=True)
+    summary_en = models.TextField(
+        _("what it solves, in English"),
+        max_length=1500,
+        blank=True,
+        help_text=_(
+            "Optional: shown to readers of the English site, who otherwise see the Vietnamese."
+        ),
+    )
     description = models.TextField(_("description"), blank=True, max_length=20000)
     sector = models.ForeignKey(
         "cms.Sector",
@@ -123,7 +133,11 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # Vietnamese first; the English version (searchable too) after ENGLISH_MARK, where
+        # matching, which compares with Vietnamese needs, stops reading.
         self.search_text = fold(" | ".join([self.title, self.summary, self.description[:2000]]))
+        if self.title_en or self.summary_en:
+            self.search_text += ENGLISH_MARK + fold(f"{self.title_en} | {self.summary_en}")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
@@ -133,6 +147,24 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         from django.urls import reverse
 
         return reverse("technology_detail", args=[self.pk])
+
+    @property
+    def in_english(self):
+        """True when the reader is on the English site and the owner wrote an English version."""
+        return bool(self.title_en) and translation.get_language() == "en"
+
+    @property
+    def local_title(self):
+        return self.title_en if self.in_english else self.title
+
+    @property
+    def local_summary(self):
+        return self.summary_en or self.summary if self.in_english else self.summary
+
+    @property
+    def text_lang(self):
+        """The language of `local_title` and `local_summary`, for the `lang` attribute."""
+        return "en" if self.in_english else "vi"
 
     @property
     def mode_labels(self):

@@ -88,7 +88,7 @@ def technology_list(request):
     sectors, organisations = _menus()
     form, technologies, sort = catalogue(request.GET, sectors)
     technologies = technologies.only(
-        "title", "summary", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
+        "title", "summary", "title_en", "summary_en", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
         "sector", "organisation",
     )  # fmt: skip
     page = Paginator(technologies, 20).get_page(request.GET.get("page"))
@@ -154,7 +154,7 @@ def technology_detail(request, pk):
     related = (
         Technology.objects.filter(state=Technology.State.PUBLISHED, sector=technology.sector)
         .exclude(pk=technology.pk)
-        .only("title", "trl", "state")
+        .only("title", "title_en", "trl", "state")
         .order_by("-published_at")[:4]
     )
     open_deal = None
@@ -170,8 +170,8 @@ def technology_detail(request, pk):
     structured = {
         "@context": "https://schema.org",
         "@type": "Product",
-        "name": technology.title,
-        "description": technology.summary,
+        "name": technology.local_title,
+        "description": technology.local_summary,
         "category": technology.sector.name,
         "url": url,
         "brand": {"@type": "Organization", "name": technology.organisation.name},

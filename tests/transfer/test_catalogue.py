@@ -21,7 +21,7 @@ def agreement(name="hop-dong.pdf", content=PDF):
 
 def titles(response):
     return re.findall(
-        r'<h2 class="card-title"><a href="/technologies/\d+/">([^<]+)</a>',
+        r'<h2 class="card-title"[^>]*><a href="/technologies/\d+/">([^<]+)</a>',
         response.content.decode(),
     )
 
@@ -428,3 +428,24 @@ def test_a_listing_starts_from_a_finished_project(client_as):
     # Someone else's project gives nothing away.
     other = client_as("researcher2@example.org").get(f"/technologies/new/?from={project.pk}")
     assert project.title not in other.content.decode()
+
+
+def test_the_english_site_shows_english_listings_and_marks_the_vietnamese_ones(client):
+    from django.utils import translation
+
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    try:
+        html = client.get(f"/en/technologies/{tech.pk}/").content.decode()
+        assert '<h1 lang="en">AGU-ST1 salt-tolerant fragrant rice variety</h1>' in html
+        assert 'content="AGU-ST1 salt-tolerant fragrant rice variety"' in html  # Open Graph
+        # A listing without an English version is shown in Vietnamese, marked as such.
+        Technology.objects.filter(pk=tech.pk).update(title_en="", summary_en="")
+        html = client.get(f"/en/technologies/{tech.pk}/").content.decode()
+        assert '<h1 lang="vi">Giống lúa thơm chịu mặn AGU-ST1</h1>' in html
+        # English words find the English version; the Vietnamese site keeps Vietnamese titles.
+        found = client.get("/en/technologies/", {"q": "oyster mushrooms"}).content.decode()
+        assert "Oyster mushrooms grown on rice straw" in found
+    finally:
+        translation.activate("vi")
+    listing = client.get("/technologies/", {"q": "oyster mushrooms"}).content.decode()
+    assert "Sản xuất nấm bào ngư trên giá thể rơm rạ" in listing

@@ -323,6 +323,7 @@ class Command(BaseCommand):
             needs=demo_data.NEEDS,
             organisations=organisations,
             sources=demo_data.TECHNOLOGY_SOURCES,
+            english=demo_data.TECHNOLOGIES_EN,
         )
 
     def seed_news(self, home, sectors):
