@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import generics
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
+from grants.open_data import CallViewSet, FundedProjectViewSet
 from transfer.api import NeedViewSet, TechnologyViewSet
 
 
@@ -25,6 +28,30 @@ class DossierStatusView(generics.ListAPIView):
         return dossiers.order_by("-submitted_at", "-pk")
 
 
+class StatsSerializer(serializers.Serializer):
+    """See portal.stats.figures: totals and per-year / per-sector rows, money in whole VND."""
+
+    generated_at = serializers.DateTimeField()
+    calls = serializers.DictField()
+    proposals = serializers.DictField()
+    technologies = serializers.DictField()
+    needs = serializers.DictField()
+    transfers = serializers.DictField()
+
+
+class StatsView(generics.GenericAPIView):
+    """The programme in numbers, as on /stats/ (public)."""
+
+    serializer_class = StatsSerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get(self, request):
+        from portal.stats import figures
+
+        return Response(figures())
+
+
 def portal_endpoints_only(endpoints, **kwargs):
     """The schema documents /api/v1/, not Wagtail's internal admin API."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
@@ -32,12 +59,15 @@ def portal_endpoints_only(endpoints, **kwargs):
 
 router = DefaultRouter()
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("calls", CallViewSet, basename="call")
+router.register("funded-projects", FundedProjectViewSet, basename="funded-project")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("needs", NeedViewSet, basename="need")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/dossier-status/", DossierStatusView.as_view(), name="dossier-status"),
+    path("v1/stats/", StatsView.as_view(), name="api-stats"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

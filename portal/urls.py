@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", researcher_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("stats/", views.stats, name="stats"),
     path("people/reviewers/", views.reviewers, name="reviewers"),
     path(
         "people/reviewers/<int:user_id>/",

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -128,4 +129,30 @@ def healthz(request):
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def _with_bars(rows, key):
+    """Each row gains `bar`: its `key` as a percentage of the largest, for a CSS bar."""
+    largest = max((row[key] for row in rows), default=0) or 1
+    return [{**row, "bar": round(100 * row[key] / largest)} for row in rows]
+
+
+def stats(request):
+    """The public dashboard: the programme in numbers (DESIGN.md → /stats/)."""
+    from portal.stats import figures
+
+    numbers = figures()
+    proposals, technologies = numbers["proposals"], numbers["technologies"]
+    return render(
+        request,
+        "portal/stats.html",
+        {
+            "numbers": numbers,
+            "as_of": timezone.localtime(),
+            "by_year": _with_bars(proposals["by_year"], "received"),
+            "by_sector": _with_bars(proposals["by_sector"], "approved_amount"),
+            "technologies_by_sector": _with_bars(technologies["by_sector"], "published"),
+            "transfers_by_year": _with_bars(numbers["transfers"]["by_year"], "value"),
+        },
     )

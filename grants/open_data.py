@@ -1,0 +1,127 @@
+"""Public, read-only open data of the grants side: calls and funded tasks (/api/v1/calls/,
+/api/v1/funded-projects/). Nothing here needs a sign-in or shows a dossier's content."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from grants.models import CallPage, CallStatus, Proposal
+from portal.stats import FUNDED
+
+
+class CallSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CallPage
+        fields = ["id", "code", "title", "summary", "status", "opens_at", "closes_at",
+                  "total_budget", "max_per_project", "sectors", "url"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_status(self, call) -> str:
+        return call.status(self.context["now"])
+
+    def get_url(self, call) -> str:
+        return self.context["request"].build_absolute_uri(call.url)
+
+
+class FundedProjectSerializer(serializers.ModelSerializer):
+    call = serializers.CharField(source="call.code", read_only=True)
+    sector = serializers.CharField(source="sector.slug", default=None, read_only=True)
+    organisation = serializers.CharField(source="organisation.name", default="", read_only=True)
+    principal_investigator = serializers.CharField(
+        source="owner.profile.full_name", default="", read_only=True
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "receipt_number", "title", "call", "sector", "organisation",
+                  "principal_investigator", "duration_months", "approved_amount",
+                  "decision_number", "decided_at", "state"]  # fmt: skip
+        read_only_fields = fields
+
+
+class PublicReadOnly(ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CallStatus.values, description="Open, upcoming or closed"),
+            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
+            OpenApiParameter("lang", str, enum=["vi", "en"], description="Language of titles (default vi)"),
+        ]
+    )
+)  # fmt: skip
+class CallViewSet(PublicReadOnly):
+    """Published calls for proposals, most recently closing first."""
+
+    serializer_class = CallSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def get_queryset(self):
+        params = self.request.query_params
+        language = "en" if params.get("lang") == "en" else settings.LANGUAGE_CODE
+        calls = (
+            CallPage.objects.live()
+            .filter(locale__language_code=language)
+            .prefetch_related("sectors")
+            .order_by("-closes_at", "pk")
+        )
+        now = timezone.now()
+        wanted = params.get("status")
+        if wanted == CallStatus.OPEN:
+            calls = calls.filter(opens_at__lte=now, closes_at__gt=now)
+        elif wanted == CallStatus.UPCOMING:
+            calls = calls.filter(opens_at__gt=now)
+        elif wanted == CallStatus.CLOSED:
+            calls = calls.filter(closes_at__lte=now)
+        if params.get("sector"):
+            calls = calls.filter(sectors__slug=params["sector"])
+        return calls
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="Year of the funding decision"),
+            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
+            OpenApiParameter("call", str, description="A call code, e.g. AG-NN01"),
+            OpenApiParameter("state", str, enum=list(FUNDED), description="Where the task is now"),
+        ]
+    )
+)  # fmt: skip
+class FundedProjectViewSet(PublicReadOnly):
+    """Tasks the Department decided to fund (including those ended early), newest decision
+    first: what was funded, for whom, with how much, by which decision."""
+
+    serializer_class = FundedProjectSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        projects = (
+            Proposal.objects.filter(state__in=FUNDED)
+            .exclude(Q(decision_number="") | Q(decided_at__isnull=True))
+            .select_related("call", "sector", "organisation", "owner__profile")
+            .order_by("-decided_at", "-pk")
+        )
+        year = params.get("year", "")
+        if year.isdigit():
+            projects = projects.filter(decided_at__year=int(year))
+        if params.get("sector"):
+            projects = projects.filter(sector__slug=params["sector"])
+        if params.get("call"):
+            projects = projects.filter(call__code=params["call"].strip().upper())
+        if params.get("state") in FUNDED:
+            projects = projects.filter(state=params["state"])
+        return projects
