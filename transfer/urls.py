@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("technologies/<int:pk>/interest/", views.express_interest, name="technology_interest"),
     path("needs/", views.need_list, name="need_list"),
+    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/close/", views.need_close, name="need_close"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/agreement/", views.deal_agreement, name="deal_agreement"),

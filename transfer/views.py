@@ -621,14 +621,19 @@ def moderation(request):
 
 
 def need_list(request):
-    """Published business needs, each with the technologies that fit it best."""
+    """Published business needs (optionally of one sector), each with the technologies that fit
+    it best; businesses post theirs below."""
     from transfer.models import TechnologyNeed
 
+    sectors, _organisations = _menus()
+    sector = next((s for s in sectors if s.slug == request.GET.get("sector")), None)
     needs = (
         TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
         .select_related("sector", "organisation")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
+    if sector:
+        needs = needs.filter(sector=sector)
     page = Paginator(needs, 10).get_page(request.GET.get("page"))
     shown = matching.shown_for_needs(list(page), limit=3)
     rows = [{"need": need, "matches": shown[need.pk]} for need in page]
@@ -646,12 +651,58 @@ def need_list(request):
             messages.success(
                 request, _("Your need is published; matching technologies are shown below it.")
             )
-            return redirect("need_list")
+            return redirect("need_detail", pk=need.pk)
     elif request.method == "POST":
         raise PermissionDenied
     return render(
-        request, "transfer/need_list.html", {"page_obj": page, "rows": rows, "form": form}
+        request,
+        "transfer/need_list.html",
+        {"page_obj": page, "rows": rows, "form": form, "sectors": sectors, "sector": sector,
+         "extra_query": f"sector={sector.slug}" if sector else ""},
+    )  # fmt: skip
+
+
+def _may_close(need, user):
+    return user.is_authenticated and (
+        need.business_id == user.pk or roles.has_role(user, roles.OFFICER)
     )
+
+
+def need_detail(request, pk):
+    """One need, shareable, with the technologies that fit it; its business or an officer may
+    close it."""
+    from transfer.models import TechnologyNeed
+
+    need = get_object_or_404(TechnologyNeed.objects.select_related("sector", "organisation"), pk=pk)
+    if need.state != TechnologyNeed.State.PUBLISHED and not _may_close(need, request.user):
+        raise Http404
+    return render(
+        request,
+        "transfer/need_detail.html",
+        {
+            "need": need,
+            "matches": matching.shown_for_needs([need], limit=5)[need.pk]
+            if need.state == TechnologyNeed.State.PUBLISHED
+            else [],
+            "can_close": _may_close(need, request.user)
+            and need.state == TechnologyNeed.State.PUBLISHED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def need_close(request, pk):
+    from transfer.models import TechnologyNeed
+
+    need = get_object_or_404(TechnologyNeed, pk=pk)
+    try:
+        workflow.close_need(need, by=request.user)
+    except workflow.StateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect("need_detail", pk=need.pk)
+    messages.success(request, _("The need is closed and no longer shown."))
+    return redirect("need_list")
 
 
 @login_required

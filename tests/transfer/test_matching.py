@@ -142,3 +142,47 @@ def test_refresh_matches_rebuilds_every_ranking():
     assert f"{published} technologies ranked" in out.getvalue()
     assert Match.objects.filter(side="technology").values("technology").distinct().count() > 20
     assert Match.objects.filter(side="need").values("need").distinct().count() >= 10
+
+
+# -- a need's own page, and closing it ------------------------------------------------------------
+
+
+@pytest.fixture
+def need():
+    return TechnologyNeed.objects.get(title="Cần giải pháp giảm chi phí thức ăn nuôi cá tra")
+
+
+def test_a_need_has_a_shareable_page_with_its_matches(client, client_as, need):
+    html = client.get(f"/needs/{need.pk}/").content.decode()
+    assert need.title in html and "Thức ăn cá tra từ phụ phẩm chế biến thủy sản" in html
+    assert "Đóng nhu cầu này" not in html  # visitors cannot close it
+    assert (
+        "Đóng nhu cầu này"
+        in client_as("business@example.org").get(f"/needs/{need.pk}/").content.decode()
+    )
+    listing = client.get("/needs/", {"sector": "aquaculture"}).content.decode()
+    assert f'href="/needs/{need.pk}/"' in listing
+    assert "Giống lúa thơm chịu mặn cho vùng ven biển" not in listing  # another sector
+
+
+@pytest.mark.parametrize(
+    "email, status, closed",
+    [
+        (None, 302, False),  # to the sign-in page
+        ("researcher@example.org", 403, False),
+        ("reviewer1@example.org", 403, False),
+        ("manager@example.org", 403, False),
+        ("business@example.org", 302, True),  # the business that posted it
+        ("officer@example.org", 302, True),
+    ],
+)
+def test_closing_a_need_matrix(client_as, need, email, status, closed):
+    response = client_as(email).post(f"/needs/{need.pk}/close/")
+    assert response.status_code == status
+    need.refresh_from_db()
+    assert (need.state == "closed") is closed
+    if closed:
+        assert client_as(None).get(f"/needs/{need.pk}/").status_code == 404
+        assert client_as(email).get(f"/needs/{need.pk}/").status_code == 200
+        again = client_as(email).post(f"/needs/{need.pk}/close/", follow=True)
+        assert "nên thao tác này không được thực hiện" in again.content.decode()
