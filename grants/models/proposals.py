@@ -192,12 +192,30 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.receipt_number or self.title or gettext_untitled()
 
+    # What the search text is made of; saving recomputes it (two small queries) only when one of
+    # these changed since the proposal was loaded, not on every autosave or transition.
+    SEARCHED = ("receipt_number", "title", "owner_id", "organisation_id")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._searched = instance._search_inputs()
+        return instance
+
+    def _search_inputs(self):
+        if self.get_deferred_fields().intersection(self.SEARCHED):
+            return None  # not all loaded: recompute to be safe
+        return tuple(getattr(self, name) for name in self.SEARCHED)
+
     def save(self, *args, **kwargs):
-        self.search_text = self.compute_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        inputs = self._search_inputs()
+        if inputs is None or inputs != getattr(self, "_searched", None):
+            self.search_text = self.compute_search_text()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+        self._searched = inputs
 
     def get_absolute_url(self):
         from django.urls import reverse

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from grants import demo, workflow
 from grants.models import AuditEntry, CallPage, Proposal
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -283,10 +284,6 @@ def test_amounts_typed_with_dots_are_understood(client_as, draft):
     assert draft.budget_lines.get(description="Khảo sát Phú Quốc").amount == 12_500_000
 
 
-def pdf_bytes():
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
 def test_uploads_are_checked_by_content(client_as, draft, settings):
     client = client_as("researcher@example.org")
     url = f"/proposals/{draft.pk}/edit/attachments/"
@@ -297,18 +294,18 @@ def test_uploads_are_checked_by_content(client_as, draft, settings):
     zip_not_office = SimpleUploadedFile("bang.xlsx", _zip({"a.txt": b"x"}))
     assert client.post(url, {"label": "Bảng", "file": zip_not_office}).status_code == 400
     settings.PORTAL_MAX_UPLOAD_MB = 1
-    big = SimpleUploadedFile("lon.pdf", pdf_bytes() + b"0" * (1024 * 1024 + 1))
+    big = SimpleUploadedFile("lon.pdf", PDF + b"0" * (1024 * 1024 + 1))
     response = client.post(url, {"label": "Lớn", "file": big})
     assert response.status_code == 400 and "1 MB" in response.content.decode()
     count = draft.attachments.count()
-    good = SimpleUploadedFile("bao-gia.pdf", pdf_bytes(), "application/octet-stream")
+    good = SimpleUploadedFile("bao-gia.pdf", PDF, "application/octet-stream")
     assert client.post(url, {"label": "Báo giá thiết bị", "file": good}).status_code == 302
     attachment = draft.attachments.get(label="Báo giá thiết bị")
     assert draft.attachments.count() == count + 1
     assert attachment.content_type == "application/pdf"
     assert str(settings.MEDIA_ROOT) not in attachment.file.path  # kept out of the public media
     download = client.get(f"/proposals/{draft.pk}/attachments/{attachment.pk}/")
-    assert b"".join(download.streaming_content) == pdf_bytes()
+    assert b"".join(download.streaming_content) == PDF
 
 
 def _zip(files):

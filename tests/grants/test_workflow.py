@@ -454,3 +454,21 @@ def test_every_transition_of_the_design_exists():
 
 def test_in_an_giang_helper_is_utc_plus_seven():
     assert in_an_giang(2026, 1, 1, 7).astimezone(datetime.UTC).hour == 0
+
+
+def test_the_search_text_is_rebuilt_only_when_its_inputs_change():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    proposal = Proposal.objects.exclude(receipt_number=None).first()
+    proposal.abstract = "Tóm tắt mới, không ảnh hưởng tới việc tìm kiếm."
+    with CaptureQueriesContext(connection) as autosave:
+        proposal.save()
+    assert len(autosave.captured_queries) == 1  # the UPDATE alone: no profile or organisation read
+    proposal.title = "Giống lúa Hòn Đất chịu hạn"
+    proposal.save()
+    assert "giong lua hon dat chiu han" in Proposal.objects.get(pk=proposal.pk).search_text
+    fresh = Proposal.objects.get(pk=proposal.pk)
+    fresh.title = "Tên khác hẳn"
+    fresh.save(update_fields=["title"])
+    assert "ten khac han" in Proposal.objects.get(pk=proposal.pk).search_text

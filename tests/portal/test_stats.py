@@ -9,6 +9,7 @@ from django.utils import timezone
 from grants.demo import SCENARIO
 from grants.models import Proposal
 from portal.stats import figures
+from tests.samples import pdf
 from transfer import workflow
 from transfer.models import Technology, TransferDeal
 
@@ -45,14 +46,13 @@ def _complete_a_transfer(client_as):
         users.get(email="business@example.org"),
         users.get(email="officer@example.org"),
     )
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     deal = workflow.request_deal(tech, by=business, message="Cần 20.000 cây giống")
     deal = workflow.accept(deal, by=tech.owner)
     deal = workflow.record_terms(
         deal, by=business, mode="licence", value=300_000_000, payment="lump_sum", term_months=24,
         signed_on=datetime.date(2026, 11, 20),
-        agreement=SimpleUploadedFile("hd.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        agreement=pdf("hd.pdf"),
     )  # fmt: skip
     workflow.complete(deal, by=officer)
     return deal

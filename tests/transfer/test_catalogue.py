@@ -6,17 +6,12 @@ import re
 import pytest
 
 from grants.models import Proposal
+from tests.samples import PDF, pdf
 from transfer import workflow
 from transfer.models import Technology, TransferDeal
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def agreement(name="hop-dong.pdf", content=PDF):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, "application/pdf")
+agreement = pdf
 
 
 def titles(response):

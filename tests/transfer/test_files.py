@@ -1,23 +1,13 @@
 """Pictures and documents of a listing: checked by content, public with the listing only."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.samples import PDF, pdf, png
 from transfer import workflow
 from transfer.models import Technology, TechnologyFile
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def png(name="ruong-lua.png", size=(64, 48)):
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (40, 120, 60)).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
 
 
 @pytest.fixture
@@ -40,7 +30,7 @@ def add(client, tech, kind, upload, caption="Vườn chuối giống sau 6 thán
 def test_the_owner_adds_a_picture_and_a_brochure_that_visitors_then_see(client_as, tech):
     owner = client_as("researcher2@example.org")
     assert add(owner, tech, "image", png()).status_code == 302
-    brochure = SimpleUploadedFile("gioi-thieu.pdf", PDF, "application/pdf")
+    brochure = pdf("gioi-thieu.pdf")
     assert (
         add(owner, tech, "document", brochure, caption="Tờ giới thiệu công nghệ").status_code == 302
     )

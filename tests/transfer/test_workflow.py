@@ -7,19 +7,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from grants.models import AuditEntry, Proposal
+from tests.samples import pdf
 from transfer import workflow
 from transfer.models import DealEntry, Technology, TransferDeal
 
 pytestmark = pytest.mark.django_db
 
 CHECKLIST = [key for key, _label in workflow.PUBLISH_CHECKLIST]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def agreement():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile("hop-dong-chuyen-giao.pdf", PDF, "application/pdf")
+    return pdf("hop-dong-chuyen-giao.pdf")
 
 
 @pytest.fixture
