@@ -15,7 +15,6 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -33,12 +32,10 @@ from grants.models import (
 )
 from grants.rules import takes_part
 from portal.text import group_thousands
+from portal.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
+from portal.transitions import WorkflowError, fire
 
 S = ProposalState
-
-
-class WorkflowError(Exception):
-    pass
 
 
 class StateConflict(WorkflowError):
@@ -51,14 +48,6 @@ class StateConflict(WorkflowError):
             _("This proposal is now “%(state)s”, so this action was not applied.")
             % {"state": proposal.get_state_display()}
         )
-
-
-class GuardFailed(WorkflowError):
-    """The transition's conditions are not met; `errors` maps field names to messages."""
-
-    def __init__(self, errors):
-        self.errors = {key: [str(m) for m in msgs] for key, msgs in errors.items()}
-        super().__init__(" ".join(m for msgs in self.errors.values() for m in msgs))
 
 
 @dataclass(frozen=True)
@@ -141,39 +130,23 @@ def available(proposal, user):
 
 
 def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=True, at=None):
-    with transaction.atomic():
-        locked = (
-            Proposal.objects.select_for_update(of=("self",))
-            .select_related("call", "owner")
-            .get(pk=proposal.pk)
-        )
-        if not TRANSITIONS[name].has_perm(locked, by):
-            raise PermissionDenied(_("You may not perform this action on this proposal."))
-        if not can_proceed(getattr(locked, name)):
-            raise StateConflict(locked, name)
-        errors = guard(locked) if guard else {}
-        if errors:
-            raise GuardFailed(errors)
-        source = locked.state
-        data = apply(locked) if apply else None
-        getattr(locked, name)()
-        locked.save()
+    def record(locked, source, data):
         entry = AuditEntry.objects.create(
-            proposal=locked,
-            transition=name,
-            source=source,
-            target=locked.state,
-            actor=by,
-            comment=comment,
-            ip=ip or None,
-            data=data or {},
-            at=at or current_time(),
-        )
+            proposal=locked, transition=name, source=source, target=locked.state, actor=by,
+            comment=comment, ip=ip or None, data=data or {}, at=at or current_time(),
+        )  # fmt: skip
         if notify and _clock.get() is None:
             from grants import tasks
 
             transaction.on_commit(lambda: tasks.notify_transition.enqueue(entry.pk))
-    return locked
+
+    return fire(
+        Proposal.objects.select_related("call", "owner"), proposal.pk, name,
+        allowed=lambda locked: TRANSITIONS[name].has_perm(locked, by),
+        denied=_("You may not perform this action on this proposal."),
+        conflict=lambda locked: StateConflict(locked, name),
+        guard=guard, apply=apply, record=record,
+    )  # fmt: skip
 
 
 def _required(value, key, message):

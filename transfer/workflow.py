@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 from grants import workflow as grants_workflow
 from grants.workflow import GuardFailed, WorkflowError
 from portal import roles
+from portal.transitions import fire
 from transfer.models import DealEntry, Technology, TransferDeal, TransferMode
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
@@ -56,21 +57,16 @@ def is_officer(user):
 
 
 def _move_technology(technology, name, *, by, allowed, guard=None):
-    with transaction.atomic():
-        locked = Technology.objects.select_for_update().get(pk=technology.pk)
-        if not allowed(locked):
-            raise PermissionDenied(_("You may not perform this action on this technology."))
-        if not can_proceed(getattr(locked, name)):
-            raise StateConflict(locked)
-        errors = guard(locked) if guard else {}
-        if errors:
-            raise GuardFailed(errors)
-        getattr(locked, name)()
+    def apply(locked):
         if name == "publish":
             locked.published_at = grants_workflow.current_time()
             _rematch(technology_id=locked.pk)
-        locked.save()
-    return locked
+
+    return fire(
+        Technology.objects.all(), technology.pk, name, allowed=allowed,
+        denied=_("You may not perform this action on this technology."),
+        conflict=StateConflict, guard=guard, apply=apply,
+    )  # fmt: skip
 
 
 def _listing_problems(t):
@@ -161,30 +157,18 @@ def _party(deal, user):
 
 
 def _fire(deal, name, *, by, ip=None, comment="", allowed, guard=None, apply=None):
-    with transaction.atomic():
-        locked = (
-            TransferDeal.objects.select_for_update(of=("self",))
-            .select_related("technology")
-            .get(pk=deal.pk)
-        )
-        if not allowed(locked):
-            raise PermissionDenied(_("You may not perform this action on this deal."))
-        if not can_proceed(getattr(locked, name)):
-            raise StateConflict(locked)
-        errors = guard(locked) if guard else {}
-        if errors:
-            raise GuardFailed(errors)
-        source = locked.state
-        if apply:
-            apply(locked)
-        getattr(locked, name)()
-        locked.save()
+    def record(locked, source, _data):
         DealEntry.objects.create(
             deal=locked, action=name, source=source, target=locked.state, actor=by,
             comment=comment, ip=ip, at=grants_workflow.current_time(),
         )  # fmt: skip
         _notify(locked.pk, name)
-    return locked
+
+    return fire(
+        TransferDeal.objects.select_related("technology"), deal.pk, name, allowed=allowed,
+        denied=_("You may not perform this action on this deal."),
+        conflict=StateConflict, guard=guard, apply=apply, record=record,
+    )  # fmt: skip
 
 
 def accept(deal, *, by, ip=None, comment=""):

@@ -196,17 +196,6 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     # these changed since the proposal was loaded, not on every autosave or transition.
     SEARCHED = ("receipt_number", "title", "owner_id", "organisation_id")
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._searched = instance._search_inputs()
-        return instance
-
-    def _search_inputs(self):
-        if self.get_deferred_fields().intersection(self.SEARCHED):
-            return None  # not all loaded: recompute to be safe
-        return tuple(getattr(self, name) for name in self.SEARCHED)
-
     def save(self, *args, **kwargs):
         inputs = self._search_inputs()
         if inputs is None or inputs != getattr(self, "_searched", None):
@@ -221,6 +210,17 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         from django.urls import reverse
 
         return reverse("proposal_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._searched = instance._search_inputs()
+        return instance
+
+    def _search_inputs(self):
+        if self.get_deferred_fields().intersection(self.SEARCHED):
+            return None  # not all loaded: recompute to be safe
+        return tuple(getattr(self, name) for name in self.SEARCHED)
 
     def compute_search_text(self):
         from researchers.models import Organisation, Profile

@@ -1,0 +1,48 @@
+"""The one shape of every state change, shared by `grants.workflow` and `transfer.workflow`.
+
+In one transaction: lock the row, check the role, the state and the conditions, apply the
+change, fire the django-fsm transition, save, and let the caller write its audit entry and
+queue its notice. A missing role is PermissionDenied, a stale state the caller's conflict error,
+unmet conditions GuardFailed (messages per field)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django_fsm import can_proceed
+
+
+class WorkflowError(Exception):
+    pass
+
+
+class GuardFailed(WorkflowError):
+    """The transition's conditions are not met; `errors` maps field names to messages."""
+
+    def __init__(self, errors):
+        self.errors = {key: [str(m) for m in msgs] for key, msgs in errors.items()}
+        super().__init__(" ".join(m for msgs in self.errors.values() for m in msgs))
+
+
+def fire(rows, pk, name, *, allowed, denied, conflict, guard=None, apply=None, record=None):
+    """Move the row `pk` of the queryset `rows` by its transition method `name`.
+
+    `allowed(locked)` → bool (else PermissionDenied(denied)); `conflict(locked)` → the exception
+    for a state the transition does not start from; `guard(locked)` → {field: [messages]};
+    `apply(locked)` changes fields before the transition and may return data for the record;
+    `record(locked, source, data)` writes the audit entry and queues notices (on commit).
+    Returns the saved, locked row."""
+    with transaction.atomic():
+        locked = rows.select_for_update(of=("self",)).get(pk=pk)
+        if not allowed(locked):
+            raise PermissionDenied(denied)
+        if not can_proceed(getattr(locked, name)):
+            raise conflict(locked)
+        errors = guard(locked) if guard else {}
+        if errors:
+            raise GuardFailed(errors)
+        source = locked.state
+        data = apply(locked) if apply else None
+        getattr(locked, name)()
+        locked.save()
+        if record:
+            record(locked, source, data)
+    return locked
