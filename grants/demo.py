@@ -31,10 +31,10 @@ def budget_for(total):
     )
 
 
-def fill(proposal, *, title, abstract="", budget=DEFAULT_BUDGET, by=None, members=()):
+def fill(proposal, *, title, abstract="", keywords="", budget=DEFAULT_BUDGET, by=None, members=()):
     """Write every section of a dossier and attach the call's required templates."""
     proposal.title = title
-    proposal.keywords = "lúa chịu mặn, chọn giống, biến đổi khí hậu"
+    proposal.keywords = keywords or "lúa chịu mặn, chọn giống, biến đổi khí hậu"
     proposal.abstract = abstract or (
         "Nhiệm vụ chọn tạo và khảo nghiệm giống phù hợp điều kiện xâm nhập mặn của An Giang."
     )
@@ -115,13 +115,13 @@ SCENARIO = (
 )  # fmt: skip
 
 
-# Sector and abstract of the dossiers that are not about rice (the default text of `fill`).
+# Sector, abstract and keywords of the dossiers that are not about rice (the default text of `fill`).
 DETAILS = {
-    "Chế phẩm vi sinh xử lý rơm rạ tại ruộng": ("biotechnology", "Tuyển chọn chủng vi sinh phân hủy nhanh rơm rạ tại ruộng, thay cho đốt đồng, và xây dựng quy trình sản xuất chế phẩm quy mô hợp tác xã."),
-    "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh": ("biotechnology", "Hoàn thiện quy trình nhân giống chuối già Nam Mỹ bằng nuôi cấy mô, sạch bệnh héo rũ Panama, cung cấp cây giống cho vùng chuyên canh của tỉnh."),
-    "Sản xuất thức ăn cá tra từ phụ phẩm chế biến": ("aquaculture", "Tận dụng đầu, xương cá tra từ nhà máy chế biến làm nguyên liệu thức ăn, giảm giá thành nuôi."),
-    "Màng bao sinh học kéo dài thời gian bảo quản xoài Cát Hòa Lộc xuất khẩu": ("biotechnology", "Nghiên cứu màng bao sinh học từ chitosan và tinh bột để kéo dài thời gian bảo quản xoài Cát Hòa Lộc lên 3 tuần, đáp ứng xuất khẩu bằng đường biển."),
-    "Chế phẩm nấm đối kháng Trichoderma phòng bệnh thối rễ sầu riêng và bưởi": ("biotechnology", "Phân lập, tuyển chọn chủng Trichoderma bản địa và sản xuất chế phẩm dạng bột phòng bệnh thối rễ trên sầu riêng và bưởi."),
+    "Chế phẩm vi sinh xử lý rơm rạ tại ruộng": ("biotechnology", "Tuyển chọn chủng vi sinh phân hủy nhanh rơm rạ tại ruộng, thay cho đốt đồng, và xây dựng quy trình sản xuất chế phẩm quy mô hợp tác xã.", "vi sinh, rơm rạ, phân hủy, giảm phát thải"),
+    "Nhân giống in vitro chuối già Nam Mỹ sạch bệnh": ("biotechnology", "Hoàn thiện quy trình nhân giống chuối già Nam Mỹ bằng nuôi cấy mô, sạch bệnh héo rũ Panama, cung cấp cây giống cho vùng chuyên canh của tỉnh.", "nuôi cấy mô, chuối già Nam Mỹ, cây giống sạch bệnh"),
+    "Sản xuất thức ăn cá tra từ phụ phẩm chế biến": ("aquaculture", "Tận dụng đầu, xương cá tra từ nhà máy chế biến làm nguyên liệu thức ăn, giảm giá thành nuôi.", "cá tra, thức ăn thủy sản, phụ phẩm"),
+    "Màng bao sinh học kéo dài thời gian bảo quản xoài Cát Hòa Lộc xuất khẩu": ("biotechnology", "Nghiên cứu màng bao sinh học từ chitosan và tinh bột để kéo dài thời gian bảo quản xoài Cát Hòa Lộc lên 3 tuần, đáp ứng xuất khẩu bằng đường biển.", "xoài Cát Hòa Lộc, màng bao sinh học, bảo quản sau thu hoạch"),
+    "Chế phẩm nấm đối kháng Trichoderma phòng bệnh thối rễ sầu riêng và bưởi": ("biotechnology", "Phân lập, tuyển chọn chủng Trichoderma bản địa và sản xuất chế phẩm dạng bột phòng bệnh thối rễ trên sầu riêng và bưởi.", "Trichoderma, thối rễ, sầu riêng, bưởi"),
 }  # fmt: skip
 
 
@@ -146,13 +146,14 @@ def seed_proposals(*, people, stdout=None):
         day = call.opens_at + datetime.timedelta(days=3)
         step = datetime.timedelta(days=4)
         proposal, _new = draft_for(call, owner)
-        sector_slug, abstract = DETAILS.get(title, (None, ""))
+        sector_slug, abstract, keywords = DETAILS.get(title, (None, "", ""))
         if sector_slug:
             proposal.sector = call.sectors.get(slug=sector_slug)
         fill(
             proposal,
             title=title,
             abstract=abstract,
+            keywords=keywords,
             budget=budget_for(call.max_per_project * min(60 + 3 * created, 96) // 100),
             members=[
                 ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
