@@ -40,9 +40,16 @@ def dashboard(request):
             .select_related("technology")
             .order_by("-updated_at")[:5]
         )
-        context["my_needs"] = list(
-            TechnologyNeed.objects.filter(business=request.user).order_by("-created_at")[:5]
+        from transfer import matching
+
+        needs = list(
+            TechnologyNeed.objects.filter(business=request.user)
+            .select_related("sector")
+            .order_by("-created_at")[:5]
         )
+        published = [need for need in needs if need.state == TechnologyNeed.State.PUBLISHED]
+        best = matching.shown_for_needs(published, limit=2)
+        context["my_needs"] = [(need, best.get(need.pk, [])) for need in needs]
     if roles.RESEARCHER in user_roles:
         from transfer.models import TransferDeal
 

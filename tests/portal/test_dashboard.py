@@ -42,3 +42,23 @@ def test_researcher_dashboard_lists_open_calls_with_deadlines(client_as):
     assert "AG-NNTM25" not in calls  # closed
     assert "AG-CAT01" not in calls  # upcoming
     assert "AG-NNTM25-" in html  # but the researcher's funded dossier there is listed
+
+
+def test_a_business_sees_its_needs_with_their_best_matches(
+    client_as, django_assert_max_num_queries
+):
+    client = client_as("business@example.org")
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(25):
+        html = client.get("/dashboard/").content.decode()
+    panel = html[html.index("Nhu cầu công nghệ của tôi") :]
+    assert "Phù hợp" in panel
+    # The most recent need is listed with the technology that fits it best.
+    from transfer import matching
+    from transfer.models import TechnologyNeed
+
+    need = TechnologyNeed.objects.filter(business__email="business@example.org").latest(
+        "created_at"
+    )
+    best = matching.technologies_for(need, limit=1)[0].item
+    assert need.title in panel and best.title in panel
