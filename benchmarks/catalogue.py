@@ -171,6 +171,11 @@ def main():
              f"- Command: `make bench` (second part: `benchmarks/catalogue.py`); machine: {machine()}",
              "- Bulk-seeded published technologies (about one need per five technologies) beside the"
              " demo, `VACUUM ANALYZE`, visitor not signed in; floor = base template for a visitor.",
+             "- The technology page reads its matching needs from the stored rankings (`transfer.Match`),"
+             " which a background task refreshes when a need or technology is published; the measured"
+             " technology is ranked against all bulk needs first. The last row times that task for one"
+             " need (its own ranking, then the rankings of the technologies it reaches). The catalogue's"
+             " sector and organisation menus come from Django's cache after the first request.",
              "- Targets (issue 6): pages within 3× the floor and under 50 ms median, queries constant;"
              " matching under 200 ms per need.", ""]  # fmt: skip
     for size in sizes:
