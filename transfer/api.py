@@ -5,8 +5,20 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from transfer.models import Technology, TechnologyNeed
+from transfer.models import Technology, TechnologyFile, TechnologyNeed
 from transfer.views import catalogue
+
+
+class TechnologyFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TechnologyFile
+        fields = ["kind", "caption", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, item) -> str:
+        return self.context["request"].build_absolute_uri(item.get_absolute_url())
 
 
 class TechnologySerializer(serializers.ModelSerializer):
@@ -16,12 +28,13 @@ class TechnologySerializer(serializers.ModelSerializer):
         source="source_proposal.receipt_number", default=None, read_only=True
     )
     url = serializers.SerializerMethodField()
+    files = TechnologyFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = Technology
         fields = [
             "id", "title", "summary", "title_en", "summary_en", "sector", "trl", "ip_status", "transfer_modes", "price",
-            "organisation", "source_proposal", "published_at", "url",
+            "organisation", "source_proposal", "published_at", "url", "files",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -65,7 +78,9 @@ class TechnologyViewSet(ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Technology.objects.none()
         _form, technologies, _sort = catalogue(self.request.query_params)
-        return technologies.select_related("sector", "organisation", "source_proposal")
+        return technologies.select_related(
+            "sector", "organisation", "source_proposal"
+        ).prefetch_related("files")
 
 
 class NeedViewSet(ReadOnlyModelViewSet):

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.samples import PDF, pdf, png
 from transfer import workflow
-from transfer.models import Technology, TechnologyFile
+from transfer.models import Technology, TechnologyFile, TransferDeal
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,39 @@ def test_a_new_picture_on_a_published_listing_is_moderated_again(client_as):
     assert add(client_as("researcher@example.org"), tech, "image", png()).status_code == 302
     tech.refresh_from_db()
     assert tech.state == "pending" and tech.files.count() == 1
+
+
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        (None, 404),
+        ("researcher2@example.org", 200),  # the owner
+        ("officer@example.org", 200),
+        ("business@example.org", 200),  # in a deal on it
+        ("researcher@example.org", 404),
+        ("reviewer1@example.org", 404),
+        ("manager@example.org", 404),
+    ],
+)
+def test_the_files_of_a_listing_under_moderation_matrix(client_as, tech, email, status):
+    assert add(client_as("researcher2@example.org"), tech, "image", png()).status_code == 302
+    item = tech.files.get()
+    workflow.submit_technology(tech, by=tech.owner)
+    from django.contrib.auth import get_user_model
+
+    business = get_user_model().objects.get(email="business@example.org")
+    TransferDeal.objects.create(technology=tech, business=business, message="Cần cây giống")
+    assert client_as(email).get(item.get_absolute_url()).status_code == status
+
+
+def test_the_api_lists_a_listings_files(client_as, tech):
+    owner = client_as("researcher2@example.org")
+    add(owner, tech, "image", png())
+    workflow.submit_technology(tech, by=tech.owner)
+    workflow.publish_technology(
+        Technology.objects.get(pk=tech.pk), by=_officer(),
+        checklist=[k for k, _ in workflow.PUBLISH_CHECKLIST],
+    )  # fmt: skip
+    data = client_as(None).get(f"/api/v1/technologies/{tech.pk}/").json()
+    assert [f["kind"] for f in data["files"]] == ["image"]
+    assert data["files"][0]["url"].endswith(tech.files.get().get_absolute_url())
