@@ -125,3 +125,18 @@ def test_profile_page_saves_and_shows_errors_next_to_fields(client_as):
         },
     )
     assert response.status_code == 302
+
+
+def test_account_e_mails_are_written_in_vietnamese(client):
+    mail.outbox.clear()
+    client.post("/accounts/signup/", SIGNUP)
+    confirmation = mail.outbox[-1]
+    assert "Xin chào từ" in confirmation.body
+    assert "Bạn nhận được thư này vì người dùng" in confirmation.body
+    assert "Please" not in confirmation.subject + confirmation.body
+    mail.outbox.clear()
+    client.logout()
+    client.post("/accounts/password/reset/", {"email": "researcher@example.org"})
+    reset = mail.outbox[-1]
+    assert "yêu cầu đặt lại mật khẩu" in reset.body and "You're receiving" not in reset.body
+    assert reset.subject == "[Sở KH&CN An Giang] Thư đặt lại mật khẩu"
