@@ -59,3 +59,16 @@ def client_as(client, user_by_email):
 
 def pytest_report_header(config):
     return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(unset: SQLite)')}"
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The demo in a database whose transactions really commit (concurrency tests, PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("Concurrency tests need PostgreSQL: run them through `make test`.")
+    from cms.models import HomePage
+
+    if not HomePage.objects.exists():
+        call_command("seed_demo", stdout=io.StringIO())

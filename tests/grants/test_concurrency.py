@@ -3,52 +3,16 @@
 These tests commit (transactional_db), so `make test` runs them in the second pytest run,
 together with the browser tests, never on SQLite (which has no row locks)."""
 
-import io
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import connection, connections
 from django.utils import timezone
 
 from grants import demo, workflow
 from grants.models import AuditEntry, CallPage, Proposal, ReceiptCounter
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PI = [("Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang", "TS.")]
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.fail("Concurrency tests need PostgreSQL: run them through `make test`.")
-    from cms.models import HomePage
-
-    if not HomePage.objects.exists():
-        call_command("seed_demo", stdout=io.StringIO())
-
-
-def run_together(*jobs):
-    """Start every job at the same instant, each in its own thread and connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", job())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_officers_conflicting_exactly_one_wins(seeded):
