@@ -113,7 +113,7 @@ def measure(runs, warmup):
     tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
     # The bulk needs were inserted, not published: rank the measured technology's needs against
     # all of them, as the background task does when a need or technology is published.
-    matching.store_for_technology(tech)
+    matching.store(tech)
     pages = [
         ("floor (base template, visitor)", "/bench/floor-public/"),
         ("catalogue searched “lúa gạo”", "/technologies/?q=l%C3%BAa+g%E1%BA%A1o"),

@@ -180,7 +180,7 @@ def add_attachment(proposal, uploaded, *, by, label="", template=None):
     from grants import files
     from grants.models import Attachment
 
-    _kind, content_type, extension, sha256 = files.check(uploaded)
+    checked = files.check(uploaded)
     previous = proposal.attachments.filter(removed_at__isnull=True)
     if template is not None:
         for old in previous.filter(template=template):
@@ -189,14 +189,10 @@ def add_attachment(proposal, uploaded, *, by, label="", template=None):
         proposal=proposal,
         template=template,
         label=(label or (template.title if template else uploaded.name))[:200],
-        original_name=uploaded.name[:255],
-        content_type=content_type,
-        extension=extension,
-        size=uploaded.size,
-        sha256=sha256,
+        sha256=checked[3],
         uploaded_by=by,
     )
-    attachment.file.save("upload", uploaded, save=False)
+    attachment.take(uploaded, checked)
     attachment.save()
     return attachment
 

@@ -30,3 +30,25 @@ class RoleChange(models.Model):
 
     def __str__(self):
         return f"{self.changed_at:%Y-%m-%d %H:%M} {self.changed_by} {self.action} {self.role} → {self.user}"
+
+
+class CheckedFile(models.Model):
+    """What the portal keeps of an upload checked by its content (`grants.files.check`): the
+    subclass adds its own private `file` field, whose upload path uses `extension`."""
+
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def take(self, uploaded, checked):
+        """Fill the fields from an upload and the result of its check, and store the file
+        (the record itself is saved by the caller)."""
+        _kind, self.content_type, self.extension, _sha256 = checked
+        self.original_name = uploaded.name[:255]
+        self.size = uploaded.size
+        self.file.save(f"upload{self.extension}", uploaded, save=False)

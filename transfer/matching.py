@@ -290,43 +290,33 @@ def _store(side, owner, found):
     type(owner).objects.filter(pk=owner.pk).update(matched_at=timezone.now())
 
 
-def store_for_technology(technology):
-    """Rank and store the needs a technology answers; returns them."""
+def store(owner):
+    """Rank and store the list of `owner` — a technology's needs or a need's technologies (empty
+    once it is no longer published); returns the ranking."""
     from transfer.models import Match as Stored
     from transfer.models import Technology
 
-    found = (
-        needs_for(technology, limit=KEPT) if technology.state == Technology.State.PUBLISHED else []
-    )
+    if isinstance(owner, Technology):
+        side, rank = Stored.Side.TECHNOLOGY, needs_for
+    else:
+        side, rank = Stored.Side.NEED, technologies_for
+    found = rank(owner, limit=KEPT) if owner.state == "published" else []
     with transaction.atomic():
-        _store(Stored.Side.TECHNOLOGY, technology, found)
-    return found
-
-
-def store_for_need(need):
-    """Rank and store the technologies that fit a need; returns them."""
-    from transfer.models import Match as Stored
-    from transfer.models import TechnologyNeed
-
-    found = (
-        technologies_for(need, limit=KEPT) if need.state == TechnologyNeed.State.PUBLISHED else []
-    )
-    with transaction.atomic():
-        _store(Stored.Side.NEED, need, found)
+        _store(side, owner, found)
     return found
 
 
 def refresh_need(need):
     """A need was published: its own list, and the lists of the technologies it reaches (so that
     it appears on their pages)."""
-    for match in store_for_need(need):
-        store_for_technology(match.item)
+    for match in store(need):
+        store(match.item)
 
 
 def refresh_technology(technology):
     """A technology was published or changed: its own list, and the lists of the needs it answers."""
-    for match in store_for_technology(technology):
-        store_for_need(match.item)
+    for match in store(technology):
+        store(match.item)
 
 
 def refresh_all():
@@ -335,10 +325,10 @@ def refresh_all():
 
     needs = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
     technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
-    for need in needs.select_related("sector").iterator():
-        store_for_need(need)
-    for technology in technologies.select_related("sector").iterator():
-        store_for_technology(technology)
+    for record in needs.select_related("sector").iterator():
+        store(record)
+    for record in technologies.select_related("sector").iterator():
+        store(record)
     return needs.count(), technologies.count()
 
 

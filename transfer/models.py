@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from portal.models import CheckedFile
 from portal.text import fold
 
 ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
@@ -198,7 +199,7 @@ def technology_file_path(instance, filename):
     return f"technologies/{instance.technology_id}/{secrets.token_hex(8)}{instance.extension}"
 
 
-class TechnologyFile(models.Model):
+class TechnologyFile(CheckedFile):
     """A picture or a document of a listing (brochure, test report): public with the listing,
     stored privately and served through a view that checks the listing can be seen."""
 
@@ -212,11 +213,6 @@ class TechnologyFile(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     caption = models.CharField(_("caption"), max_length=200)
     file = models.FileField(storage=private_storage, upload_to=technology_file_path, max_length=200)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["kind", "pk"]

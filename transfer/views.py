@@ -516,16 +516,14 @@ def technology_file_add(request, pk):
     form = forms.TechnologyFileForm(request.POST, request.FILES, technology=technology)
     if not form.is_valid():
         return _edit_page(request, technology, file_form=form)
-    uploaded = form.cleaned_data["file"]
-    _kind, content_type, extension, _sha = form.cleaned_data["checked"]
 
     def add():
         item = TechnologyFile(
-            technology=technology, kind=form.cleaned_data["kind"],
-            caption=form.cleaned_data["caption"], original_name=uploaded.name[:255],
-            content_type=content_type, extension=extension, size=uploaded.size,
-        )  # fmt: skip
-        item.file.save(f"upload{extension}", uploaded, save=False)
+            technology=technology,
+            kind=form.cleaned_data["kind"],
+            caption=form.cleaned_data["caption"],
+        )
+        item.take(form.cleaned_data["file"], form.cleaned_data["checked"])
         item.save()
 
     if _changed(request, technology, add):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from grants import rules
+from portal.models import CheckedFile
 from portal.text import fold
 
 
@@ -382,7 +383,7 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal_id}/{secrets.token_hex(8)}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(CheckedFile):
     """A file of the dossier, stored privately and served only through a checked view."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
@@ -396,15 +397,10 @@ class Attachment(models.Model):
     )
     label = models.CharField(_("description"), max_length=200)
     file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
     # A file that belonged to a submitted version is never deleted, only hidden from the draft.
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from grants.demo import SCENARIO
 from grants.models import Proposal
 from portal.stats import figures
-from tests.samples import pdf
+from tests.samples import copies, pdf
 from transfer import workflow
 from transfer.models import Technology, TransferDeal
 
@@ -99,11 +99,7 @@ def test_queries_do_not_grow_with_the_data(client, django_assert_max_num_queries
     client.get("/stats/")
     with django_assert_max_num_queries(20) as before:
         client.get("/stats/")
-    tech = Technology.objects.filter(state="published").first()
-    for n in range(10):
-        tech.pk = None
-        tech.title = f"Bản sao {n}"
-        tech.save()
+    copies(Technology.objects.filter(state="published").first(), 10)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get("/stats/")
 

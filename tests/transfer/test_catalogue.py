@@ -6,7 +6,7 @@ import re
 import pytest
 
 from grants.models import Proposal
-from tests.samples import PDF, pdf
+from tests.samples import PDF, copies, pdf
 from transfer import workflow
 from transfer.models import Technology, TransferDeal
 
@@ -225,12 +225,7 @@ def test_catalogue_queries_do_not_grow_with_the_page(client, django_assert_max_n
     client.get("/technologies/?sector=rice")
     with django_assert_max_num_queries(12) as few:
         client.get("/technologies/?sector=rice&trl_min=1")
-    tech = Technology.objects.filter(state="published", sector__slug="rice").first()
-    for n in range(25):
-        clone = Technology.objects.get(pk=tech.pk)
-        clone.pk = None
-        clone.title = f"Bản sao {n}"
-        clone.save()
+    copies(Technology.objects.filter(state="published", sector__slug="rice").first(), 25)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/technologies/?sector=rice&trl_min=1")
 
