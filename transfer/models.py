@@ -270,6 +270,11 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
         self.search_text = fold(" | ".join([self.title, self.problem]))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("need_detail", args=[self.pk])
+
     @transition(state, source=State.DRAFT, target=State.PUBLISHED)
     def publish(self):
         pass
@@ -429,6 +434,62 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=State.AGREED, target=State.COMPLETED)
     def complete(self):
         pass
+
+
+CATALOGUE_ACTIONS = {
+    "submit": _("Sent for moderation"),
+    "revise": _("Changed by the owner, sent for moderation again"),
+    "publish": _("Published by the Department"),
+    "send_back": _("Sent back to the owner"),
+    "archive": _("Archived"),
+    "close": _("Closed"),
+}
+
+
+class CatalogueEntry(models.Model):
+    """One step of a technology listing or of a business need (who, when, from, to, why).
+    Append-only, like the proposals' audit entries and the deals' entries."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    need = models.ForeignKey(
+        TechnologyNeed, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    action = models.CharField(max_length=20)
+    source = models.CharField(max_length=20, blank=True)
+    target = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("catalogue entry")
+        verbose_name_plural = _("catalogue entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(technology__isnull=False) ^ models.Q(need__isnull=False),
+                name="catalogue_entry_of_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.source} → {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Catalogue entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Catalogue entries are append-only.")
+
+    @property
+    def label(self):
+        return CATALOGUE_ACTIONS.get(self.action, self.action)
 
 
 DEAL_ACTIONS = {

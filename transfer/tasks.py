@@ -43,3 +43,39 @@ def refresh_matches(technology_id=None, need_id=None):
     if need_id is not None:
         need = TechnologyNeed.objects.select_related("sector").get(pk=need_id)
         matching.refresh_need(need)
+
+
+@task()
+def notify_catalogue(entry_id):
+    """Tell the other side of a catalogue step: officers of a listing to moderate, the owner of
+    a moderation outcome, the business of a need an officer closed."""
+    from transfer.models import CatalogueEntry
+
+    entry = CatalogueEntry.objects.select_related("technology__owner", "need__business").get(
+        pk=entry_id
+    )
+    record = entry.technology or entry.need
+    owner = entry.technology.owner if entry.technology else entry.need.business
+    if entry.action in ("submit", "revise"):
+        recipients = officer_emails()
+        link = "technology_moderation"
+    elif entry.actor_id != owner.pk and entry.action in (
+        "publish",
+        "send_back",
+        "archive",
+        "close",
+    ):
+        recipients = [owner.email]
+        link = None
+    else:
+        return 0
+    from django.urls import reverse
+
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        url = base + (reverse(link) if link else record.get_absolute_url())
+        context = {"entry": entry, "record": record, "link": url}
+        recipients = sorted(set(recipients) - {""})
+        if recipients:
+            send_templated("transfer/email/catalogue", context, recipients)
+    return len(recipients)

@@ -194,6 +194,9 @@ def technology_detail(request, pk):
             else [],
             "technology": technology,
             "is_owner": technology.owner_id == request.user.pk,
+            "history": technology.entries.select_related("actor__profile")
+            if technology.owner_id == request.user.pk or roles.has_role(request.user, roles.OFFICER)
+            else None,
             "images": [f for f in files if f.kind == f.Kind.IMAGE],
             "documents": [f for f in files if f.kind == f.Kind.DOCUMENT],
             "related": related,
@@ -597,14 +600,20 @@ def moderation(request):
                 )
                 messages.success(request, _("Published in the catalogue."))
             elif request.POST.get("action") == "send_back":
-                workflow.send_back_technology(technology, by=request.user)
+                workflow.send_back_technology(
+                    technology, by=request.user, comment=request.POST.get("comment", "")
+                )
                 messages.info(request, _("Sent back to the owner."))
             elif request.POST.get("action") == "archive":
-                workflow.archive_technology(technology, by=request.user)
+                workflow.archive_technology(
+                    technology, by=request.user, comment=request.POST.get("comment", "")
+                )
                 messages.info(request, _("Archived."))
         except workflow.GuardFailed as failure:
             for error in failure.errors.get("checklist", []):
                 messages.error(request, _("Not checked: %(item)s") % {"item": error})
+            for error in failure.errors.get("comment", []):
+                messages.error(request, error)
         except workflow.StateConflict as conflict:
             messages.error(request, str(conflict))
         return redirect("technology_moderation")
@@ -684,6 +693,9 @@ def need_detail(request, pk):
             else [],
             "can_close": _may_close(need, request.user)
             and need.state == TechnologyNeed.State.PUBLISHED,
+            "history": need.entries.select_related("actor__profile")
+            if _may_close(need, request.user)
+            else None,
         },
     )
 

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed
 
 from grants import workflow as grants_workflow
 from grants.workflow import GuardFailed, WorkflowError
 from portal import roles
 from portal.transitions import fire
-from transfer.models import DealEntry, Technology, TransferDeal, TransferMode
+from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal, TransferMode
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
@@ -56,7 +55,23 @@ def is_officer(user):
 # -- the catalogue --------------------------------------------------------------------------------
 
 
-def _move_technology(technology, name, *, by, allowed, guard=None):
+def _recorder(name, by, comment, **record):
+    """The `record` step of `fire` for the catalogue: an entry, then a notice on commit."""
+
+    def record_step(locked, source, _data):
+        entry = CatalogueEntry.objects.create(
+            **{record["field"]: locked}, action=name, source=source, target=locked.state,
+            actor=by, comment=comment, at=grants_workflow.current_time(),
+        )  # fmt: skip
+        if not grants_workflow.replaying():
+            from transfer import tasks
+
+            transaction.on_commit(lambda: tasks.notify_catalogue.enqueue(entry.pk))
+
+    return record_step
+
+
+def _move_technology(technology, name, *, by, allowed, guard=None, comment=""):
     def apply(locked):
         if name == "publish":
             locked.published_at = grants_workflow.current_time()
@@ -66,6 +81,7 @@ def _move_technology(technology, name, *, by, allowed, guard=None):
         Technology.objects.all(), technology.pk, name, allowed=allowed,
         denied=_("You may not perform this action on this technology."),
         conflict=StateConflict, guard=guard, apply=apply,
+        record=_recorder(name, by, comment, field="technology"),
     )  # fmt: skip
 
 
@@ -109,14 +125,25 @@ def publish_technology(technology, *, by, checklist=()):
     )
 
 
-def send_back_technology(technology, *, by):
-    return _move_technology(technology, "send_back", by=by, allowed=lambda t: is_officer(by))
+def send_back_technology(technology, *, by, comment=""):
+    """An officer returns a listing to its owner, saying what to change (e-mailed to them)."""
 
+    def guard(_t):
+        if not (comment or "").strip():
+            return {"comment": [_("Tell the owner what to change.")]}
+        return {}
 
-def archive_technology(technology, *, by):
     return _move_technology(
-        technology, "archive", by=by, allowed=lambda t: is_officer(by) or t.owner_id == by.pk
-    )
+        technology, "send_back", by=by, allowed=lambda t: is_officer(by), guard=guard,
+        comment=comment.strip(),
+    )  # fmt: skip
+
+
+def archive_technology(technology, *, by, comment=""):
+    return _move_technology(
+        technology, "archive", by=by, allowed=lambda t: is_officer(by) or t.owner_id == by.pk,
+        comment=(comment or "").strip(),
+    )  # fmt: skip
 
 
 # -- deals ----------------------------------------------------------------------------------------
@@ -282,27 +309,23 @@ def complete(deal, *, by, ip=None, comment=""):
 def publish_need(need, *, by):
     from transfer.models import TechnologyNeed
 
-    with transaction.atomic():
-        locked = TechnologyNeed.objects.select_for_update().get(pk=need.pk)
-        if locked.business_id != by.pk:
-            raise PermissionDenied(_("Only the business that posted the need can publish it."))
-        if not can_proceed(locked.publish):
-            raise StateConflict(locked)
-        locked.publish()
-        locked.save()
+    def apply(locked):
         _rematch(need_id=locked.pk)
-    return locked
+
+    return fire(
+        TechnologyNeed.objects.all(), need.pk, "publish",
+        allowed=lambda locked: locked.business_id == by.pk,
+        denied=_("Only the business that posted the need can publish it."),
+        conflict=StateConflict, apply=apply, record=_recorder("publish", by, "", field="need"),
+    )  # fmt: skip
 
 
 def close_need(need, *, by):
     from transfer.models import TechnologyNeed
 
-    with transaction.atomic():
-        locked = TechnologyNeed.objects.select_for_update().get(pk=need.pk)
-        if locked.business_id != by.pk and not is_officer(by):
-            raise PermissionDenied
-        if not can_proceed(locked.close):
-            raise StateConflict(locked)
-        locked.close()
-        locked.save()
-    return locked
+    return fire(
+        TechnologyNeed.objects.all(), need.pk, "close",
+        allowed=lambda locked: locked.business_id == by.pk or is_officer(by),
+        denied=_("Only the business that posted the need, or an officer, can close it."),
+        conflict=StateConflict, record=_recorder("close", by, "", field="need"),
+    )  # fmt: skip

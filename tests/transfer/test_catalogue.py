@@ -439,3 +439,23 @@ def test_the_english_site_shows_english_listings_and_marks_the_vietnamese_ones(c
         translation.activate("vi")
     listing = client.get("/technologies/", {"q": "oyster mushrooms"}).content.decode()
     assert "Sản xuất nấm bào ngư trên giá thể rơm rạ" in listing
+
+
+def test_an_officer_sends_a_listing_back_with_a_note(client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    workflow.revise_technology(tech, by=tech.owner)
+    officer = client_as("officer@example.org")
+    page = officer.post(
+        "/technologies/moderation/",
+        {"technology": tech.pk, "action": "send_back", "comment": ""},
+        follow=True,
+    ).content.decode()
+    assert "Hãy nêu rõ chủ sở hữu cần sửa gì." in page
+    assert Technology.objects.get(pk=tech.pk).state == "pending"
+    officer.post(
+        "/technologies/moderation/",
+        {"technology": tech.pk, "action": "send_back", "comment": "Bổ sung kết quả khảo nghiệm."},
+    )
+    assert Technology.objects.get(pk=tech.pk).state == "draft"
+    owner_view = client_as("researcher@example.org").get(f"/technologies/{tech.pk}/")
+    assert "Bổ sung kết quả khảo nghiệm." in owner_view.content.decode()

@@ -154,3 +154,94 @@ def test_a_mode_the_owner_does_not_offer_is_refused(published, user_by_email):
             signed_on=datetime.date.today(),
         )  # fmt: skip
     assert "mode" in failure.value.errors
+
+
+# -- the catalogue's audit trail and notices ---------------------------------------------------------
+
+
+def test_every_listing_step_is_recorded_and_told_to_the_other_side(
+    technology, user_by_email, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from transfer.models import CatalogueEntry
+
+    owner, officer = technology.owner, user_by_email("officer@example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = workflow.submit_technology(technology, by=owner)
+    to_officers = [m for m in mail.outbox if "officer@example.org" in m.to]
+    assert to_officers and "Cần kiểm duyệt" in to_officers[0].subject
+    assert "/technologies/moderation/" in to_officers[0].body
+    with pytest.raises(workflow.GuardFailed) as failure:
+        workflow.send_back_technology(pending, by=officer, comment="  ")
+    assert "comment" in failure.value.errors
+    assert Technology.objects.get(pk=technology.pk).state == "pending"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.send_back_technology(pending, by=officer, comment="Ghi rõ giá theo gói 1.000 cây.")
+    [notice] = mail.outbox
+    assert notice.to == [owner.email] and "Ghi rõ giá theo gói 1.000 cây." in notice.body
+    draft = Technology.objects.get(pk=technology.pk)
+    workflow.submit_technology(draft, by=owner)
+    published = workflow.publish_technology(
+        Technology.objects.get(pk=technology.pk), by=officer, checklist=CHECKLIST
+    )
+    workflow.revise_technology(published, by=owner)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.archive_technology(Technology.objects.get(pk=technology.pk), by=owner)
+    assert mail.outbox == []  # the owner archived it: nobody else needs to hear
+    steps = list(
+        CatalogueEntry.objects.filter(technology=technology).values_list(
+            "action", "source", "target", "actor__email"
+        )
+    )
+    assert steps == [
+        ("submit", "draft", "pending", owner.email),
+        ("send_back", "pending", "draft", "officer@example.org"),
+        ("submit", "draft", "pending", owner.email),
+        ("publish", "pending", "published", "officer@example.org"),
+        ("revise", "published", "pending", owner.email),
+        ("archive", "pending", "archived", owner.email),
+    ]
+    entry = CatalogueEntry.objects.filter(technology=technology).first()
+    with pytest.raises(PermissionDenied):
+        entry.save()
+    with pytest.raises(PermissionDenied):
+        entry.delete()
+
+
+def test_a_need_closed_by_an_officer_is_told_to_its_business(
+    user_by_email, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from transfer.models import TechnologyNeed
+
+    need = TechnologyNeed.objects.get(title="Phần mềm quản lý hợp tác xã")
+    assert list(need.entries.values_list("action", flat=True)) == ["publish"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.close_need(need, by=user_by_email("officer@example.org"))
+    [notice] = mail.outbox
+    assert notice.to == ["business@example.org"] and f"/needs/{need.pk}/" in notice.body
+    assert list(need.entries.values_list("action", "target")) == [
+        ("publish", "published"),
+        ("close", "closed"),
+    ]
+
+
+def test_the_history_of_a_listing_is_for_its_owner_and_officers(client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    for email, shown in [
+        (None, False),
+        ("business@example.org", False),
+        ("researcher2@example.org", False),
+        ("researcher@example.org", True),  # the owner
+        ("officer@example.org", True),
+    ]:
+        html = client_as(email).get(f"/technologies/{tech.pk}/").content.decode()
+        assert ('id="history-heading"' in html) is shown, email
+        if shown:
+            assert "Sở đã công bố" in html
