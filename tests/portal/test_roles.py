@@ -115,6 +115,9 @@ def test_officers_get_cms_access_and_researchers_do_not(user_by_email):
         "/django-admin/researchers/organisation/",
         "/django-admin/researchers/profile/",
         "/django-admin/auth/user/",
+        "/django-admin/transfer/technology/",
+        "/django-admin/transfer/technologyneed/",
+        "/django-admin/transfer/transferdeal/",
     ],
 )
 @pytest.mark.parametrize(

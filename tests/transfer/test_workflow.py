@@ -245,3 +245,11 @@ def test_the_history_of_a_listing_is_for_its_owner_and_officers(client_as):
         assert ('id="history-heading"' in html) is shown, email
         if shown:
             assert "Sở đã công bố" in html
+
+
+def test_the_django_admin_shows_a_listing_with_its_trail_read_only(client_as):
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    admin = client_as("admin@example.org")
+    page = admin.get(f"/django-admin/transfer/technology/{tech.pk}/change/").content.decode()
+    assert "Giống lúa thơm chịu mặn AGU-ST1" in page and "publish" in page
+    assert 'name="_save"' not in page  # nothing to save: states move only through the workflow
