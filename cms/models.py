@@ -169,6 +169,15 @@ class HomePage(PortalPage):
         context["latest_news"] = (
             NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
         )
+        from transfer.models import Technology
+
+        context["latest_technologies"] = (
+            Technology.objects.filter(state=Technology.State.PUBLISHED)
+            .select_related("sector", "organisation")
+            .only("title", "title_en", "summary", "summary_en", "trl", "state", "sector__name",
+                  "sector__name_en", "organisation__name", "organisation__short_name")
+            .order_by("-published_at", "-pk")[:3]
+        )  # fmt: skip
         return context
 
 

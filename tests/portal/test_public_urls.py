@@ -16,6 +16,9 @@ PUBLIC_PATHS = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/technologies/",
+    "/needs/",
+    "/stats/",
 ]
 
 
@@ -40,6 +43,19 @@ def test_english_home_shows_english_content_and_chrome(client):
     html = client.get("/en/").content.decode()
     assert "Science, technology and innovation for An Giang" in html
     assert "Calls open now" in html
+    assert "Technologies ready to transfer" in html
+
+
+def test_the_home_page_shows_the_newest_technologies(client):
+    from transfer.models import Technology
+
+    newest = Technology.objects.filter(state="published").order_by("-published_at", "-pk")
+    html = client.get("/").content.decode()
+    section = html[html.index('id="technologies-title"') : html.index('id="news-title"')]
+    for technology in newest[:3]:
+        assert technology.title in section
+    assert newest[3].title not in section
+    assert 'href="/stats/"' in section and 'href="/needs/"' in section
 
 
 def test_language_switch_links_to_the_translated_page(client):
