@@ -62,6 +62,12 @@ def dashboard(request):
         context["state_counts"] = dict(
             Proposal.objects.order_by().values_list("state").annotate(n=Count("pk"))
         )
+    if roles.OFFICER in user_roles:
+        from transfer.models import Technology
+
+        context["listings_to_moderate"] = Technology.objects.filter(
+            state=Technology.State.PENDING
+        ).count()
     return render(request, "portal/dashboard.html", context)
 
 

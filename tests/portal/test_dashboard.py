@@ -62,3 +62,15 @@ def test_a_business_sees_its_needs_with_their_best_matches(
     )
     best = matching.technologies_for(need, limit=1)[0].item
     assert need.title in panel and best.title in panel
+
+
+def test_officers_are_pointed_to_listings_waiting_for_moderation(client_as):
+    from transfer import workflow
+    from transfer.models import Technology
+
+    officer = client_as("officer@example.org")
+    assert "Không có công nghệ nào đang chờ." in officer.get("/dashboard/").content.decode()
+    tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
+    workflow.revise_technology(tech, by=tech.owner)
+    html = client_as("officer@example.org").get("/dashboard/").content.decode()
+    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 1 công nghệ" in html
