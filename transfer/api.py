@@ -63,6 +63,8 @@ class NeedSerializer(serializers.ModelSerializer):
             OpenApiParameter("trl_min", int, description="Lowest readiness level (1–9)"),
             OpenApiParameter("ip", str, description="An IP status, e.g. patent"),
             OpenApiParameter("mode", str, description="A transfer mode, e.g. licence"),
+            OpenApiParameter("organisation", int, description="An owner organisation's id"),
+            OpenApiParameter("price_max", int, description="Budget in VND: priced at most this"),
             OpenApiParameter("sort", str, description="relevance, newest or trl"),
         ]
     )

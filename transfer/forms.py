@@ -125,6 +125,10 @@ class TermsForm(forms.Form):
     )
 
 
+# Budgets a small business can pick from ("up to"), in VND.
+PRICE_STEPS = (50_000_000, 100_000_000, 300_000_000, 500_000_000, 1_000_000_000)
+
+
 class CatalogueFilter(forms.Form):
     SORTS = [
         ("relevance", _("Relevance")),
@@ -137,6 +141,7 @@ class CatalogueFilter(forms.Form):
     ip = forms.ChoiceField(required=False, choices=[("", "")] + list(IPStatus.choices))
     mode = forms.ChoiceField(required=False, choices=[("", "")] + list(TransferMode.choices))
     organisation = forms.IntegerField(required=False, min_value=1)
+    price_max = forms.IntegerField(required=False, min_value=1)
     sort = forms.ChoiceField(required=False, choices=SORTS)
 
     def __init__(self, *args, sectors, **kwargs):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cms.models import Sector
 from portal import roles
 from portal.http import client_ip
+from portal.templatetags.portal_tags import vnd
 from portal.text import fold, shorten
 from researchers.models import Organisation
 from transfer import forms, matching, workflow
@@ -45,6 +46,9 @@ def catalogue(params, sectors=None):
         technologies = technologies.filter(transfer_modes__icontains=f'"{data["mode"]}"')
     if data.get("organisation"):
         technologies = technologies.filter(organisation_id=data["organisation"])
+    if data.get("price_max"):
+        # A budget: listings with an indicative price within it (negotiable ones have none).
+        technologies = technologies.filter(price__lte=data["price_max"])
     sort = data.get("sort") or ("relevance" if words else "newest")
     if sort == "trl":
         technologies = technologies.order_by("-trl", "-published_at", "-pk")
@@ -101,7 +105,7 @@ def technology_list(request):
     query.pop("page", None)
     selected = {
         key: request.GET.get(key, "")
-        for key in ("q", "sector", "trl_min", "ip", "mode", "organisation")
+        for key in ("q", "sector", "trl_min", "ip", "mode", "organisation", "price_max")
     }
     choices = {
         "sector": [(s.slug, s.label) for s in sectors],
@@ -110,6 +114,9 @@ def technology_list(request):
         "mode": TransferMode.choices,
         # Owners a visitor can pick: every organisation but the Department itself.
         "organisation": [(str(o.pk), o.name) for o in organisations if o.kind != "agency"],
+        "price_max": [
+            (str(step), _("up to %(amount)s") % {"amount": vnd(step)}) for step in forms.PRICE_STEPS
+        ],
     }
     menus = [
         (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]])
@@ -119,6 +126,7 @@ def technology_list(request):
             ("ip", _("Intellectual property"), _("Any")),
             ("mode", _("Transfer mode"), _("Any")),
             ("organisation", _("Owner"), _("All organisations")),
+            ("price_max", _("Budget"), _("Any price")),
         )
     ]  # fmt: skip
     sorts = [(value, text, value == sort) for value, text in form.SORTS]

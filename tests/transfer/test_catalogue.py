@@ -459,3 +459,16 @@ def test_an_officer_sends_a_listing_back_with_a_note(client_as):
     assert Technology.objects.get(pk=tech.pk).state == "draft"
     owner_view = client_as("researcher@example.org").get(f"/technologies/{tech.pk}/")
     assert "Bổ sung kết quả khảo nghiệm." in owner_view.content.decode()
+
+
+def test_a_small_business_filters_by_its_budget(client):
+    within = titles(client.get("/technologies/", {"price_max": "50000000"}))
+    priced = Technology.objects.filter(state="published", price__lte=50_000_000)
+    assert within and sorted(within) == sorted(t.title for t in priced)
+    assert "Sản xuất nấm bào ngư trên giá thể rơm rạ" in within  # 30.000.000 ₫
+    assert "Bộ kít phát hiện nhanh bệnh đạo ôn trên lúa" not in within  # negotiable: no price
+    html = client.get("/technologies/", {"price_max": "50000000", "sector": "biotechnology"})
+    assert titles(html) == ["Sản xuất nấm bào ngư trên giá thể rơm rạ"]
+    assert '<option value="50000000" selected>đến 50.000.000 ₫</option>' in html.content.decode()
+    api = client.get("/api/v1/technologies/", {"price_max": "50000000"}).json()
+    assert api["count"] == len(within)
