@@ -138,12 +138,15 @@ def trl_fit(trl, desired):
 
 
 def spelling(text):
-    """folded syllable → how the text wrote it ("ca" → "cá"), to show keywords as written."""
+    """folded syllable or pair → how the text wrote it ("ca" → "cá", "bao quan" → "bảo quản"),
+    to show keywords as written. Pairs are kept whole: "màng bao" and "bảo quản" fold alike."""
+    words = [word.strip(".,;:()“”\"'!?%‰|") for word in text.lower().split()]
+    words = [word for word in words if word]
     mapping = {}
-    for word in text.lower().split():
-        word = word.strip(".,;:()“”\"'!?%‰|")
-        if word:
-            mapping.setdefault(fold(word), word)
+    for word in words:
+        mapping.setdefault(fold(word), word)
+    for first, second in zip(words, words[1:], strict=False):
+        mapping.setdefault(f"{fold(first)} {fold(second)}", f"{first} {second}")
     return mapping
 
 
@@ -151,7 +154,7 @@ def keywords(shared_pairs, shared_singles, written=None):
     """Up to three shared terms to show, pairs first, spelled as the text wrote them."""
     chosen = sorted(shared_pairs)[:3] or sorted(shared_singles)[:3]
     if written:
-        chosen = [" ".join(written.get(s, s) for s in k.split()) for k in chosen]
+        chosen = [written.get(k) or " ".join(written.get(s, s) for s in k.split()) for k in chosen]
     return chosen
 
 

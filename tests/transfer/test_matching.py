@@ -186,3 +186,9 @@ def test_closing_a_need_matrix(client_as, need, email, status, closed):
         assert client_as(email).get(f"/needs/{need.pk}/").status_code == 200
         again = client_as(email).post(f"/needs/{need.pk}/close/", follow=True)
         assert "nên thao tác này không được thực hiện" in again.content.decode()
+
+
+def test_keywords_are_shown_as_the_text_wrote_them():
+    written = matching.spelling("Màng bao sinh học giúp bảo quản xoài, cá tra")
+    assert matching.keywords({"bao quan"}, set(), written) == ["bảo quản"]  # not "bao quản"
+    assert matching.keywords(set(), {"ca", "xoai"}, written) == ["cá", "xoài"]
