@@ -55,6 +55,8 @@ def test_a_result_is_listed_with_a_photo_moderated_and_found(page, demo_site, sc
     page.goto(f"{base}/technologies/?q=mang+bao+chitosan")
     page.get_by_role("link", name=TITLE).click()
     picture = page.get_by_role("img", name="Xoài Cát Hòa Lộc sau 21 ngày bảo quản ở 12°C")
-    picture.wait_for()
-    assert page.evaluate("img => img.naturalWidth", picture.element_handle()) == 320
+    image = picture.element_handle()
+    # Served through the listing's checked view and decoded by the browser (lazy: wait for it).
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image, timeout=10000)
+    assert page.evaluate("img => img.naturalWidth", image) == 320
     screenshot(page, "published-with-photo")
