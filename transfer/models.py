@@ -6,14 +6,13 @@ States change only through `transfer.workflow`, like proposals through `grants.w
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal.models import CheckedFile
+from portal.models import AppendOnly, CheckedFile
 from portal.text import fold
 
 ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
@@ -446,16 +445,11 @@ CATALOGUE_ACTIONS = {
 }
 
 
-class CatalogueEntry(models.Model):
-    """One step of a technology listing or of a business need (who, when, from, to, why).
-    Append-only, like the proposals' audit entries and the deals' entries."""
+class StepEntry(AppendOnly):
+    """One step of a record of this app (who, when, from, to, why); `ACTIONS` names the steps."""
 
-    technology = models.ForeignKey(
-        Technology, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
-    )
-    need = models.ForeignKey(
-        TechnologyNeed, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
-    )
+    ACTIONS = {}
+
     action = models.CharField(max_length=20)
     source = models.CharField(max_length=20, blank=True)
     target = models.CharField(max_length=20)
@@ -466,7 +460,31 @@ class CatalogueEntry(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.source} → {self.target}"
+
+    @property
+    def label(self):
+        return self.ACTIONS.get(self.action, self.action)
+
+
+class CatalogueEntry(StepEntry):
+    """One step of a technology listing or of a business need. Append-only, like the proposals'
+    audit entries and the deals' entries."""
+
+    ACTIONS = CATALOGUE_ACTIONS
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    need = models.ForeignKey(
+        TechnologyNeed, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+
+    class Meta(StepEntry.Meta):
         verbose_name = _("catalogue entry")
         verbose_name_plural = _("catalogue entries")
         constraints = [
@@ -475,21 +493,6 @@ class CatalogueEntry(models.Model):
                 name="catalogue_entry_of_one_record",
             )
         ]
-
-    def __str__(self):
-        return f"{self.action}: {self.source} → {self.target}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Catalogue entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Catalogue entries are append-only.")
-
-    @property
-    def label(self):
-        return CATALOGUE_ACTIONS.get(self.action, self.action)
 
 
 DEAL_ACTIONS = {
@@ -503,34 +506,10 @@ DEAL_ACTIONS = {
 }
 
 
-class DealEntry(models.Model):
+class DealEntry(StepEntry):
     """One step of a deal. Append-only."""
 
+    ACTIONS = DEAL_ACTIONS
+
     deal = models.ForeignKey(TransferDeal, on_delete=models.PROTECT, related_name="entries")
-    action = models.CharField(max_length=20)
-    source = models.CharField(max_length=20, blank=True)
-    target = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action}: {self.source} → {self.target}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Deal entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Deal entries are append-only.")
-
-    @property
-    def label(self):
-        return DEAL_ACTIONS.get(self.action, self.action)

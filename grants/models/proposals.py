@@ -8,7 +8,6 @@ audit entry and the notifications live in the workflow.
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from grants import rules
-from portal.models import CheckedFile
+from portal.models import AppendOnly, CheckedFile
 from portal.text import fold
 
 
@@ -447,7 +446,7 @@ class ReceiptCounter(models.Model):
         return f"{self.call_id}/{self.year}: {self.last}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One fired transition. Append-only: never updated, never deleted."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="audit_entries")
@@ -475,11 +474,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.transition}: {self.source} → {self.target}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Audit entries are append-only.")
