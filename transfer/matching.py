@@ -195,18 +195,8 @@ def technologies_for(need, limit=5, candidates=None):
         candidates = _candidates(
             Technology.objects.filter(state=Technology.State.PUBLISHED), need, need_terms
         )
-    results = []
     tech_terms = [terms(vietnamese(tech.search_text), folded=True) for tech in candidates]
-    idf = inverse_frequencies(tech_terms)
-    for tech, these in zip(candidates, tech_terms, strict=True):
-        total, pairs, singles, same = score(need_terms, need, these, tech, idf)
-        if not (pairs or singles) and not same:
-            continue
-        shared = keywords(pairs, singles, written)
-        reason = explain(shared, same, tech.sector.label, tech.trl, need.desired_trl)
-        results.append(Match(tech, total, reason, shared, same))
-    results.sort(key=lambda m: (-m.score, m.item.pk))
-    return results[:limit]
+    return _best(need, need_terms, candidates, tech_terms, written, limit)
 
 
 def needs_for(technology, limit=5, cap=60):
@@ -224,15 +214,27 @@ def needs_for(technology, limit=5, cap=60):
         )[:cap]
     )
     need_terms = [terms(need.search_text, folded=True) for need in candidates]
-    idf = inverse_frequencies(need_terms)
+    return _best(technology, tech_terms, candidates, need_terms, written, limit)
+
+
+def _best(record, record_terms, candidates, candidate_terms, written, limit):
+    """The candidates ranked against `record` (a need or a technology; the candidates are of the
+    other kind), best first, those sharing nothing left out, each explained in one line."""
+    from transfer.models import TechnologyNeed
+
+    idf = inverse_frequencies(candidate_terms)
     results = []
-    for need, these in zip(candidates, need_terms, strict=True):
-        total, pairs, singles, same = score(these, need, tech_terms, technology, idf)
+    for candidate, these in zip(candidates, candidate_terms, strict=True):
+        if isinstance(record, TechnologyNeed):
+            need, need_terms, tech, tech_terms = record, record_terms, candidate, these
+        else:
+            need, need_terms, tech, tech_terms = candidate, these, record, record_terms
+        total, pairs, singles, same = score(need_terms, need, tech_terms, tech, idf)
         if not (pairs or singles) and not same:
             continue
         shared = keywords(pairs, singles, written)
-        reason = explain(shared, same, need.sector.label, technology.trl, need.desired_trl)
-        results.append(Match(need, total, reason, shared, same))
+        reason = explain(shared, same, need.sector.label, tech.trl, need.desired_trl)
+        results.append(Match(candidate, total, reason, shared, same))
     results.sort(key=lambda m: (-m.score, m.item.pk))
     return results[:limit]
 
