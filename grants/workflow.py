@@ -33,7 +33,7 @@ from grants.models import (
 from grants.rules import takes_part
 from portal.text import group_thousands
 from portal.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
-from portal.transitions import WorkflowError, fire
+from portal.transitions import WorkflowError, fire, required
 
 S = ProposalState
 
@@ -149,10 +149,6 @@ def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=
     )  # fmt: skip
 
 
-def _required(value, key, message):
-    return {} if (value or "").strip() else {key: [message]}
-
-
 # -- the applicant ------------------------------------------------------------------------------
 
 
@@ -244,7 +240,7 @@ def return_for_revision(proposal, *, by, ip=None, comment="", revision_deadline=
     now = now or current_time()
 
     def guard(p):
-        errors = _required(comment, "comment", _("Say what the applicant must complete."))
+        errors = required(comment, "comment", _("Say what the applicant must complete."))
         if revision_deadline is None:
             errors["revision_deadline"] = [_("Set a revision deadline.")]
         elif revision_deadline <= now:
@@ -283,7 +279,7 @@ def mark_ineligible(proposal, *, by, ip=None, comment=""):
         "mark_ineligible",
         by=by,
         ip=ip,
-        guard=lambda p: _required(comment, "comment", _("Give the reason it is ineligible.")),
+        guard=lambda p: required(comment, "comment", _("Give the reason it is ineligible.")),
         apply=apply,
         comment=comment,
     )
@@ -463,7 +459,7 @@ def reject(proposal, *, by, ip=None, comment=""):
         "reject",
         by=by,
         ip=ip,
-        guard=lambda p: _required(comment, "comment", _("Give the reason for the rejection.")),
+        guard=lambda p: required(comment, "comment", _("Give the reason for the rejection.")),
         apply=apply,
         comment=comment,
     )
@@ -512,7 +508,7 @@ def terminate(proposal, *, by, ip=None, comment=""):
         "terminate",
         by=by,
         ip=ip,
-        guard=lambda p: _required(comment, "comment", _("Give the reason for the termination.")),
+        guard=lambda p: required(comment, "comment", _("Give the reason for the termination.")),
         comment=comment,
     )
 

@@ -22,6 +22,11 @@ class GuardFailed(WorkflowError):
         super().__init__(" ".join(m for msgs in self.errors.values() for m in msgs))
 
 
+def required(value, key, message):
+    """A guard's error when a text the step needs (a reason, a note) is empty."""
+    return {} if (value or "").strip() else {key: [message]}
+
+
 def fire(rows, pk, name, *, allowed, denied, conflict, guard=None, apply=None, record=None):
     """Move the row `pk` of the queryset `rows` by its transition method `name`.
 

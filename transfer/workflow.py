@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants import workflow as grants_workflow
-from grants.workflow import GuardFailed, WorkflowError
 from portal import roles
-from portal.transitions import fire
+from portal.transitions import GuardFailed, WorkflowError, fire, required
 from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal, TransferMode
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
@@ -128,13 +127,9 @@ def publish_technology(technology, *, by, checklist=()):
 def send_back_technology(technology, *, by, comment=""):
     """An officer returns a listing to its owner, saying what to change (e-mailed to them)."""
 
-    def guard(_t):
-        if not (comment or "").strip():
-            return {"comment": [_("Tell the owner what to change.")]}
-        return {}
-
     return _move_technology(
-        technology, "send_back", by=by, allowed=lambda t: is_officer(by), guard=guard,
+        technology, "send_back", by=by, allowed=lambda t: is_officer(by),
+        guard=lambda _t: required(comment, "comment", _("Tell the owner what to change.")),
         comment=comment.strip(),
     )  # fmt: skip
 
