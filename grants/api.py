@@ -120,16 +120,14 @@ class ProposalViewSet(ReadOnlyModelViewSet):
             )
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        spec = workflow.SPECS[name]
-        params = {"by": request.user, "ip": client_ip(request)}
-        if name != "submit":
-            params["comment"] = data.validated_data.get("comment", "").strip()
-        if spec.needs_deadline:
-            params["revision_deadline"] = data.validated_data.get("revision_deadline")
-        if spec.needs_amount:
-            params["approved_amount"] = data.validated_data.get("approved_amount")
+        given = data.validated_data
         try:
-            done = workflow.FUNCTIONS[name](proposal, **params)
+            done = workflow.fire_named(
+                name, proposal, by=request.user, ip=client_ip(request),
+                comment=given.get("comment", "").strip(),
+                revision_deadline=given.get("revision_deadline"),
+                approved_amount=given.get("approved_amount"),
+            )  # fmt: skip
         except workflow.StateConflict as conflict:
             return Response({"detail": str(conflict)}, status=status.HTTP_409_CONFLICT)
         except workflow.GuardFailed as failure:

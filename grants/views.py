@@ -362,15 +362,14 @@ def proposal_transition(request, pk, name):
     form = forms.TransitionForm(request.POST, spec=spec, prefix=name)
     if not form.is_valid():
         return _render_detail(request, proposal, action=name, action_form=form, status=400)
-    params = {"by": request.user, "ip": client_ip(request)}
-    if name != "submit":
-        params["comment"] = form.cleaned_data.get("comment", "").strip()
-    if spec.needs_deadline:
-        params["revision_deadline"] = form.cleaned_data.get("revision_deadline")
-    if spec.needs_amount:
-        params["approved_amount"] = form.cleaned_data.get("approved_amount")
+    given = form.cleaned_data
     try:
-        done = workflow.FUNCTIONS[name](proposal, **params)
+        done = workflow.fire_named(
+            name, proposal, by=request.user, ip=client_ip(request),
+            comment=given.get("comment", "").strip(),
+            revision_deadline=given.get("revision_deadline"),
+            approved_amount=given.get("approved_amount"),
+        )  # fmt: skip
     except workflow.StateConflict as conflict:
         messages.error(request, str(conflict))
         return redirect(proposal.get_absolute_url())

@@ -551,3 +551,19 @@ FUNCTIONS = {
     "mark_transferred": mark_transferred,
 }
 assert set(FUNCTIONS) == set(TRANSITIONS) == set(SPECS)
+
+
+def fire_named(
+    name, proposal, *, by, ip=None, comment="", revision_deadline=None, approved_amount=None
+):
+    """Fire the transition `name` with the inputs its Spec asks for: the one entry of the pages,
+    the API and `manage.py proposal_transition`."""
+    spec = SPECS[name]
+    params = {"by": by, "ip": ip}
+    if name != "submit":
+        params["comment"] = comment
+    if spec.needs_deadline:
+        params["revision_deadline"] = revision_deadline
+    if spec.needs_amount:
+        params["approved_amount"] = approved_amount
+    return FUNCTIONS[name](proposal, **params)

@@ -39,19 +39,16 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No active user {email}.")
         spec = workflow.SPECS[transition]
-        params = {"by": user}
-        if transition != "submit":
-            params["comment"] = comment
-        if spec.needs_deadline:
-            params["revision_deadline"] = (
-                timezone.make_aware(datetime.datetime.strptime(deadline, "%Y-%m-%d %H:%M"))
-                if deadline
-                else None
-            )
-        if spec.needs_amount:
-            params["approved_amount"] = amount
+        when = (
+            timezone.make_aware(datetime.datetime.strptime(deadline, "%Y-%m-%d %H:%M"))
+            if deadline and spec.needs_deadline
+            else None
+        )
         try:
-            done = workflow.FUNCTIONS[transition](record, **params)
+            done = workflow.fire_named(
+                transition, record, by=user, comment=comment, revision_deadline=when,
+                approved_amount=amount,
+            )  # fmt: skip
         except PermissionDenied as error:
             raise CommandError(f"Refused: {error}") from error
         except workflow.WorkflowError as error:
