@@ -6,17 +6,7 @@ proposal_transition`); the admin is for looking, not for moving records."""
 from django.contrib import admin
 
 from grants.models import AuditEntry, Proposal
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 class AuditEntryInline(admin.TabularInline):

@@ -3,13 +3,9 @@ from django.contrib import admin
 from portal.models import RoleChange
 
 
-@admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
-    """Read-only: the record of role grants is append-only."""
-
-    list_display = ["changed_at", "user", "action", "role", "changed_by"]
-    list_filter = ["role", "action"]
-    search_fields = ["user__email", "changed_by__email"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For looking, not for changing: records move only through the apps' workflows, and trails
+    are append-only."""
 
     def has_add_permission(self, request):
         return False
@@ -19,3 +15,12 @@ class RoleChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(ReadOnlyAdmin):
+    """Read-only: the record of role grants is append-only."""
+
+    list_display = ["changed_at", "user", "action", "role", "changed_by"]
+    list_filter = ["role", "action"]
+    search_fields = ["user__email", "changed_by__email"]
