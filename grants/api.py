@@ -54,7 +54,11 @@ class ProposalSerializer(serializers.ModelSerializer):
         return getattr(profile, "full_name", "") or proposal.owner.email
 
     def get_available_transitions(self, proposal) -> list[str]:
-        return workflow.available(proposal, self.context["request"].user)
+        user = self.context["request"].user
+        names = workflow.available(proposal, user)
+        if set(names).intersection(rules.DECISIONS) and rules.prepared_by(proposal, user):
+            names = [name for name in names if name not in rules.DECISIONS]  # four-eyes
+        return names
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from grants import workflow
 from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
-from grants.rules import takes_part
+from grants.rules import may_see_ballots, takes_part
 from portal import roles
 from portal.text import fold
 
@@ -57,9 +57,17 @@ class Suggestion:
     score: float
 
 
-def suggestions(proposal):
+def self_seating(reviewer, by):
+    """No one appoints themselves to a council (DESIGN.md): the reason, or ""."""
+    if by is not None and reviewer.pk == by.pk:
+        return _("No one seats themselves on a council: another officer must invite you.")
+    return ""
+
+
+def suggestions(proposal, *, by=None):
     """The reviewer pool ranked for this proposal: shared keywords with the proposal's sector
-    and keywords first, then the lightest current load; blocked reviewers last, with why."""
+    and keywords first, then the lightest current load; blocked reviewers last, with why
+    (`by`, the officer forming the council, is blocked too: nobody seats themselves)."""
     user_model = get_user_model()
     seated = set(proposal.assignments.values_list("reviewer_id", flat=True))
     pool = (
@@ -87,7 +95,7 @@ def suggestions(proposal):
         profile = getattr(reviewer, "profile", None)
         expertise = [w.strip() for w in getattr(profile, "expertise", "").split(",") if w.strip()]
         overlap = [w for w in expertise if fold(w) in topic]
-        blocked = conflict_reason(proposal, reviewer)
+        blocked = self_seating(reviewer, by) or conflict_reason(proposal, reviewer)
         score = len(overlap) * 10 - reviewer.load
         result.append(Suggestion(reviewer, overlap, reviewer.load, blocked, score))
     result.sort(key=lambda s: (bool(s.blocked), -s.score, s.reviewer.pk))
@@ -95,14 +103,17 @@ def suggestions(proposal):
 
 
 def seat(proposal, reviewer, seat_role, *, by, due_at=None):
-    """An officer invites a reviewer onto the council of one proposal."""
+    """An officer invites a reviewer onto the council of one proposal (Circular 20/2023): never
+    themselves, never someone the system sees taking part in the proposal."""
     if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
         raise PermissionDenied(_("Only an officer can form the council."))
     if proposal.state not in OPEN_STATES:
         raise ValidationError(_("The council is formed once the dossier is eligible."))
     if not roles.has_role(reviewer, roles.REVIEWER):
         raise ValidationError(_("%(name)s is not a council member.") % {"name": reviewer.email})
-    reason = conflict_reason(proposal, reviewer)
+    reason = self_seating(reviewer, by) or conflict_reason(proposal, reviewer)
+    if not reason and takes_part(proposal, reviewer):
+        reason = _("Takes part in this proposal.")
     if reason:
         raise ValidationError(reason)
     with transaction.atomic():
@@ -129,6 +140,7 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
                 "declared_at": None,
                 "decline_reason": "",
                 "conflict": False,
+                "invited_by": by,
             },
         )
     if not workflow.replaying():
@@ -243,7 +255,10 @@ def _close_if_complete(proposal):
 
 def visible_ballots(proposal, user):
     """Blind until one's own is in: reviewers see the others' ballots only after submitting
-    theirs; officers and managers see every submitted ballot."""
+    theirs; officers and managers see every submitted ballot; nobody who takes part in the
+    proposal sees any (rules.may_see_ballots)."""
+    if not may_see_ballots(proposal, user):
+        return []
     submitted = proposal.ballots.filter(submitted_at__isnull=False).select_related(
         "reviewer__profile"
     )

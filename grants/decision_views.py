@@ -44,10 +44,15 @@ def call_results(request, call_id):
     )
     running = 0
     rows = []
+    # The rows of dossiers the user takes part in stay hidden (their council's ballots).
+    hidden = 0
     for p in scored:
         ballots = [b for b in p.ballots.all() if b.submitted_at]
         if p.passed:
             running += p.approved_amount or p.appraised_amount or p.requested_amount
+        if not rules.may_see_ballots(p, request.user):
+            hidden += 1
+            continue
         rows.append(
             {
                 "proposal": p,
@@ -63,7 +68,13 @@ def call_results(request, call_id):
     return render(
         request,
         "grants/results.html",
-        {"call": call, "rows": rows, "committed": committed, "left": call.total_budget - committed},
+        {
+            "call": call,
+            "rows": rows,
+            "hidden": hidden,
+            "committed": committed,
+            "left": call.total_budget - committed,
+        },
     )
 
 
@@ -248,6 +259,10 @@ def decision_pdf(request, pk):
 def minutes_pdf(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("call", "organisation"), pk=pk)
     _staff_only(request.user)
+    if not rules.may_see_ballots(proposal, request.user):
+        raise PermissionDenied(
+            _("You take part in this proposal: its council's minutes are not for you.")
+        )
     if proposal.aggregate_score is None:
         raise Http404
     response = HttpResponse(documents.minutes_pdf(proposal), content_type="application/pdf")
@@ -259,8 +274,15 @@ def minutes_pdf(request, pk):
 def session_minutes_pdf(request, call_id):
     _staff_only(request.user)
     call = get_object_or_404(CallPage, pk=call_id)
-    if not Proposal.objects.filter(call=call, aggregate_score__isnull=False).exists():
+    scored = Proposal.objects.filter(call=call, aggregate_score__isnull=False)
+    if not scored.exists():
         raise Http404
+    # One document for the whole session (signed, byte-identical): refused whole to anyone
+    # who takes part in one of its dossiers.
+    if not all(rules.may_see_ballots(p, request.user) for p in scored):
+        raise PermissionDenied(
+            _("You take part in a dossier of this call: its council's minutes are not for you.")
+        )
     response = HttpResponse(documents.session_minutes_pdf(call), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-ban-{call.code}.pdf"'
     return response

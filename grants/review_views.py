@@ -233,7 +233,7 @@ def proposal_council(request, pk):
             "proposal": proposal,
             "assignments": assignments,
             "free_seats": max(proposal.call.min_reviewers - len(taken), 0),
-            "suggestions": council.suggestions(proposal),
+            "suggestions": council.suggestions(proposal, by=request.user),
             "seats": ReviewAssignment.Seat.choices,
             "default_due": default_due.isoformat(),
             "ballots": council.visible_ballots(proposal, request.user),

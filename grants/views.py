@@ -282,6 +282,9 @@ RESULT_STATES = ("in_progress", "completed", "transferred")  # projects whose re
 def _render_detail(request, proposal, *, action=None, action_form=None, status=200):
     is_owner = rules.is_owner(proposal, request.user)
     names = workflow.available(proposal, request.user)
+    # Four-eyes: a manager who prepared the dossier sees its decisions disabled, and why.
+    decides = set(names).intersection(rules.DECISIONS)
+    prepared = rules.prepared_by(proposal, request.user) if decides else []
     actions = []
     for name in names:
         spec = workflow.SPECS[name]
@@ -296,7 +299,8 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
                 else None,
             )
         )
-        actions.append({"name": name, "spec": spec, "form": form})
+        refused = prepared if name in rules.DECISIONS else []
+        actions.append({"name": name, "spec": spec, "form": form, "refused": refused})
     versions = list(proposal.versions.order_by("-number"))
     # Staff read what was received; the owner works on the current text.
     frozen = bool(versions) and not (is_owner and proposal.is_editable)
@@ -306,6 +310,8 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     from grants import council
 
     staff = roles.has_role(request.user, *STAFF)
+    # Who sits on the council and how they scored stays hidden from anyone taking part.
+    sees_council = staff and rules.may_see_ballots(proposal, request.user)
     officer = rules.is_officer(proposal, request.user)
     seats = (
         list(proposal.assignments.select_related("reviewer__profile").order_by("pk"))
@@ -315,7 +321,8 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
     seated = next((a for a in seats if a.reviewer_id == request.user.pk), None)
     context = {
         "council_link": officer and proposal.state in ("eligible", "under_review", "reviewed"),
-        "seats": seats if staff else [],
+        "seats": seats if sees_council else [],
+        "sees_council": sees_council,
         "ballots": {b.reviewer_id: b for b in council.visible_ballots(proposal, request.user)},
         "my_assignment": seated,
         "is_staff": staff,

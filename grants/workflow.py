@@ -30,7 +30,7 @@ from grants.models import (
     ReceiptCounter,
     ReviewAssignment,
 )
-from grants.rules import takes_part
+from grants.rules import prepared_by, takes_part
 from portal.text import group_thousands
 from portal.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
 from portal.transitions import WorkflowError, fire, required
@@ -396,6 +396,28 @@ def next_document_number(kind, suffix, now=None):
     return f"{_take_next(DocumentCounter, kind=kind, year=year)}/{suffix}"
 
 
+def four_eyes_problems(proposal, by):
+    """DESIGN.md's four-eyes rule, the same for every decision: a manager who screened the
+    dossier, seated or ran its council, appraised its budget or recorded its contract does not
+    decide it (`rules.prepared_by` says what they did)."""
+    reasons = prepared_by(proposal, by)
+    if not reasons:
+        return {}
+    return {"four_eyes": [_("You prepared this dossier; another manager must decide."), *reasons]}
+
+
+def _decision_guard(by, guard=None):
+    """A decision's guard: four-eyes, then the decision's own conditions."""
+
+    def check(p):
+        errors = four_eyes_problems(p, by)
+        for key, messages in (guard(p) if guard else {}).items():
+            errors.setdefault(key, []).extend(messages)
+        return errors
+
+    return check
+
+
 def _decide(p, by):
     p.decision_number = next_document_number("decision", "QĐ-SKHCN")
     p.decided_at = current_time()
@@ -403,6 +425,10 @@ def _decide(p, by):
 
 
 def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
+    """The funding decision (quyết định phê duyệt): the council passed it, the budget appraisal
+    is recorded, approved ≤ appraised ≤ requested within the call's budget, and the deciding
+    manager did not prepare the dossier (four-eyes, `four_eyes_problems`)."""
+
     def guard(p):
         errors = {}
         # Two managers funding the last of a call's budget at once: the call row is the lock.
@@ -435,10 +461,6 @@ def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
                     _("This would exceed the call's total budget (%(left)s ₫ left).")
                     % {"left": group_thousands(p.call.total_budget - committed)}
                 )
-        if by is not None and by.pk in (p.screened_by_id, p.appraised_by_id):
-            errors["four_eyes"] = [
-                _("You prepared this dossier or its appraisal; another manager must decide.")
-            ]
         return errors
 
     def apply(p):
@@ -446,10 +468,20 @@ def fund(proposal, *, by, ip=None, approved_amount=None, comment=""):
         _decide(p, by)
         return {"approved_amount": approved_amount, "decision_number": p.decision_number}
 
-    return _fire(proposal, "fund", by=by, ip=ip, guard=guard, apply=apply, comment=comment)
+    return _fire(
+        proposal,
+        "fund",
+        by=by,
+        ip=ip,
+        guard=_decision_guard(by, guard),
+        apply=apply,
+        comment=comment,
+    )
 
 
 def reject(proposal, *, by, ip=None, comment=""):
+    """The decision not to fund, with its reason, by a manager who did not prepare the dossier."""
+
     def apply(p):
         _decide(p, by)
         return {"decision_number": p.decision_number}
@@ -459,7 +491,9 @@ def reject(proposal, *, by, ip=None, comment=""):
         "reject",
         by=by,
         ip=ip,
-        guard=lambda p: required(comment, "comment", _("Give the reason for the rejection.")),
+        guard=_decision_guard(
+            by, lambda p: required(comment, "comment", _("Give the reason for the rejection."))
+        ),
         apply=apply,
         comment=comment,
     )
@@ -503,12 +537,15 @@ def accept_results(proposal, *, by, ip=None, comment=""):
 
 
 def terminate(proposal, *, by, ip=None, comment=""):
+    """Stop a running task, with the reason, by a manager who did not prepare the dossier."""
     return _fire(
         proposal,
         "terminate",
         by=by,
         ip=ip,
-        guard=lambda p: required(comment, "comment", _("Give the reason for the termination.")),
+        guard=_decision_guard(
+            by, lambda p: required(comment, "comment", _("Give the reason for the termination."))
+        ),
         comment=comment,
     )
 

@@ -47,9 +47,16 @@ def requires_two_factor(user):
     return has_role(user, *STAFF_ROLES)
 
 
-def can_grant(granter, role):
-    """Officers appoint council members; only system administrators create staff."""
+def _appoints_self(granter, role, user):
+    return role == REVIEWER and user is not None and user.pk == getattr(granter, "pk", None)
+
+
+def can_grant(granter, role, user=None):
+    """Officers appoint council members; only system administrators create staff; no one
+    appoints themselves to a council (DESIGN.md), not even an administrator."""
     if role not in ALL_ROLES or not getattr(granter, "is_authenticated", False):
+        return False
+    if _appoints_self(granter, role, user):
         return False
     if granter.is_superuser:
         return True
@@ -76,6 +83,11 @@ def _change_role(user, role, *, by, action):
 def grant_role(user, role, *, by):
     """Give `user` the role `role`; `by` must be allowed to grant it (see can_grant)."""
     from portal.models import RoleChange
+
+    if _appoints_self(by, role, user):
+        raise PermissionDenied(
+            _("No one appoints themselves to a council: another officer must appoint you.")
+        )
 
     _change_role(user, role, by=by, action=RoleChange.Action.GRANT)
 

@@ -51,6 +51,7 @@ def dashboard(request):
         best = matching.shown_for_needs(published, limit=2)
         context["my_needs"] = [(need, best.get(need.pk, [])) for need in needs]
     if roles.RESEARCHER in user_roles:
+        from transfer.disclosure import business_hidden_from
         from transfer.models import TransferDeal
 
         context["interest_in_mine"] = list(
@@ -58,6 +59,8 @@ def dashboard(request):
             .select_related("technology", "business__profile__organisation")
             .order_by("-updated_at")[:5]
         )
+        for deal in context["interest_in_mine"]:
+            deal.business_hidden = business_hidden_from(deal, request.user)
     if user_roles & {roles.OFFICER, roles.MANAGER}:
         context["state_counts"] = dict(
             Proposal.objects.order_by().values_list("state").annotate(n=Count("pk"))
@@ -113,7 +116,11 @@ def change_reviewer_role(request, user_id):
         roles.revoke_role(person, roles.REVIEWER, by=request.user)
         messages.success(request, _("%(name)s is no longer a council member.") % {"name": name})
     else:
-        roles.grant_role(person, roles.REVIEWER, by=request.user)
+        try:
+            roles.grant_role(person, roles.REVIEWER, by=request.user)
+        except PermissionDenied as refusal:  # oneself: no one appoints themselves
+            messages.error(request, str(refusal))
+            return redirect("reviewers")
         messages.success(request, _("%(name)s is now a council member.") % {"name": name})
     return redirect(request.POST.get("next") or "reviewers")
 

@@ -46,6 +46,15 @@ class ReviewAssignment(models.Model):
     declared_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # The officer who seated this member: four-eyes keeps them from deciding the proposal.
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
 
     class Meta:
         constraints = [
