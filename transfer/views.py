@@ -20,7 +20,7 @@ from portal.http import client_ip
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold, shorten
 from researchers.models import Organisation
-from transfer import forms, matching, workflow
+from transfer import disclosure, forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
 
 
@@ -273,6 +273,8 @@ def deal_list(request):
     if state in TransferDeal.State.values:
         deals = deals.filter(state=state)
     page = Paginator(deals, 25).get_page(request.GET.get("page"))
+    for deal in page:
+        deal.business_hidden = disclosure.business_hidden_from(deal, user)
     context = {"page_obj": page, "state": state, "states": TransferDeal.State.choices}
     if roles.has_role(user, roles.OFFICER):
         context.update(_deal_figures())
@@ -328,6 +330,10 @@ def _render_deal(request, deal, terms_form=None, status=200):
     is_business = deal.business_id == user.pk
     is_officer = roles.has_role(user, roles.OFFICER)
     opened = deal.state in ("negotiating", "agreed", "completed")
+    hidden = disclosure.business_hidden_from(deal, user)
+    entries = list(deal.entries.select_related("actor__profile"))
+    for entry in entries:
+        entry.anonymous = hidden and entry.actor_id == deal.business_id
     return render(
         request,
         "transfer/deal_detail.html",
@@ -344,7 +350,8 @@ def _render_deal(request, deal, terms_form=None, status=200):
             or forms.TermsForm(
                 initial={"mode": (deal.technology.transfer_modes or [""])[0], "term_months": 12}
             ),
-            "entries": deal.entries.select_related("actor__profile"),
+            "business_hidden": hidden,
+            "entries": entries,
         },
         status=status,
     )
