@@ -194,6 +194,8 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
     if assignment.status != Status.ACCEPTED:
         raise PermissionDenied(_("Declare that you have no conflict of interest first."))
     proposal = assignment.proposal
+    if takes_part(proposal, by):  # joined the team after being seated: blind, and no vote
+        raise PermissionDenied(_("You take part in this proposal: you cannot score it."))
     if proposal.state != ProposalState.UNDER_REVIEW:
         raise ValidationError(_("This proposal is not being scored now."))
     rubric = proposal.call.get_rubric()

@@ -68,6 +68,8 @@ def review_detail(request, pk):
         return _declaration(request, assignment)
     if assignment.status == Status.DECLINED:
         return render(request, "grants/reviews/declined.html", {"assignment": assignment})
+    if rules.takes_part(proposal, request.user):
+        raise PermissionDenied(_("You take part in this proposal: you cannot score it."))
     rubric = proposal.call.get_rubric()
     criteria = list(rubric.criteria.all())
     ballot = council.ballot_for(assignment)

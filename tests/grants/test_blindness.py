@@ -243,3 +243,20 @@ def test_someone_who_takes_part_is_never_seated(eligible, researcher, officer, c
     )
     assert "Là người đăng ký hồ sơ này." in response.content.decode()
     assert not ReviewAssignment.objects.filter(proposal=eligible).exists()
+
+
+def test_a_seated_member_who_joins_the_team_can_no_longer_score_or_read_the_ballots(
+    under_review, reviewers, client
+):
+    member = reviewers[0]
+    assignment = under_review.assignments.get(reviewer=member)
+    client.force_login(member)
+    assert client.get(f"/reviews/{assignment.pk}/").status_code == 200
+    under_review.team.create(
+        full_name="Nguyễn Văn Thành", organisation_name="ĐH Cần Thơ", user=member
+    )
+    assignment = ReviewAssignment.objects.get(pk=assignment.pk)
+    with pytest.raises(PermissionDenied, match="không được chấm điểm"):
+        council.save_ballot(assignment, by=member, scores={}, comments={}, comment="")
+    assert client.get(f"/reviews/{assignment.pk}/").status_code == 403
+    assert not under_review.ballots.filter(reviewer=member, submitted_at__isnull=False).exists()
