@@ -135,6 +135,15 @@ def test_the_admin_sign_in_is_rate_limited(client, settings):
     assert not signed_in(client)
 
 
+def test_allauths_own_429_is_the_translated_page(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip"}
+    sign_in(client, "researcher@example.org", "wrong")
+    refused = sign_in(client, "researcher@example.org")
+    assert refused.status_code == 429
+    assert "Quá nhiều yêu cầu" in refused.content.decode()
+    assert not signed_in(client)
+
+
 # -- the per-account lockout ------------------------------------------------------------------
 
 
