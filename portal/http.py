@@ -48,6 +48,17 @@ def safe_next(request, target, default):
     return resolve_url(default)
 
 
+def _rate_source(address):
+    """An IPv6 client holds a whole /64 (as allauth counts them): count the network, not the
+    address, or it could take a new one for every request."""
+    if not address:
+        return "unknown"
+    parsed = ipaddress.ip_address(address)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
+
+
 def rate_limited(request, scope):
     """Count one request of `scope` from this client; True once the client is over the limit
     `settings.PORTAL_RATE_LIMITS[scope]` = (requests, seconds) in the current window (a fixed
@@ -57,7 +68,7 @@ def rate_limited(request, scope):
         return False
     limit, period = rule
     window = int(time.time() // period)
-    key = f"portal:rl:{scope}:{client_ip(request) or 'unknown'}:{window}"
+    key = f"portal:rl:{scope}:{_rate_source(client_ip(request))}:{window}"
     cache.add(key, 0, timeout=period)
     try:
         count = cache.incr(key)

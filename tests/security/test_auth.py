@@ -346,6 +346,8 @@ def test_rate_limited_allows_n_then_refuses_until_the_window_passes(settings, cl
     ]
     assert not rate_limited(request_with(remote="192.0.2.10"), "receipt_verify")
     assert not rate_limited(request, "another_scope")
+    ipv6 = [request_with(remote=f"2001:db8:1:2::{n}") for n in range(1, 5)]
+    assert [rate_limited(r, "receipt_verify") for r in ipv6] == [False, False, False, True]
     clock(60)
     assert not rate_limited(request, "receipt_verify")
 
