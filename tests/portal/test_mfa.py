@@ -108,3 +108,19 @@ def test_a_superuser_gives_the_totp_code_before_the_django_admin(client):
     done = client.post("/accounts/2fa/authenticate/", {"code": current_code(SECRET)})
     assert done["Location"] == "/django-admin/"
     assert client.get("/django-admin/").status_code == 200
+
+
+def test_only_allauths_own_pages_are_open_before_two_factor(client, user_by_email):
+    admin = user_by_email("admin@example.org")
+    Authenticator.objects.filter(user=admin).delete()
+    client.force_login(admin)
+    for path in (
+        "/django-admin/auth/group/accounts/2fa/",
+        "/django-admin/auth/user/accounts/logout/",
+        "/admin/accounts/reauthenticate/",
+    ):
+        assert client.get(path)["Location"] == "/accounts/2fa/totp/activate/", path
+    # allauth's own pages are reached (it asks for the password before showing a secret).
+    for prefix in ("", "/en"):
+        response = client.get(f"{prefix}/accounts/2fa/totp/activate/")
+        assert response["Location"].startswith(f"{prefix}/accounts/reauthenticate/")
