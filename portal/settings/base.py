@@ -218,7 +218,9 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
-WAGTAILADMIN_LOGIN_URL = "account_login"
+# Wagtail sends people to its /admin/login/, which portal.admin_signin hands to allauth (and
+# answers 403 to someone signed in without access, who would otherwise loop via allauth).
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 
 # Roles that must use TOTP two-factor before they can use the portal (portal.roles).

@@ -118,6 +118,20 @@ def test_wagtail_admin_login_keeps_next_on_the_site(client, target):
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
 
 
+def test_the_wagtail_admin_sends_visitors_to_allauth_and_others_away_without_a_loop(
+    client, client_as
+):
+    to_login = client.get("/admin/pages/")
+    assert to_login["Location"] == "/admin/login/?next=/admin/pages/"
+    assert client.get(to_login["Location"])["Location"] == (
+        "/accounts/login/?next=%2Fadmin%2Fpages%2F"
+    )
+    researcher = client_as("researcher@example.org")
+    to_login = researcher.get("/admin/")
+    assert to_login["Location"] == "/admin/login/?next=/admin/"
+    assert researcher.get(to_login["Location"]).status_code == 403
+
+
 def test_wagtail_admin_login_sends_a_signed_in_officer_on(client_as):
     response = client_as("officer@example.org").get("/admin/login/", {"next": "/admin/pages/"})
     assert response["Location"] == "/admin/pages/"
