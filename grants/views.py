@@ -22,7 +22,7 @@ from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
 from portal import roles
-from portal.http import client_ip
+from portal.http import client_ip, rate_limited
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
 
@@ -608,7 +608,10 @@ def receipt(request, pk):
 
 
 def verify_receipt(request, code):
-    """Public: anyone holding a receipt can check that the Department issued it."""
+    """Public: anyone holding a receipt can check that the Department issued it. Limited per
+    client address (PORTAL_RATE_LIMITS["receipt_verify"]) so that codes cannot be enumerated."""
+    if rate_limited(request, "receipt_verify"):
+        return render(request, "429.html", status=429)
     proposal = (
         Proposal.objects.select_related("call", "organisation")
         .filter(verification_code=code.upper()[:10], receipt_number__isnull=False)

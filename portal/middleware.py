@@ -1,4 +1,5 @@
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -8,11 +9,11 @@ from portal.roles import requires_two_factor
 
 # Paths a staff member without two-factor may still reach: setting it up, leaving, assets.
 ALLOWED_PREFIXES = ("/static/", "/media/", "/healthz", "/i18n/")
-ALLOWED_ACCOUNT_SUFFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/")
+ALLOWED_ACCOUNT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/")
 
 
 class StaffTwoFactorMiddleware:
-    """Officers and managers use the portal only after activating TOTP two-factor."""
+    """Officers, managers and administrators use the portal only after activating TOTP."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -37,4 +38,9 @@ class StaffTwoFactorMiddleware:
     def _is_allowed(path):
         if path.startswith(ALLOWED_PREFIXES):
             return True
-        return any(suffix in path for suffix in ALLOWED_ACCOUNT_SUFFIXES)
+        # allauth's pages at the root or under a language prefix (/en/accounts/2fa/), and only
+        # there: "/django-admin/…/accounts/2fa/" is still the admin.
+        language = path.split("/")[1] if path.count("/") > 1 else ""
+        if language in {code for code, _name in settings.LANGUAGES}:
+            path = path[len(language) + 1 :]
+        return path.startswith(ALLOWED_ACCOUNT_PREFIXES)

@@ -9,11 +9,16 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from grants import review_views
-from portal import views
+from portal import admin_signin, views
 from researchers import views as researcher_views
+
+# Both admins sign people in through allauth (rate limits, TOTP): portal/admin_signin.py.
+admin.site.login = admin_signin.django_admin_login
+admin.site.logout = admin_signin.django_admin_logout
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    path("admin/login/", admin_signin.wagtail_admin_login),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),

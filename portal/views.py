@@ -16,6 +16,7 @@ from wagtail.models import Locale
 from grants.models import Proposal
 from grants.selectors import open_calls, proposals_of
 from portal import roles
+from portal.http import safe_next
 from researchers.models import Profile
 
 
@@ -122,7 +123,7 @@ def change_reviewer_role(request, user_id):
             messages.error(request, str(refusal))
             return redirect("reviewers")
         messages.success(request, _("%(name)s is now a council member.") % {"name": name})
-    return redirect(request.POST.get("next") or "reviewers")
+    return redirect(safe_next(request, request.POST.get("next"), "reviewers"))
 
 
 @never_cache

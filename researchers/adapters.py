@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +33,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
         return user
+
+    def get_client_ip(self, request):
+        """allauth's rate limits count by the same client address as the audit trail."""
+        from portal.http import client_ip
+
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return address
 
 
 def user_display(user):

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -146,7 +147,18 @@ ACCOUNT_FORMS = {"signup": "researchers.forms.SignupForm"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sở KH&CN An Giang] "
+# Failed sign-ins: 10 a minute from one address, and 5 in any 5 minutes for one account. The
+# account limit is a sliding window that refused attempts do not extend: a stranger typing wrong
+# passwords locks the account for 5 minutes at most after their 5th try, never for good.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Reverse proxies of ours in front of the app servers (docs/operations.md → Client addresses):
+# the client is the N-th address from the right of X-Forwarded-For; 0 ignores that header.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# The portal's own limits per client address (portal.http.rate_limited): (requests, seconds).
+PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60)}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -206,7 +218,9 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USAGE_COUNT_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
-WAGTAILADMIN_LOGIN_URL = "account_login"
+# Wagtail sends people to its /admin/login/, which portal.admin_signin hands to allauth (and
+# answers 403 to someone signed in without access, who would otherwise loop via allauth).
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 
 # Roles that must use TOTP two-factor before they can use the portal (portal.roles).

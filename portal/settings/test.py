@@ -18,4 +18,5 @@ STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)
 ACCOUNT_RATE_LIMITS = False
+PORTAL_RATE_LIMITS = {}  # tests that check a limit turn it on with the settings fixture
 WAGTAILADMIN_BASE_URL = "http://testserver"

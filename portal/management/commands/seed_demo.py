@@ -18,7 +18,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, StandardPage
 from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricCriterion
-from portal import demo_data
+from portal import demo_data, roles
 from portal.docx import build_docx
 from researchers.models import Organisation, Profile
 
@@ -102,7 +102,7 @@ class Command(BaseCommand):
                 },
             )
             user.groups.add(*Group.objects.filter(name__in=role_names))
-            if {"officer", "manager"} & set(role_names):
+            if roles.requires_two_factor(user):
                 has_totp = Authenticator.objects.filter(
                     user=user, type=Authenticator.Type.TOTP
                 ).exists()
@@ -365,6 +365,6 @@ class Command(BaseCommand):
             roles_text = ", ".join(role_names) or "superuser"
             self.stdout.write(f"  {email:<26} {roles_text:<11} {name}")
         self.stdout.write(
-            f"  Officer and manager sign in with TOTP; secret {settings.PORTAL_DEMO_TOTP_SECRET} "
+            f"  Admin, officer and manager sign in with TOTP; secret {settings.PORTAL_DEMO_TOTP_SECRET} "
             "(any authenticator app, or: .venv/bin/python manage.py demo_totp)."
         )
