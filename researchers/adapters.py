@@ -31,7 +31,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
+            give_signup_consents(user, data)
         return user
+
+
+def give_signup_consents(user, data):
+    """One Consent record per box ticked at signup, with the text's version (Law 91/2025)."""
+    from researchers import privacy
+
+    privacy.give_signup_consents(user, data)
 
 
 def user_display(user):
