@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal.models import AppendOnly
@@ -208,7 +209,7 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         DELETION = "deletion", _("Deletion")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("personal-data request", "Open")
         DONE = "done", _("Done")
         REFUSED = "refused", _("Refused")
 

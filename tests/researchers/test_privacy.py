@@ -145,6 +145,14 @@ def test_the_privacy_page_withdraws_and_gives_consents(client_as, researcher):
     client.post("/accounts/privacy/consents/", {"purpose": "account", "action": "give"})
     assert Consent.objects.count() == count
 
+    response = client.post(
+        "/accounts/privacy/consents/", {"purpose": "account", "action": "withdraw"}
+    )
+    assert response.status_code == 302
+    asked = DataRequest.objects.get(user=researcher, kind="deletion", state="open")
+    assert "Sở sẽ trả lời trước" in client.get("/accounts/privacy/").content.decode()
+    assert Purpose.ACCOUNT not in standing(researcher) and asked.entries.get().action == "open"
+
     assert client_as(None).get("/accounts/privacy/").status_code == 302
 
 
@@ -392,6 +400,22 @@ def test_a_deletion_done_anonymises_the_person_and_keeps_the_funded_record(
         "/accounts/login/", {"login": "researcher@example.org", "password": "AnGiang@2025"}
     )
     assert login.status_code == 200  # refused: the form again
+
+
+def test_the_consent_date_of_existing_profiles_becomes_an_account_consent(researcher):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("researchers.migrations.0002_privacy")
+    Consent.objects.filter(user=researcher).update(withdrawn_at=timezone.now())
+    given = timezone.make_aware(datetime.datetime(2025, 9, 1, 9, 0))
+    Profile.objects.filter(user=researcher).update(data_consent_at=given)
+    Profile.objects.exclude(user=researcher).update(data_consent_at=None)
+    migration.consents_from_profiles(apps, None)
+    legacy = Consent.objects.get(user=researcher, withdrawn_at=None)
+    assert (legacy.purpose, legacy.given_at) == (Purpose.ACCOUNT, given)
+    assert legacy.text_version == migration.LEGACY_VERSION and "91/2025/QH15" in legacy.text
 
 
 def test_anonymise_is_for_officers_only(researcher, user_by_email):
