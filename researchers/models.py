@@ -238,6 +238,13 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("personal-data request")
         verbose_name_plural = _("personal-data requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(state="open"),
+                name="one_open_data_request_per_kind",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"

@@ -215,9 +215,14 @@ def open_request(user, kind, text, *, request=None, now=None):
         raise GuardFailed(errors)
     now = now or timezone.now()
     with transaction.atomic():
-        data_request = DataRequest.objects.create(
-            user=user, kind=kind, text=text, received_at=now, due_at=request_deadline(now)
-        )
+        try:
+            with transaction.atomic():
+                data_request = DataRequest.objects.create(
+                    user=user, kind=kind, text=text, received_at=now, due_at=request_deadline(now)
+                )
+        except IntegrityError:  # the same request sent twice at once
+            duplicate = _("You already have an open request of this kind.")
+            raise GuardFailed({"kind": [duplicate]}) from None
         DataRequestEntry.objects.create(
             request=data_request,
             action="open",

@@ -62,6 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'personal-data request',
                 'verbose_name_plural': 'personal-data requests',
                 'ordering': ['due_at', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('user', 'kind'), name='one_open_data_request_per_kind')],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
