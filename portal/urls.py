@@ -27,6 +27,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("accounts/profile/", researcher_views.profile, name="profile"),
+    path("accounts/privacy/", include("researchers.privacy_urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/", views.stats, name="stats"),

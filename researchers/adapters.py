@@ -32,6 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
+            give_signup_consents(user, data)
         return user
 
     def get_client_ip(self, request):
@@ -42,6 +43,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if not address:
             raise PermissionDenied("Unable to determine the client's address.")
         return address
+
+
+def give_signup_consents(user, data):
+    """One Consent record per box ticked at signup, with the text's version (Law 91/2025)."""
+    from researchers import privacy
+
+    privacy.give_signup_consents(user, data)
 
 
 def user_display(user):

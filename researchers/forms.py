@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import roles
+from researchers import privacy
 from researchers.models import Organisation, Profile
 from researchers.validators import normalise_orcid, validate_orcid, validate_tax_code
 
@@ -32,12 +33,20 @@ class SignupForm(AllauthSignupForm):
         required=False,
         help_text=_("10 digits, e.g. 1600123456."),
     )
+    # One unticked box per stated purpose (Law 91/2025/QH15): only the account is required.
     consent = forms.BooleanField(
-        label=_(
-            "I agree that the Department processes my personal data to run my account and "
-            "my dossiers, as described in the privacy notice (Law 91/2025/QH15)."
-        ),
+        label=privacy.CONSENT_TEXTS[privacy.Purpose.ACCOUNT][1],
         error_messages={"required": _("We need your consent to open an account.")},
+    )
+    consent_contact = forms.BooleanField(
+        label=privacy.CONSENT_TEXTS[privacy.Purpose.CONTACT][1],
+        required=False,
+        help_text=_("Optional. You can give or withdraw it at any time on your privacy page."),
+    )
+    consent_newsletter = forms.BooleanField(
+        label=privacy.CONSENT_TEXTS[privacy.Purpose.NEWSLETTER][1],
+        required=False,
+        help_text=_("Optional. You can give or withdraw it at any time on your privacy page."),
     )
 
     field_order = [
@@ -49,6 +58,8 @@ class SignupForm(AllauthSignupForm):
         "organisation_name",
         "tax_code",
         "consent",
+        "consent_contact",
+        "consent_newsletter",
     ]
 
     def clean_tax_code(self):

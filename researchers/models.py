@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from portal.models import AppendOnly
 from researchers.validators import validate_orcid, validate_tax_code
 
 
@@ -130,3 +134,166 @@ class Profile(models.Model):
             user=user, defaults={"full_name": user.get_full_name() or ""}
         )
         return profile
+
+
+# -- personal-data rights (Law 91/2025/QH15); the rules live in `researchers.privacy` ---------
+
+
+class Consent(models.Model):
+    """One consent a person gave for one stated purpose, with the version and the wording of the
+    text they agreed to (Law 91/2025/QH15, art. 9: consent per purpose, provable).
+
+    The history is never rewritten: a row is written once when consent is given; withdrawing
+    sets `withdrawn_at` once (a conditional update in `privacy.withdraw_consent`), and giving it
+    again writes a new row. `save()` refuses to change a stored row and `delete()` refuses."""
+
+    class Purpose(models.TextChoices):
+        ACCOUNT = "account", _("Running my account and my dossiers")
+        CONTACT = "contact", _("Being contacted by businesses about my technologies")
+        NEWSLETTER = (
+            "newsletter",
+            _("Receiving the weekly digest of matching technologies and needs"),
+        )
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    text_version = models.CharField(_("version of the text"), max_length=20)
+    text = models.TextField(_("text agreed to"))
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purpose", "given_at", "pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_consent_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.purpose} {self.text_version} {self.given_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        if self.pk is not None:
+            raise PermissionDenied("Consent records are never rewritten.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Consent records are never deleted.")
+
+    @property
+    def standing(self):
+        return self.withdrawn_at is None
+
+
+class DataRequest(ConcurrentTransitionMixin, models.Model):
+    """A person's request to correct or erase their personal data (Law 91/2025/QH15, art. 4, 13,
+    14), answered by an officer before `due_at` (see `privacy.request_deadline`)."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        DELETION = "deletion", _("Deletion")
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("personal-data request", "Open")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("what you ask"), max_length=5000, blank=True)
+    state = FSMField(
+        _("state"), default=State.OPEN, choices=State.choices, protected=True, db_index=True
+    )
+    received_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("to be answered by"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), max_length=5000, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("personal-data request")
+        verbose_name_plural = _("personal-data requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(state="open"),
+                name="one_open_data_request_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def is_overdue(self, now=None):
+        """Still open after its legal deadline (exactly at the deadline is still on time)."""
+        from django.utils import timezone
+
+        return self.state == self.State.OPEN and (now or timezone.now()) > self.due_at
+
+    @transition(state, source=State.OPEN, target=State.DONE)
+    def complete(self):
+        pass
+
+    @transition(state, source=State.OPEN, target=State.REFUSED)
+    def refuse(self):
+        pass
+
+
+class DataRequestEntry(AppendOnly):
+    """One step of a personal-data request (received, answered, person anonymised): who, when,
+    what. Append-only, like the proposals' audit entries."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="entries")
+    action = models.CharField(_("action"), max_length=20)
+    source = models.CharField(_("from"), max_length=12, blank=True)
+    target = models.CharField(_("to"), max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    ACTIONS = {
+        "open": _("Request received"),
+        "complete": _("Answered: done"),
+        "refuse": _("Answered: refused"),
+        "anonymise": _("Personal data erased; records kept under a placeholder"),
+    }
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("personal-data request step")
+        verbose_name_plural = _("personal-data request steps")
+
+    def __str__(self):
+        return f"{self.request_id} {self.action}"
+
+    @property
+    def label(self):
+        return self.ACTIONS.get(self.action, self.action)

@@ -325,6 +325,8 @@ def deal_detail(request, pk):
 
 
 def _render_deal(request, deal, terms_form=None, status=200):
+    from researchers import privacy
+
     user = request.user
     is_owner = deal.technology.owner_id == user.pk
     is_business = deal.business_id == user.pk
@@ -343,6 +345,9 @@ def _render_deal(request, deal, terms_form=None, status=200):
             "is_business": is_business,
             "is_officer": is_officer,
             "show_contacts": opened,
+            # The owner's own details reach the business only with their consent (Law 91/2025).
+            "show_owner_contacts": opened
+            and (is_owner or privacy.has_consent(deal.technology.owner, privacy.Purpose.CONTACT)),
             "show_confidential": is_owner
             or is_officer
             or (is_business and opened and deal.nda_accepted_at),

@@ -263,3 +263,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Personal-data requests (correction, deletion) are answered within this many days of receipt:
+# Decree 356/2025/NĐ-CP under Law 91/2025/QH15 (see researchers.privacy.request_deadline).
+PRIVACY_REQUEST_DAYS = int(env("PRIVACY_REQUEST_DAYS", "10"))

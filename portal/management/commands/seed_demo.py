@@ -33,6 +33,7 @@ class Command(BaseCommand):
             sectors = self.seed_sectors()
             organisations = self.seed_organisations()
             self.seed_people(organisations)
+            self.seed_consents()
             home = self.seed_home()
             self.seed_site_settings(home)
             self.seed_standard_pages(home)
@@ -108,6 +109,15 @@ class Command(BaseCommand):
                 ).exists()
                 if not has_totp:
                     TOTP.activate(user, settings.PORTAL_DEMO_TOTP_SECRET)
+
+    def seed_consents(self):
+        """The demo's people gave every consent at signup (Law 91/2025: one record per purpose)."""
+        from researchers import privacy
+
+        emails = [person[0] for person in demo_data.PEOPLE]
+        for user in get_user_model().objects.filter(email__in=emails):
+            for purpose in privacy.CONSENT_TEXTS:
+                privacy.give_consent(user, purpose)
 
     # -- pages ------------------------------------------------------------------------------
 

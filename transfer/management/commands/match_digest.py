@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from portal.mail import send_templated
+from researchers import privacy
 from transfer import matching
 from transfer.models import Technology, TechnologyNeed
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             found = matching.shown_for_technology(technology, limit=3)
             if found:
                 digests.setdefault(technology.owner, []).append((technology, found))
+        subscribed = privacy.consenting_user_ids(privacy.Purpose.NEWSLETTER)  # Law 91/2025
+        digests = {person: items for person, items in digests.items() if person.pk in subscribed}
         with translation.override(settings.LANGUAGE_CODE):
             for person, items in digests.items():
                 context = {"person": person, "items": items, "base": base}
