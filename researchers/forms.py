@@ -24,7 +24,10 @@ class SignupForm(AllauthSignupForm):
         label=_("Organisation"),
         max_length=255,
         required=False,
-        help_text=_("University, institute, company or cooperative you work for."),
+        help_text=_(
+            "University, institute, company or cooperative you work for; the Department "
+            "confirms it before you can host a proposal or list a technology for it."
+        ),
     )
     tax_code = forms.CharField(
         label=_("Tax code (businesses)"),

@@ -86,7 +86,7 @@ def _entry(membership, action, *, source, by, comment="", ip=None, notify=True):
     return entry
 
 
-def _target_problems(user, organisation, name, tax_code, kind):
+def _target_problems(organisation, name, tax_code, kind):
     if organisation is None and not name:
         return {"organisation": [_("Choose your organisation or give the name of a new one.")]}
     errors = {}
@@ -103,6 +103,15 @@ def _target_problems(user, organisation, name, tax_code, kind):
     return errors
 
 
+def _already(label, confirmed):
+    message = (
+        _("You are already a confirmed member of %(name)s.")
+        if confirmed
+        else _("Your request to join %(name)s is already waiting for the Department.")
+    )
+    return GuardFailed({"organisation": [message % {"name": label}]})
+
+
 def request_membership(user, *, by, organisation=None, name="", tax_code="", kind=None, ip=None):
     """The person asks to belong to `organisation`, or to a new one they name (matched to an
     existing one by tax code or name first). A request still waiting is replaced; a confirmed
@@ -116,40 +125,33 @@ def request_membership(user, *, by, organisation=None, name="", tax_code="", kin
         kind = Organisation.Kind.BUSINESS if business else Organisation.Kind.OTHER
     if organisation is None:
         organisation = find_organisation(name, tax_code)
-    errors = _target_problems(user, organisation, name, tax_code, kind)
+    errors = _target_problems(organisation, name, tax_code, kind)
     if errors:
         raise GuardFailed(errors)
     label = organisation.name if organisation else name
+
+    def same(current):
+        if organisation is not None:
+            return current.organisation_id == organisation.pk
+        return current.organisation_name.casefold() == name.casefold()
+
     try:
         with transaction.atomic():
-            # One person's requests are decided one at a time: lock the person.
+            # One person's requests are handled one at a time: lock the person.
             get_user_model().objects.select_for_update().get(pk=user.pk)
             mine = Membership.objects.select_for_update().filter(
                 user=user, state__in=[State.REQUESTED, State.CONFIRMED]
             )
             for current in mine:
-                same = (
-                    organisation is not None and current.organisation_id == organisation.pk
-                ) or (
-                    organisation is None and current.organisation_name.casefold() == name.casefold()
-                )
-                if same and current.state == State.CONFIRMED:
-                    raise GuardFailed(
-                        {"organisation": [_("You are already a confirmed member of %(name)s.")
-                                          % {"name": label}]}
-                    )  # fmt: skip
-                if same:
-                    raise GuardFailed(
-                        {"organisation": [_("Your request to join %(name)s is already waiting "
-                                            "for the Department.") % {"name": label}]}
-                    )  # fmt: skip
+                if same(current):
+                    raise _already(label, confirmed=current.state == State.CONFIRMED)
                 if current.state == State.REQUESTED:
                     current.end()
                     current.ended_at = timezone.now()
                     current.save()
-                    _entry(current, "end", source=State.REQUESTED, by=by, ip=ip, notify=False,
-                           comment=str(_("Replaced by a request to join %(name)s.")
-                                       % {"name": label}))  # fmt: skip
+                    replaced = _("Replaced by a request to join %(name)s.") % {"name": label}
+                    _entry(current, "end", source=State.REQUESTED, by=by, ip=ip,
+                           comment=str(replaced), notify=False)  # fmt: skip
             membership = Membership.objects.create(
                 user=user,
                 organisation=organisation,
@@ -160,10 +162,7 @@ def request_membership(user, *, by, organisation=None, name="", tax_code="", kin
             # The person sees the request on their profile; decisions are e-mailed to them.
             _entry(membership, "request", source="", by=by, ip=ip, notify=False)
     except IntegrityError as error:  # a double click: the other request is there
-        raise GuardFailed(
-            {"organisation": [_("Your request to join %(name)s is already waiting "
-                                "for the Department.") % {"name": label}]}
-        ) from error  # fmt: skip
+        raise _already(label, confirmed=False) from error
     return membership
 
 
