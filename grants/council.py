@@ -19,6 +19,7 @@ from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
 from grants.rules import may_see_ballots, takes_part
 from portal import roles
 from portal.text import fold
+from researchers.models import confirmed_organisation, remember_confirmed_organisations
 
 Seat = ReviewAssignment.Seat
 Status = ReviewAssignment.Status
@@ -33,8 +34,7 @@ def conflict_reason(proposal, reviewer):
     team = list(proposal.team.all())
     if any(member.user_id == reviewer.pk for member in team):
         return _("Member of the research team.")
-    profile = getattr(reviewer, "profile", None)
-    organisation = getattr(profile, "organisation", None)
+    organisation = confirmed_organisation(reviewer)  # what an officer confirmed, not a claim
     if organisation is not None:
         if organisation.pk == proposal.organisation_id:
             return _("Staff of the host organisation (%(name)s).") % {"name": organisation.name}
@@ -90,6 +90,8 @@ def suggestions(proposal, *, by=None):
             [proposal.keywords, proposal.title, proposal.sector.name if proposal.sector else ""]
         )
     )
+    pool = list(pool)
+    remember_confirmed_organisations(pool)
     result = []
     for reviewer in pool:
         profile = getattr(reviewer, "profile", None)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.models import Proposal, TeamMember
 from portal.text import group_thousands
-from researchers.models import Profile
+from researchers.models import Membership, Profile, confirmed_organisation
 
 # (key, title, proposal fields edited in that section)
 SECTIONS = (
@@ -73,7 +73,34 @@ def missing(proposal):
     for template in proposal.call.templates.all():
         if template.required and template.pk not in present:
             add("attachments", _("Upload “%(title)s”.") % {"title": template.title})
+    for message in host_problems(proposal.owner):
+        add("organisation", message)
     return problems
+
+
+def host_of(owner):
+    """The dossier's host organisation: the owner's confirmed membership, fixed at submission
+    (None: the owner applies in their own name, as the code has always allowed)."""
+    return confirmed_organisation(owner)
+
+
+def host_problems(owner):
+    """DESIGN.md: an unconfirmed member cannot host a proposal. An owner who asked to join an
+    organisation and has no confirmed one waits for the Department (or withdraws the request
+    to apply in their own name)."""
+    if host_of(owner) is not None:
+        return []
+    waiting = Membership.objects.filter(user=owner, state=Membership.State.REQUESTED).first()
+    if waiting is None:
+        return []
+    return [
+        _(
+            "Your membership of %(name)s is not confirmed yet: the dossier can be submitted once "
+            "the Department confirms it (or withdraw the request on your profile to apply in "
+            "your own name)."
+        )
+        % {"name": waiting.organisation_label}
+    ]
 
 
 def budget_summary(lines):
@@ -219,11 +246,9 @@ def draft_for(call, owner):
     if existing:
         return existing, False
     profile = Profile.for_user(owner)
+    host = host_of(owner)
     proposal = Proposal.objects.create(
-        call=call,
-        owner=owner,
-        organisation=getattr(profile, "organisation", None),
-        sector=call.sectors.first(),
+        call=call, owner=owner, organisation=host, sector=call.sectors.first()
     )
     if profile and profile.full_name:
         TeamMember.objects.create(
@@ -231,7 +256,7 @@ def draft_for(call, owner):
             full_name=profile.full_name,
             title=profile.get_title_display() if profile.title else "",
             role=TeamMember.Role.PRINCIPAL,
-            organisation_name=profile.organisation.name if profile.organisation else "",
+            organisation_name=host.name if host else "",
             email=owner.email,
             user=owner,
         )

@@ -33,9 +33,11 @@ def _takes_part(proposal, user):
         return True
     if proposal.team.filter(user=user).exists():
         return True
-    profile = getattr(user, "profile", None)
-    organisation_id = getattr(profile, "organisation_id", None)
-    return organisation_id is not None and organisation_id == proposal.organisation_id
+    from researchers.models import confirmed_organisation_id  # confirmed memberships only
+
+    return proposal.organisation_id is not None and (
+        proposal.organisation_id == confirmed_organisation_id(user)
+    )
 
 
 def _staff(role):

@@ -207,6 +207,7 @@ def submit(proposal, *, by, ip=None, now=None):
     now = now or current_time()
 
     def apply(p):
+        p.organisation = dossier.host_of(p.owner)  # the confirmed membership, as of now
         p.requested_amount = p.budget_total()
         if not p.receipt_number:
             p.receipt_number = _next_receipt_number(p.call, now)

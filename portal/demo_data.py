@@ -246,7 +246,21 @@ PEOPLE = [
         "công nghệ sinh học, vi sinh vật, chế phẩm sinh học",
         "",
     ),
+    (
+        "researcher3@example.org",
+        "Đặng Thị Thu Trang",
+        "ths",
+        "agu",
+        ["researcher"],
+        "Giảng viên Khoa Công nghệ thông tin",
+        "chuyển đổi số, truy xuất nguồn gốc, internet vạn vật",
+        "",
+    ),
 ]
+
+# Demo people whose membership of their organisation (above) is still waiting for an officer:
+# the officers' queue of membership requests shows them (researchers.workflow).
+PENDING_MEMBERSHIPS = {"researcher3@example.org"}
 
 TEMPLATES = [
     (

@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
         views.change_reviewer_role,
         name="change_reviewer_role",
     ),
+    path("people/memberships/", include("researchers.urls")),
     path("proposals/", include("grants.urls")),
     path("", include("transfer.urls")),
     path("reviews/", review_views.review_list, name="review_list"),

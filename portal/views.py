@@ -72,6 +72,9 @@ def dashboard(request):
         context["listings_to_moderate"] = Technology.objects.filter(
             state=Technology.State.PENDING
         ).count()
+        from researchers.workflow import pending
+
+        context["membership_requests"] = pending().count()
     return render(request, "portal/dashboard.html", context)
 
 

@@ -7,10 +7,12 @@ from portal import roles
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Signup gives the chosen role (researcher or business), a profile and recorded consent."""
+    """Signup gives the chosen role (researcher or business), a profile and recorded consent;
+    the organisation named is a membership request that an officer confirms."""
 
     def save_user(self, request, user, form, commit=True):
-        from researchers.forms import organisation_for_signup
+        from portal.http import client_ip
+        from researchers import workflow
         from researchers.models import Profile
 
         user = super().save_user(request, user, form, commit=False)
@@ -27,12 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
             Profile.objects.create(
                 user=user,
                 full_name=full_name,
-                organisation=organisation_for_signup(
-                    data.get("organisation_name", ""), role=role, tax_code=data.get("tax_code", "")
-                ),
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
             give_signup_consents(user, data)
+            if (data.get("organisation_name") or "").strip():
+                workflow.request_membership(
+                    user, by=user, name=data["organisation_name"],
+                    tax_code=data.get("tax_code", ""), ip=client_ip(request) if request else None,
+                )  # fmt: skip
         return user
 
     def get_client_ip(self, request):

@@ -25,7 +25,10 @@ class SignupForm(AllauthSignupForm):
         label=_("Organisation"),
         max_length=255,
         required=False,
-        help_text=_("University, institute, company or cooperative you work for."),
+        help_text=_(
+            "University, institute, company or cooperative you work for; the Department "
+            "confirms it before you can host a proposal or list a technology for it."
+        ),
     )
     tax_code = forms.CharField(
         label=_("Tax code (businesses)"),
@@ -89,7 +92,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["full_name", "title", "organisation", "position", "orcid", "phone", "expertise"]
+        # No organisation: it is the confirmed membership's (MembershipRequestForm asks for one).
+        fields = ["full_name", "title", "position", "orcid", "phone", "expertise"]
 
     def clean_orcid(self):
         value = normalise_orcid(self.cleaned_data.get("orcid", ""))
@@ -98,20 +102,68 @@ class ProfileForm(forms.ModelForm):
         return value
 
 
-def organisation_for_signup(name, *, role, tax_code=""):
-    """Find the organisation a new user names, or record a new one."""
-    name = name.strip()
-    if not name:
-        return None
-    if tax_code:
-        existing = Organisation.objects.filter(tax_code=tax_code).first()
-        if existing:
-            return existing
-    existing = (
-        Organisation.objects.filter(name__iexact=name).first()
-        or Organisation.objects.filter(short_name__iexact=name).first()
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """A choice of organisation whose id is checked as a number before the database sees it
+    (a 23-digit id overflows SQLite's integers: an error by the field, not a 500)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (str(value).isdigit() and len(str(value)) <= 18):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class MembershipRequestForm(forms.Form):
+    """ "Request membership of an organisation": an existing one, or the name of a new one."""
+
+    organisation = OrganisationChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("— not in the list —"),
+        help_text=_("The Department confirms that you work there before it counts."),
     )
-    if existing:
-        return existing
-    kind = Organisation.Kind.BUSINESS if role == roles.BUSINESS else Organisation.Kind.OTHER
-    return Organisation.objects.create(name=name, kind=kind, tax_code=tax_code)
+    organisation_name = forms.CharField(
+        label=_("Or the name of a new organisation"),
+        max_length=255,
+        required=False,
+    )
+    tax_code = forms.CharField(
+        label=_("Tax code (businesses)"),
+        max_length=14,
+        required=False,
+        help_text=_("10 digits, e.g. 1600123456."),
+    )
+
+    def clean_tax_code(self):
+        value = self.cleaned_data.get("tax_code", "").strip()
+        if value:
+            validate_tax_code(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        named = cleaned.get("organisation") or (cleaned.get("organisation_name") or "").strip()
+        if not named and not self.errors:
+            self.add_error(
+                "organisation", _("Choose your organisation or give the name of a new one.")
+            )
+        return cleaned
+
+
+class MembershipDecisionForm(forms.Form):
+    """An officer's decision on a membership request; refusing needs a note."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("confirm", _("Confirm the membership")), ("refuse", _("Refuse the request"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the person"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you refuse: say why."),
+    )

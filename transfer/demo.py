@@ -8,7 +8,7 @@ from django.utils import timezone
 from cms.models import Sector
 from grants import workflow as grants_workflow
 from grants.models import Proposal
-from researchers.models import Organisation
+from researchers.models import Organisation, confirmed_organisation
 from transfer import matching, workflow
 from transfer.models import Technology, TechnologyNeed
 
@@ -57,7 +57,7 @@ def seed(*, technologies, needs, organisations, sources, english=None):
     for sector, title, problem, low, high, trl in needs:
         need = TechnologyNeed.objects.create(
             business=business,
-            organisation=business.profile.organisation or organisation,
+            organisation=confirmed_organisation(business) or organisation,
             title=title,
             problem=problem,
             sector=sectors[sector],

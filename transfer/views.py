@@ -427,11 +427,13 @@ def technology_new(request):
     """A researcher lists a technology (optionally the result of one of their projects)."""
     if not roles.has_role(request.user, roles.RESEARCHER):
         raise PermissionDenied
-    from researchers.models import Profile
+    from researchers.models import confirmed_organisation
 
-    profile = Profile.for_user(request.user)
-    if profile.organisation is None:
-        messages.error(request, _("Add your organisation to your profile first."))
+    # DESIGN.md: an unconfirmed member cannot own a listing; the owner organisation is the
+    # confirmed membership's, never chosen in the form.
+    organisation = confirmed_organisation(request.user)
+    if organisation is None:
+        messages.error(request, workflow.UNCONFIRMED_OWNER)
         return redirect("profile")
     form = forms.TechnologyForm(
         request.POST or None, owner=request.user, initial=_from_project(request)
@@ -439,7 +441,7 @@ def technology_new(request):
     if request.method == "POST" and form.is_valid():
         technology = form.save(commit=False)
         technology.owner = request.user
-        technology.organisation = profile.organisation
+        technology.organisation = organisation
         technology.save()
         if "submit" in request.POST:
             _try(request, workflow.submit_technology, technology,
@@ -670,9 +672,9 @@ def need_list(request):
         if request.method == "POST" and form.is_valid():
             need = form.save(commit=False)
             need.business = request.user
-            need.organisation = getattr(
-                getattr(request.user, "profile", None), "organisation", None
-            )
+            from researchers.models import confirmed_organisation
+
+            need.organisation = confirmed_organisation(request.user)
             need.save()
             workflow.publish_need(need, by=request.user)
             messages.success(

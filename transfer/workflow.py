@@ -97,13 +97,30 @@ def _owns(by):
     return lambda t: t.owner_id == by.pk
 
 
+UNCONFIRMED_OWNER = _(
+    "Only a confirmed member of an organisation can list a technology: request membership of "
+    "your organisation on your profile and wait for the Department to confirm it."
+)
+
+
+def _owner_problems(t):
+    """DESIGN.md: an unconfirmed member cannot own a listing."""
+    from researchers.models import confirmed_organisation
+
+    return {} if confirmed_organisation(t.owner) else {"organisation": [UNCONFIRMED_OWNER]}
+
+
+def _offer_problems(t):
+    return {**_owner_problems(t), **_listing_problems(t)}
+
+
 def submit_technology(technology, *, by):
-    return _move_technology(technology, "submit", by=by, allowed=_owns(by), guard=_listing_problems)
+    return _move_technology(technology, "submit", by=by, allowed=_owns(by), guard=_offer_problems)
 
 
 def revise_technology(technology, *, by):
     """The owner changed a published listing: back to moderation until an officer publishes it."""
-    return _move_technology(technology, "revise", by=by, allowed=_owns(by), guard=_listing_problems)
+    return _move_technology(technology, "revise", by=by, allowed=_owns(by), guard=_offer_problems)
 
 
 PUBLISH_CHECKLIST = (

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from grants import council, workflow
 from grants.models import Ballot, Proposal, ReviewAssignment
+from researchers import workflow as membership_workflow
 from tests.grants.conftest import seat_council
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +19,18 @@ def scores_form(scores):
     return {f"score-{k}": str(v) for k, v in scores.items()}
 
 
-def test_suggestions_rank_by_shared_keywords_and_block_conflicts(eligible, researcher):
+def test_suggestions_rank_by_shared_keywords_and_block_conflicts(
+    eligible, researcher, user_by_email
+):
     eligible.keywords = "lúa chịu mặn, viễn thám"
     eligible.save()
     reviewer = council.suggestions(eligible)
-    # A reviewer from the applicant's university is blocked, with the reason shown
+    # A reviewer confirmed at the applicant's university is blocked, with the reason shown
     blocked_user = reviewer[0].reviewer
-    blocked_user.profile.organisation = researcher.profile.organisation
-    blocked_user.profile.save()
+    membership = membership_workflow.request_membership(
+        blocked_user, by=blocked_user, organisation=researcher.profile.organisation
+    )
+    membership_workflow.confirm(membership, by=user_by_email("officer@example.org"))
     ranked = council.suggestions(eligible)
     assert ranked[-1].reviewer == blocked_user
     assert "chủ trì" in ranked[-1].blocked

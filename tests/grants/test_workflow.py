@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from grants import demo, workflow
 from grants.models import AuditEntry, Ballot, Contract, Proposal, ProposalVersion
+from researchers import workflow as membership_workflow
 from tests.grants.conftest import in_an_giang, seat_council
 
 pytestmark = pytest.mark.django_db
@@ -238,8 +239,11 @@ def test_start_review_blocks_a_reviewer_from_the_applicants_organisation(
 ):
     seat_council(eligible, reviewers)
     critic = eligible.assignments.filter(seat="critic").first().reviewer
-    critic.profile.organisation = researcher.profile.organisation
-    critic.profile.save()
+    # Confirmed staff of the host (researchers.workflow): a mere request would not count.
+    membership = membership_workflow.request_membership(
+        critic, by=critic, organisation=researcher.profile.organisation
+    )
+    membership_workflow.confirm(membership, by=officer)
     with pytest.raises(workflow.GuardFailed) as failure:
         workflow.start_review(eligible, by=officer)
     assert critic.profile.full_name in " ".join(failure.value.errors["council"])

@@ -6,7 +6,8 @@ from django.core import mail
 
 from portal import roles
 from portal.models import RoleChange
-from researchers.models import Organisation
+from researchers import workflow
+from researchers.models import Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,11 @@ def test_signup_verification_and_first_login_through_allauth(client):
     user = get_user_model().objects.get(email="lan.nguyen@agu.edu.vn")
     assert roles.has_role(user, roles.RESEARCHER)
     assert user.profile.full_name == "Nguyễn Thị Lan"
-    assert user.profile.organisation.short_name == "ĐH An Giang"  # matched, not duplicated
+    # The organisation named is a request, matched to the existing one, until an officer confirms.
+    assert user.profile.organisation is None
+    request = Membership.objects.get(user=user)
+    assert request.state == "requested"
+    assert request.organisation.short_name == "ĐH An Giang"  # matched, not duplicated
     assert user.profile.data_consent_at is not None
     assert RoleChange.objects.filter(user=user, role=roles.RESEARCHER, changed_by=user).exists()
 
@@ -80,6 +85,14 @@ def test_business_signup_needs_a_tax_code_and_creates_the_company(client):
     client.post("/accounts/signup/", dict(data, tax_code="1602345678"))
     user = get_user_model().objects.get(email="giamdoc@htxmyphu.vn")
     assert roles.has_role(user, roles.BUSINESS)
+    # The new company is recorded only when an officer confirms the request.
+    assert user.profile.organisation is None
+    assert not Organisation.objects.filter(tax_code="1602345678").exists()
+    request = Membership.objects.get(user=user, state="requested")
+    assert (request.organisation_name, request.tax_code) == ("HTX Nông nghiệp Mỹ Phú", "1602345678")
+    officer = get_user_model().objects.get(email="officer@example.org")
+    workflow.confirm(request, by=officer)
+    user.profile.refresh_from_db()
     assert user.profile.organisation.kind == Organisation.Kind.BUSINESS
     assert user.profile.organisation.tax_code == "1602345678"
 

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             sectors = self.seed_sectors()
             organisations = self.seed_organisations()
             self.seed_people(organisations)
+            self.seed_memberships(organisations)
             self.seed_consents()
             home = self.seed_home()
             self.seed_site_settings(home)
@@ -79,7 +80,7 @@ class Command(BaseCommand):
 
     def seed_people(self, organisations):
         user_model = get_user_model()
-        for email, name, title, org, role_names, position, expertise, orcid in demo_data.PEOPLE:
+        for email, name, title, _org, role_names, position, expertise, orcid in demo_data.PEOPLE:
             user, created = user_model.objects.get_or_create(
                 username=email.split("@")[0], defaults={"email": email, "first_name": name}
             )
@@ -95,7 +96,6 @@ class Command(BaseCommand):
                 defaults={
                     "full_name": name,
                     "title": title,
-                    "organisation": organisations[org],
                     "position": position,
                     "expertise": expertise,
                     "orcid": orcid,
@@ -109,6 +109,25 @@ class Command(BaseCommand):
                 ).exists()
                 if not has_totp:
                     TOTP.activate(user, settings.PORTAL_DEMO_TOTP_SECRET)
+
+    def seed_memberships(self, organisations):
+        """Each demo person asks to join their organisation and the demo officer confirms it,
+        through researchers.workflow as people would (the officer's own membership is
+        confirmed by the system: nobody decides their own); one request stays waiting."""
+        from researchers import workflow
+        from researchers.models import Membership
+
+        users = get_user_model().objects
+        officer = users.get(email="officer@example.org")
+        for email, _name, _title, org, *_rest in demo_data.PEOPLE:
+            user = users.get(email=email)
+            if Membership.objects.filter(user=user).exists():
+                continue
+            membership = workflow.request_membership(user, by=user, organisation=organisations[org])
+            if email in demo_data.PENDING_MEMBERSHIPS:
+                continue
+            decider = None if user == officer else officer
+            workflow.confirm(membership, by=decider, notify=False)
 
     def seed_consents(self):
         """The demo's people gave every consent at signup (Law 91/2025: one record per purpose)."""
