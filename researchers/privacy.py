@@ -358,6 +358,7 @@ def anonymise(user, *, by, data_request=None, ip=None):
             )
         user.groups.clear()
         user.__dict__.pop("_portal_roles", None)
+        _end_memberships(user, by=by, ip=ip)
         Profile.objects.update_or_create(
             user=user,
             defaults={
@@ -377,6 +378,20 @@ def anonymise(user, *, by, data_request=None, ip=None):
             DataRequestEntry.objects.create(
                 request=data_request, action="anonymise", actor=by, at=now, ip=ip
             )
+
+
+def _end_memberships(user, *, by, ip=None):
+    """An erased person belongs to no organisation any more: their confirmed membership and any
+    request still waiting end through `researchers.workflow`, so the membership trail says who
+    ended it and why."""
+    from researchers import workflow
+    from researchers.models import Membership
+
+    open_states = (Membership.State.REQUESTED, Membership.State.CONFIRMED)
+    for membership in Membership.objects.filter(user=user, state__in=open_states):
+        workflow.end(
+            membership, by=by, ip=ip, note=str(_("Personal data erased on request.")), notify=False
+        )
 
 
 def _end_sessions(Session, user):

@@ -376,6 +376,10 @@ def test_a_deletion_done_anonymises_the_person_and_keeps_the_funded_record(
     assert (profile.phone, profile.orcid, profile.position, profile.expertise) == ("", "", "", "")
     assert standing(person) == set()
     assert Consent.objects.filter(user=person).count() >= 3  # the history stays
+    assert profile.organisation_id is None
+    memberships = person.memberships.all()
+    assert memberships and {m.state for m in memberships} == {"ended"}
+    assert memberships.get(entries__action="end").entries.get(action="end").actor_id == officer.pk
     assert signed_in.get("/dashboard/").status_code == 302  # signed out everywhere
     assert not any(
         s.get_decoded().get("_auth_user_id") == str(person.pk) for s in Session.objects.all()
