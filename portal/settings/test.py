@@ -19,3 +19,5 @@ WHITENOISE_USE_FINDERS = True
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)
 ACCOUNT_RATE_LIMITS = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# No virus scan unless a test starts its own clamd (tests/security/test_uploads.py).
+CLAMD_SOCKET = CLAMD_HOST = ""
