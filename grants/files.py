@@ -635,7 +635,7 @@ def check(uploaded, accept=DOCUMENTS):
     if kind not in accept:
         raise _refused(accept)
     extension = posixpath.splitext((uploaded.name or "").lower())[1]
-    if NAMED.get(extension, kind) != kind and kind in NAMED:
+    if kind in LABELS and NAMED.get(extension, kind) != kind:
         raise _refusal("name", named=extension, actual=LABELS[kind])
     _scan(uploaded)
     digest = hashlib.sha256()

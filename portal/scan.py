@@ -68,10 +68,13 @@ def scan(stream):
     reply = b""
     try:
         with _connect() as connection:
-            connection.sendall(b"zINSTREAM\0")
-            while chunk := stream.read(CHUNK):
-                connection.sendall(struct.pack("!L", len(chunk)) + chunk)
-            connection.sendall(struct.pack("!L", 0))
+            try:
+                connection.sendall(b"zINSTREAM\0")
+                while chunk := stream.read(CHUNK):
+                    connection.sendall(struct.pack("!L", len(chunk)) + chunk)
+                connection.sendall(struct.pack("!L", 0))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # clamd hangs up on a stream it refuses (over StreamMaxLength): read why
             while not reply.endswith(b"\0") and len(reply) < MAX_REPLY:
                 part = connection.recv(MAX_REPLY)
                 if not part:
