@@ -51,7 +51,6 @@ LIMITS = {
     "PORTAL_UPLOAD_MAX_PIXELS": 40_000_000,  # a 40-megapixel photograph; more is a bomb
     "PORTAL_UPLOAD_CHECK_SECONDS": 20,  # for the structure of one file
 }
-MAX_IMAGE_PIXELS = LIMITS["PORTAL_UPLOAD_MAX_PIXELS"]
 RATIO_FROM = 1024 * 1024  # small parts may compress well (repeated XML): only big ones count
 MAX_XML_PART = 4 * 1024 * 1024  # content types and relationships are read whole
 CHUNK = 64 * 1024
@@ -245,6 +244,8 @@ def _pdf_dictionary(node):
         raise _refusal("embedded")
     if action == "/URI":
         target = _pdf_value(node.get("/URI"))
+        if isinstance(target, bytes):  # a string pypdf could not decode as text
+            target = target.decode("latin-1")
         if target is not None and _LOCAL_TARGET.match(str(target)):
             raise _refusal("launch")
 
@@ -520,6 +521,39 @@ def _ooxml(uploaded):
 _IMAGE_END = {"png": b"\x00\x00\x00\x00IEND\xaeB`\x82", "jpeg": b"\xff\xd9"}
 
 
+def _image_metadata(data, kind):
+    """The bytes of an image's comments and metadata (PNG chunks other than the pixels, JPEG
+    segments before the scan), where a page or a script could hide: searching the compressed
+    pixels too would find tags by chance in a large photograph."""
+    found = []
+    if kind == "png":
+        position = 8
+        while position + 8 <= len(data):
+            (length,) = struct.unpack(">L", data[position : position + 4])
+            chunk = data[position + 4 : position + 8]
+            if chunk != b"IDAT":
+                found.append(data[position + 8 : position + 8 + length])
+            if chunk == b"IEND":
+                break
+            position += 12 + length
+    else:
+        position = 2
+        while position + 4 <= len(data) and data[position] == 0xFF:
+            marker = data[position + 1]
+            if marker == 0xFF:  # fill byte
+                position += 1
+                continue
+            if marker == 0xDA:  # start of scan: the compressed pixels follow
+                break
+            if marker in (0x01, *range(0xD0, 0xD9)):  # markers with no segment
+                position += 2
+                continue
+            (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+            found.append(data[position + 4 : position + 2 + length])
+            position += 2 + length
+    return b"\n".join(found)
+
+
 def _image(uploaded, kind):
     """The kind if Pillow reads a sound image of that format, within the pixel cap, that ends
     where its format ends; else a ValidationError."""
@@ -528,7 +562,7 @@ def _image(uploaded, kind):
     _head, tail = _not_a_polyglot(uploaded, kind)
     cap = limit("PORTAL_UPLOAD_MAX_PIXELS")
     uploaded.seek(0)
-    if _HTML.search(uploaded.read()):  # in a comment or a metadata chunk
+    if _HTML.search(_image_metadata(uploaded.read(), kind)):
         raise _refusal("html")
     uploaded.seek(0)
     try:
@@ -613,8 +647,9 @@ def _scan(uploaded):
 def check(uploaded, accept=DOCUMENTS):
     """Validate an upload of one of the `accept` kinds; returns (kind, content_type, extension,
     sha256)."""
-    # A form's clean() and the workflow both check the same upload: do the work once.
-    remembered = getattr(uploaded, "_portal_checked", None)
+    # A form's clean() and the workflow both check the same upload: do the work once. What is
+    # remembered also lets CheckedFile.take() store only an upload that passed.
+    remembered = getattr(uploaded, "portal_checked", None)
     if remembered is not None and remembered[0] == tuple(accept):
         return remembered[1]
     limit_ = max_upload_bytes()
@@ -644,5 +679,5 @@ def check(uploaded, accept=DOCUMENTS):
     uploaded.seek(0)
     content_type, extension = KINDS[kind]
     result = (kind, content_type, extension, digest.hexdigest())
-    uploaded._portal_checked = (tuple(accept), result)
+    uploaded.portal_checked = (tuple(accept), result)
     return result

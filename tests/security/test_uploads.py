@@ -535,6 +535,9 @@ LEGITIMATE = [
      files.DOCUMENTS, "docx"),
     ("jpeg", "anh.jpg", jpeg_of, files.IMAGES, "jpeg"),
     ("png-named-jpg", "anh.jpg", lambda: png().read(), files.IMAGES, "png"),
+    # Compressed pixels are random bytes: a tag they spell by chance is no page.
+    ("jpeg-pixels-spelling-a-tag", "anh.jpg", lambda: jpeg_of((640, 480))[:-2] + b"<svg <html\xff\xd9",
+     files.IMAGES, "jpeg"),
     ("pdf-without-extension", "hop-dong", lambda: PDF, files.DOCUMENTS, "pdf"),
 ]  # fmt: skip
 
@@ -636,6 +639,23 @@ def test_a_hostile_image_is_refused_by_the_technology_view(
     assert_refused(response, message, 'value="Chú thích giữ lại"')
     assert not TechnologyFile.objects.filter(technology=tech).exists()
     assert stored() == before
+
+
+def test_only_an_upload_that_passed_the_check_can_be_stored(draft, tech):
+    """CheckedFile.take() refuses a check result that is not this upload's own."""
+    checked = files.check(upload("sach.pdf", PDF))
+    hostile = upload("doc.pdf", pdf_with(b"/OpenAction<</S/JavaScript/JS(%s)>>" % JS))
+    before = stored()
+    with pytest.raises(ValueError):
+        Attachment(proposal=draft, label="Giả mạo").take(hostile, checked)
+    with pytest.raises(ValueError):
+        TechnologyFile(technology=tech, kind="document").take(upload("x.pdf", PDF), checked)
+    assert stored() == before
+    good = upload("sach.pdf", PDF)
+    attachment = Attachment(proposal=draft, label="Thật", sha256="0" * 64)
+    attachment.take(good, files.check(good))
+    assert attachment.content_type == "application/pdf" and stored() != before
+    attachment.file.delete(save=False)
 
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
