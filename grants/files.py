@@ -175,7 +175,7 @@ def _head_and_tail(uploaded, size=66 * 1024):
     return head, tail
 
 
-def _zip_end(tail, file_size):
+def _zip_end(tail):
     """The offset in `tail` of a ZIP end record that closes the file exactly, or None."""
     start = len(tail)
     while (found := tail.rfind(_EOCD, 0, start)) >= 0:
@@ -195,7 +195,7 @@ def _not_a_polyglot(uploaded, kind):
         raise _refusal("html")
     if kind != "pdf" and b"%PDF-" in head:
         raise _refusal("hidden")
-    if kind != "ooxml" and _zip_end(tail, uploaded.size) is not None:
+    if kind != "ooxml" and _zip_end(tail) is not None:
         raise _refusal("hidden")
     return head, tail
 
@@ -354,7 +354,7 @@ def _xml(archive, info):
 
 def _zip_layout(uploaded, tail, infos):
     """The archive starts at the file's first byte and its end record is its last."""
-    end = _zip_end(tail, uploaded.size)
+    end = _zip_end(tail)
     if end is None or tail[end + 20 : end + 22] != b"\x00\x00":
         raise _refusal("hidden")  # data after the end record, or in its comment
     if not infos or min(info.header_offset for info in infos) != 0:
