@@ -115,7 +115,10 @@ def parts_of(data):
 def docx_parts(**changes):
     parts = parts_of(build_docx("Thuyết minh đề tài", ["Mục tiêu: giống lúa chịu mặn."]))
     for name, data in changes.items():
-        parts.pop(name, None) if data is None else parts.__setitem__(name, data)
+        if data is None:
+            del parts[name]
+        else:
+            parts[name] = data
     return parts
 
 
