@@ -32,11 +32,13 @@ system-deps:
 	  fi; \
 	fi
 
-# Tests need Debian's Chromium (Playwright cannot download browsers here) and PostgreSQL 15.
+# Tests need Debian's Chromium (Playwright cannot download browsers here), PostgreSQL 15 and
+# clamd (tests/security/test_uploads.py starts its own, with its own signature, no network).
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
+	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

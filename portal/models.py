@@ -63,7 +63,11 @@ class CheckedFile(models.Model):
 
     def take(self, uploaded, checked):
         """Fill the fields from an upload and the result of its check, and store the file
-        (the record itself is saved by the caller)."""
+        (the record itself is saved by the caller). `checked` must be what `grants.files.check`
+        returned for this very upload: a file that was not checked cannot be stored this way."""
+        remembered = getattr(uploaded, "portal_checked", None)
+        if remembered is None or remembered[1] != checked:
+            raise ValueError("CheckedFile.take() stores only an upload that files.check() passed")
         _kind, self.content_type, self.extension, _sha256 = checked
         self.original_name = uploaded.name[:255]
         self.size = uploaded.size

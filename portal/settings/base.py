@@ -195,6 +195,20 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads are checked by their whole structure (grants.files; docs/operations.md → Uploads).
+PORTAL_MAX_UPLOAD_MB = int(env("PORTAL_MAX_UPLOAD_MB", "20"))
+PORTAL_UPLOAD_MAX_UNZIPPED_MB = int(env("PORTAL_UPLOAD_MAX_UNZIPPED_MB", "100"))
+PORTAL_UPLOAD_MAX_MEMBERS = 1000
+PORTAL_UPLOAD_MAX_RATIO = 100
+PORTAL_UPLOAD_MAX_PDF_PAGES = int(env("PORTAL_UPLOAD_MAX_PDF_PAGES", "2000"))
+PORTAL_UPLOAD_MAX_PDF_OBJECTS = 500_000
+PORTAL_UPLOAD_MAX_PIXELS = 40_000_000
+PORTAL_UPLOAD_CHECK_SECONDS = 20
+# The optional virus scan (portal.scan): a clamd Unix socket, or host and port; none: no scan.
+CLAMD_SOCKET = env("CLAMD_SOCKET", "")
+CLAMD_HOST = env("CLAMD_HOST", "")
+CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = int(env("CLAMD_TIMEOUT", "30"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

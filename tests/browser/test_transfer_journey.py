@@ -7,6 +7,7 @@ import pytest
 
 from grants.models import Proposal
 from tests.browser.conftest import sign_in
+from tests.samples import PDF
 from transfer.models import Technology, TransferDeal
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, scree
     page.get_by_label("Thời hạn (tháng)").fill("36")
     page.get_by_label("Ngày ký").fill("2026-11-20")
     agreement = tmp_path / "hop-dong-chuyen-giao.pdf"
-    agreement.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    agreement.write_bytes(PDF)
     page.locator("#id_agreement").set_input_files(str(agreement))
     page.get_by_role("button", name="Ghi nhận điều khoản").click()
     page.wait_for_load_state()
