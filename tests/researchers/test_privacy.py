@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from grants.models import AuditEntry, Proposal, TeamMember
 from researchers import privacy
@@ -445,7 +446,14 @@ def test_the_export_holds_what_the_portal_knows_and_the_files_byte_for_byte(clie
     draft = Proposal.objects.filter(
         owner=researcher, state="draft"
     ).first() or Proposal.objects.get(owner=researcher, state="funded")
-    content = PDF + b"% ban thuyet minh cua toi\n"
+    # A PDF of its own (a title in its metadata), not the shared sample's bytes.
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Ban thuyet minh cua toi"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    content = buffer.getvalue()
+    assert content != PDF
     attachment = dossier.add_attachment(draft, pdf("thuyet-minh.pdf", content), by=researcher)
     tech = Technology.objects.filter(owner=researcher).first()
     client = client_as("researcher@example.org")
