@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from grants import appraisal, documents, rules
 from grants.forms import VNDField
 from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
-from portal import roles
+from portal import exports, roles
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 DECIDED = (
@@ -72,8 +72,9 @@ def _results_xlsx(call, rows):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = call.code[:31]
-    sheet.append(
+    sheet.title = exports.sheet_title(call.code)
+    exports.xlsx_append(
+        sheet,
         [
             _("Rank"),
             _("Receipt number"),
@@ -88,11 +89,12 @@ def _results_xlsx(call, rows):
             _("Approved amount (VND)"),
             _("Running total (VND)"),
             _("State"),
-        ]
+        ],
     )
     for row in rows:
         p = row["proposal"]
-        sheet.append(
+        exports.xlsx_append(
+            sheet,
             [
                 p.rank,
                 p.receipt_number,
@@ -107,7 +109,7 @@ def _results_xlsx(call, rows):
                 p.approved_amount,
                 row["running"],
                 p.get_state_display(),
-            ]
+            ],
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

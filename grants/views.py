@@ -1,7 +1,5 @@
 """Proposal screens. Views check who may see what and hand every state change to the workflow."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +19,7 @@ from grants import dossier, forms, rules, workflow
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
-from portal import roles
+from portal import exports, roles
 from portal.http import client_ip
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
@@ -216,11 +214,6 @@ def _export_rows(proposals):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def proposal_export(request, fmt):
     if not roles.has_role(request.user, *STAFF):
@@ -236,24 +229,19 @@ def proposal_export(request, fmt):
     header = [str(label) for _key, label in EXPORT_COLUMNS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # Excel opens UTF-8 with diacritics only with a BOM
-            yield writer.writerow(header)
-            for row in _export_rows(proposals):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exports.csv_lines(header, _export_rows(proposals)),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.csv"'
         return response
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Proposals")[:31])
-    sheet.append(header)
+    exports.xlsx_append(sheet, header)
     for row in _export_rows(proposals):
-        sheet.append(row)
+        exports.xlsx_append(sheet, row)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
