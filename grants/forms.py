@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
 from grants.models import BudgetLine, CallPage, Proposal, ProposalState, TeamMember
+from portal.fields import IdChoiceField
 from portal.text import group_thousands
 from researchers.models import Organisation
 
@@ -37,6 +38,9 @@ class VNDField(forms.IntegerField):
     def to_python(self, value):
         if isinstance(value, str):
             value = re.sub(r"[\s.,₫đ]|VND", "", value.strip(), flags=re.IGNORECASE)
+            if value and not re.fullmatch(r"-?[0-9]+", value):
+                # int() would read other digit systems ("١٢٣", "１２３") and "1_000"
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
             if value.startswith("-") and value[1:].isdigit():
                 raise ValidationError(_("The amount cannot be negative."), code="min_value")
         return super().to_python(value)
@@ -249,7 +253,7 @@ SORTS = {
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    call = forms.ModelChoiceField(
+    call = IdChoiceField(
         label=_("Call"),
         queryset=CallPage.objects.none(),
         required=False,
@@ -260,7 +264,7 @@ class QueueFilterForm(forms.Form):
         label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"),
         to_field_name="slug",
     )  # fmt: skip
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.order_by("name"),
         required=False,

@@ -20,6 +20,7 @@ from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
 from portal import exports, roles
+from portal.fields import ignored_filters
 from portal.http import client_ip
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
@@ -61,28 +62,29 @@ def proposal_list(request):
     return render(request, "grants/my_proposals.html", {"page_obj": page, "now": timezone.now()})
 
 
-def _filtered(request):
+def _filtered(request, *, tell=True):
+    """The queue's proposals by the GET filters. A filter that does not validate is left
+    out (the others still apply), and the officer is told which one and why."""
     form = forms.QueueFilterForm(request.GET or None)
     proposals = Proposal.objects.all()
-    sort = "updated"
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            # A phrase of the receipt number, title, applicant or organisation, with or
-            # without diacritics (a trigram index serves it on PostgreSQL).
-            phrase = " ".join(fold(data["q"]).split())
-            proposals = proposals.filter(search_text__contains=phrase)
-        if data["call"]:
-            proposals = proposals.filter(call=data["call"])
-        if data["sector"]:
-            proposals = proposals.filter(sector=data["sector"])
-        if data["organisation"]:
-            proposals = proposals.filter(organisation=data["organisation"])
-        sort = data["sort"] or sort
+    data, notes = ignored_filters(form)
+    for note in notes if tell else ():
+        messages.warning(request, note)
+    if data.get("q"):
+        # A phrase of the receipt number, title, applicant or organisation, with or
+        # without diacritics (a trigram index serves it on PostgreSQL).
+        phrase = " ".join(fold(data["q"]).split())
+        proposals = proposals.filter(search_text__contains=phrase)
+    if data.get("call"):
+        proposals = proposals.filter(call=data["call"])
+    if data.get("sector"):
+        proposals = proposals.filter(sector=data["sector"])
+    if data.get("organisation"):
+        proposals = proposals.filter(organisation=data["organisation"])
+    sort = data.get("sort") or "updated"
     # Drafts are the applicant's own business until they are submitted.
     proposals = proposals.exclude(state=ProposalState.DRAFT)
-    state = form.cleaned_data.get("state") if form.is_bound and form.is_valid() else ""
-    return form, proposals, state, sort
+    return form, proposals, data.get("state") or "", sort
 
 
 # What a row of the queue shows, read as plain values: the long texts of the dossier stay in
@@ -220,7 +222,7 @@ def proposal_export(request, fmt):
         raise PermissionDenied
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    _form, proposals, state, sort = _filtered(request)
+    _form, proposals, state, sort = _filtered(request, tell=False)
     if state:
         proposals = proposals.filter(state=state)
     proposals = proposals.select_related(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms import VNDField
+from portal.fields import MAX_ID, AsciiIntegerField, IdChoiceField
 from transfer.models import (
     IPStatus,
     Technology,
@@ -135,14 +136,24 @@ class CatalogueFilter(forms.Form):
         ("newest", _("Newest")),
         ("trl", _("Readiness (TRL)")),
     ]
-    q = forms.CharField(required=False, max_length=100)
-    sector = forms.ChoiceField(required=False)
-    trl_min = forms.IntegerField(required=False, min_value=1, max_value=9)
-    ip = forms.ChoiceField(required=False, choices=[("", "")] + list(IPStatus.choices))
-    mode = forms.ChoiceField(required=False, choices=[("", "")] + list(TransferMode.choices))
-    organisation = forms.IntegerField(required=False, min_value=1)
-    price_max = forms.IntegerField(required=False, min_value=1)
-    sort = forms.ChoiceField(required=False, choices=SORTS)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    trl_min = AsciiIntegerField(
+        label=_("Readiness at least"), required=False, min_value=1, max_value=9
+    )
+    ip = forms.ChoiceField(
+        label=_("Intellectual property"),
+        required=False,
+        choices=[("", "")] + list(IPStatus.choices),
+    )
+    mode = forms.ChoiceField(
+        label=_("Transfer mode"), required=False, choices=[("", "")] + list(TransferMode.choices)
+    )
+    organisation = AsciiIntegerField(
+        label=_("Owner"), required=False, min_value=1, max_value=MAX_ID
+    )
+    price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, sectors, **kwargs):
         """`sectors`: the sectors already loaded for the page's menu (validated against them)."""
@@ -180,3 +191,23 @@ class NeedForm(forms.ModelForm):
         if low and high and low > high:
             self.add_error("budget_max", _("The upper bound must not be below the lower one."))
         return cleaned
+
+
+class ModerationForm(forms.Form):
+    """An officer's decision on a listing in the moderation queue (checked before any query)."""
+
+    ACTIONS = [
+        ("publish", _("Publish")),
+        ("send_back", _("Send back to the owner")),
+        ("archive", _("Archive")),
+    ]
+    technology = IdChoiceField(label=_("Technology"), queryset=Technology.objects.all())
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    checklist = forms.MultipleChoiceField(label=_("Checklist"), required=False, choices=())
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        from transfer.workflow import PUBLISH_CHECKLIST
+
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].choices = list(PUBLISH_CHECKLIST)
