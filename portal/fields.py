@@ -17,7 +17,7 @@ MAX_ID = 2**63 - 1  # the largest primary key of a 64-bit column (BigAutoField)
 def ascii_integer(value):
     """The integer written in `value` (ASCII digits, an optional sign), else None."""
     text = str(value).strip()
-    if len(text) > 20 or not ASCII_INTEGER.fullmatch(text):
+    if len(text) > 100 or not ASCII_INTEGER.fullmatch(text):
         return None
     return int(text)
 
@@ -75,3 +75,35 @@ def ignored_filters(form):
         for name, errors in form.errors.items()
     ]
     return form.cleaned_data, notes
+
+
+def _ascii_int(value):
+    number = ascii_integer(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+class AsciiNumbers:
+    """Form mixin: the integer fields a ModelForm builds from the model (duration, months, TRL)
+    read ASCII digits only, like every number the portal takes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.IntegerField:
+                field.__class__ = _ModelInteger
+            elif isinstance(field, forms.TypedChoiceField) and field.coerce is int:
+                field.coerce = _ascii_int
+
+
+class _ModelInteger(forms.IntegerField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        number = ascii_integer(value)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number

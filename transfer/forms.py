@@ -1,8 +1,12 @@
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms import VNDField
-from portal.fields import MAX_ID, AsciiIntegerField, IdChoiceField
+from portal.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
 from transfer.models import (
     IPStatus,
     Technology,
@@ -13,7 +17,7 @@ from transfer.models import (
 )
 
 
-class TechnologyForm(forms.ModelForm):
+class TechnologyForm(AsciiNumbers, forms.ModelForm):
     transfer_modes = forms.MultipleChoiceField(
         label=_("Transfer modes"),
         choices=TransferMode.choices,
@@ -79,8 +83,6 @@ class TechnologyFileForm(forms.Form):
         self.technology = technology
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         from grants import files
 
         cleaned = super().clean()
@@ -115,7 +117,7 @@ class TermsForm(forms.Form):
     mode = forms.ChoiceField(label=_("Transfer mode"), choices=TransferMode.choices)
     value = VNDField(label=_("Value (VND)"), min_value=1)
     payment = forms.ChoiceField(label=_("Payment method"), choices=TransferDeal.Payment.choices)
-    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
+    term_months = AsciiIntegerField(label=_("Term (months)"), min_value=1, max_value=600)
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -165,7 +167,7 @@ class CatalogueFilter(forms.Form):
         return self.sectors.get(self.cleaned_data["sector"])
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(AsciiNumbers, forms.ModelForm):
     budget_min = VNDField(label=_("Budget from (VND)"), required=False)
     budget_max = VNDField(label=_("Budget up to (VND)"), required=False)
 
@@ -184,6 +186,15 @@ class NeedForm(forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def clean_deadline(self):
+        day = self.cleaned_data.get("deadline")
+        today = timezone.localdate()
+        if day is not None and day < today:
+            raise ValidationError(_("The deadline cannot be in the past."))
+        if day is not None and day > today + datetime.timedelta(days=5 * 366):
+            raise ValidationError(_("The deadline is at most five years ahead."))
+        return day
 
     def clean(self):
         cleaned = super().clean()

@@ -666,17 +666,26 @@ def need_list(request):
     if request.user.is_authenticated and roles.has_role(request.user, roles.BUSINESS):
         form = forms.NeedForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            from django.db import transaction
+
             need = form.save(commit=False)
             need.business = request.user
             need.organisation = getattr(
                 getattr(request.user, "profile", None), "organisation", None
             )
-            need.save()
-            workflow.publish_need(need, by=request.user)
-            messages.success(
-                request, _("Your need is published; matching technologies are shown below it.")
-            )
-            return redirect("need_detail", pk=need.pk)
+            try:
+                with transaction.atomic():  # published, or not saved at all
+                    need.save()
+                    workflow.publish_need(need, by=request.user)
+            except workflow.GuardFailed as failure:
+                for key, errors in failure.errors.items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else None, error)
+            else:
+                messages.success(
+                    request, _("Your need is published; matching technologies are shown below it.")
+                )
+                return redirect("need_detail", pk=need.pk)
     elif request.method == "POST":
         raise PermissionDenied
     return render(
