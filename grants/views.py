@@ -592,16 +592,19 @@ def receipt(request, pk):
 
 def verify_receipt(request, code):
     """Public: anyone holding a receipt can check that the Department issued it."""
+    code = code[:20]
     proposal = (
         Proposal.objects.select_related("call", "organisation")
         .filter(verification_code=code.upper()[:10], receipt_number__isnull=False)
         .first()
+        if code.isascii() and code.isalnum()  # no NUL (PostgreSQL refuses it in a query)
+        else None
     )
     first = proposal.versions.order_by("number").first() if proposal else None
     return render(
         request,
         "grants/verify.html",
-        {"proposal": proposal, "first": first, "code": code[:20]},
+        {"proposal": proposal, "first": first, "code": code},
         status=200 if proposal else 404,
     )
 

@@ -96,6 +96,10 @@ def test_a_bad_page_filter_is_ignored_with_a_message(email, url, name, value, us
         ("officer@example.org", "/deals/", {"state": NUL, "page": "-1"}),
         ("researcher@example.org", "/technologies/new/", {"from": HUGE}),
         ("researcher@example.org", "/technologies/new/", {"from": ARABIC}),
+        (None, "/search/", {"q": NUL}),
+        (None, "/search/", {"q": '"'}),
+        (None, "/search/", {"q": "lúa\x01\x1f"}),
+        (None, "/search/", {"q": "x" * 5000, "page": HUGE}),
     ],
 )
 def test_other_page_parameters_never_give_a_500(email, url, params, user_by_email):
