@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -14,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from grants import rules, workflow
-from grants.models import Proposal
+from grants.models import Proposal, ProposalState
 from portal import roles
 from portal.http import client_ip
+from portal.rest import PortalAPIView, checked_id
 from portal.text import fold
 
 
@@ -67,6 +69,12 @@ class TransitionSerializer(serializers.Serializer):
     approved_amount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
+class ProposalFilter(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ProposalState.values, required=False)
+    call = serializers.CharField(max_length=40, required=False)
+    q = serializers.CharField(max_length=100, required=False)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -76,13 +84,14 @@ class TransitionSerializer(serializers.Serializer):
         ]
     )
 )
-class ProposalViewSet(ReadOnlyModelViewSet):
+class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
     """Researchers see their own proposals; officers and managers every submitted one.
 
     Filters: `state`, `call` (call code), `q` (receipt number, title, applicant; diacritics optional).
     """
 
     serializer_class = ProposalSerializer
+    filter_class = ProposalFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
@@ -93,7 +102,7 @@ class ProposalViewSet(ReadOnlyModelViewSet):
             proposals = proposals.filter(version__gt=0) | proposals.filter(owner=user)
         else:
             proposals = proposals.filter(owner=user)
-        params = self.request.query_params
+        params = self.filters() if self.action == "list" else {}
         if params.get("state"):
             proposals = proposals.filter(state=params["state"])
         if params.get("call"):
@@ -114,12 +123,12 @@ class ProposalViewSet(ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request, pk=None, name=None):
         """Fire a transition (DESIGN.md's table) as the signed-in user."""
-        proposal = get_object_or_404(Proposal.objects.select_related("call"), pk=pk)
+        proposal = get_object_or_404(Proposal.objects.select_related("call"), pk=checked_id(pk))
         if not rules.can_view(proposal, request.user):
             raise PermissionDenied
         if not workflow.may_try(proposal, name, request.user):
             return Response(
-                {"detail": "You may not perform this action on this proposal."},
+                {"detail": _("You may not perform this action on this proposal.")},
                 status=status.HTTP_403_FORBIDDEN,
             )
         data = TransitionSerializer(data=request.data)

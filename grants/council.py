@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from grants import workflow
+from grants.forms import points
 from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
 from grants.rules import may_see_ballots, takes_part
 from portal import roles
@@ -109,6 +110,8 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
     themselves, never someone the system sees taking part in the proposal."""
     if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
         raise PermissionDenied(_("Only an officer can form the council."))
+    if seat_role not in Seat.values:
+        raise ValidationError(_("Choose a seat of the council."))
     if proposal.state not in OPEN_STATES:
         raise ValidationError(_("The council is formed once the dossier is eligible."))
     if not roles.has_role(reviewer, roles.REVIEWER):
@@ -211,16 +214,9 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
                 errors[criterion.key] = _("Give a score.")
             continue
         try:
-            points = int(str(raw).strip())
-        except ValueError:
-            errors[criterion.key] = _("Enter a whole number.")
-            continue
-        if not 0 <= points <= criterion.max_points:
-            errors[criterion.key] = _("Between 0 and %(max)d points.") % {
-                "max": criterion.max_points
-            }
-            continue
-        clean[criterion.key] = points
+            clean[criterion.key] = points(raw, criterion.max_points)  # ASCII digits, 0 … max
+        except ValidationError as error:
+            errors[criterion.key] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -228,8 +224,11 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
         if ballot.submitted_at:
             raise ValidationError(_("Your ballot was submitted and can no longer change."))
         ballot.scores = clean
-        ballot.comments = {k: (v or "").strip()[:3000] for k, v in comments.items() if v}
-        ballot.comment = (comment or "").strip()[:5000]
+        # NUL cannot be stored in PostgreSQL text; the page's form refuses it with a message.
+        ballot.comments = {
+            k: (v or "").replace("\x00", "").strip()[:3000] for k, v in comments.items() if v
+        }
+        ballot.comment = (comment or "").replace("\x00", "").strip()[:5000]
         ballot.total = sum(clean.values())
         if submit:
             ballot.submitted_at = workflow.current_time()

@@ -1,7 +1,6 @@
 """From the council's scores to the decision: results per call, budget appraisal, minutes and
 the funding decision as official documents."""
 
-import datetime
 import io
 
 from django.contrib import messages
@@ -12,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from grants import appraisal, documents, rules
-from grants.forms import VNDField
+from grants.forms import QUOTES, AppraisalForm
 from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
-from portal import roles
+from portal import exports, roles
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 DECIDED = (
@@ -83,8 +82,9 @@ def _results_xlsx(call, rows):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = call.code[:31]
-    sheet.append(
+    sheet.title = exports.sheet_title(call.code)
+    exports.xlsx_append(
+        sheet,
         [
             _("Rank"),
             _("Receipt number"),
@@ -99,11 +99,12 @@ def _results_xlsx(call, rows):
             _("Approved amount (VND)"),
             _("Running total (VND)"),
             _("State"),
-        ]
+        ],
     )
     for row in rows:
         p = row["proposal"]
-        sheet.append(
+        exports.xlsx_append(
+            sheet,
             [
                 p.rank,
                 p.receipt_number,
@@ -118,7 +119,7 @@ def _results_xlsx(call, rows):
                 p.approved_amount,
                 row["running"],
                 p.get_state_display(),
-            ]
+            ],
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -128,12 +129,6 @@ def _results_xlsx(call, rows):
     )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{call.code}.xlsx"'
     return response
-
-
-def _amount(raw):
-    field = VNDField(required=False, min_value=0)
-    value = field.clean(raw)
-    return value
 
 
 @login_required
@@ -160,41 +155,29 @@ def appraisal_page(request, pk):
     ]
     note = existing.note if existing else ""
     if request.method == "POST":
+        form = AppraisalForm(request.POST, lines=lines, units=BudgetAppraisal.Unit.choices)
+        # What was typed is shown again as typed, whatever the outcome.
         members = {unit: request.POST.get(f"member-{unit}", "") for unit in appraisal.UNITS}
         note = request.POST.get("note", "")
-        parsed_lines = {}
         for line in lines:
-            raw = request.POST.get(f"line-{line.pk}", "")
+            amounts[line.pk] = request.POST.get(f"line-{line.pk}", "")
             reasons[line.pk] = request.POST.get(f"reason-{line.pk}", "")
-            amounts[line.pk] = raw
-            try:
-                parsed_lines[line.pk] = (_amount(raw), reasons[line.pk])
-            except ValidationError as error:
-                errors[f"line-{line.pk}"] = error.messages[0]
-        quotes = []
-        parsed_quotes = []
-        for index in range(3):
-            item = request.POST.get(f"quote-{index}-item", "").strip()
-            supplier = request.POST.get(f"quote-{index}-supplier", "").strip()
-            date_raw = request.POST.get(f"quote-{index}-date", "").strip()
-            amount_raw = request.POST.get(f"quote-{index}-amount", "").strip()
-            quotes.append((item, supplier, date_raw, amount_raw))
-            try:
-                quoted_on = datetime.date.fromisoformat(date_raw) if date_raw else None
-                amount = _amount(amount_raw) if amount_raw else None
-            except (ValueError, ValidationError):
-                errors[f"quote-{index}"] = _("Check the date (yyyy-mm-dd) and the amount.")
-                continue
-            parsed_quotes.append((item, supplier, quoted_on, amount))
+        quotes = [
+            tuple(request.POST.get(f"quote-{i}-{part}", "").strip()
+                  for part in ("item", "supplier", "date", "amount"))
+            for i in range(QUOTES)
+        ]  # fmt: skip
+        errors = form.errors_by_key()
         if not errors:
+            parsed_members, parsed_lines, parsed_quotes = form.arguments()
             try:
                 appraisal.record(
                     proposal,
                     by=request.user,
-                    members=members,
+                    members=parsed_members,
                     lines=parsed_lines,
                     quotes=parsed_quotes,
-                    note=note,
+                    note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
                 errors = (

@@ -59,6 +59,10 @@ def missing(proposal):
     total = sum(line.amount for line in lines)
     if not lines:
         add("budget", _("Add at least one budget line."))
+    elif total == 0:
+        add("budget", _("The total requested is 0 ₫: enter the amount of each budget line."))
+    elif any(line.amount <= 0 for line in lines):
+        add("budget", _("A budget line must be more than 0 ₫."))
     cap = proposal.call.max_per_project
     if total > cap:
         add(

@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
-from grants.models import BudgetLine, CallPage, Proposal, ProposalState, TeamMember
+from grants.models import (
+    BudgetLine,
+    CallPage,
+    Proposal,
+    ProposalState,
+    ReviewAssignment,
+    TeamMember,
+)
+from portal.fields import AsciiNumbers, IdChoiceField
 from portal.text import group_thousands
 from researchers.models import Organisation
 
@@ -37,6 +45,9 @@ class VNDField(forms.IntegerField):
     def to_python(self, value):
         if isinstance(value, str):
             value = re.sub(r"[\s.,₫đ]|VND", "", value.strip(), flags=re.IGNORECASE)
+            if value and not re.fullmatch(r"-?[0-9]+", value):
+                # int() would read other digit systems ("١٢٣", "１２３") and "1_000"
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
             if value.startswith("-") and value[1:].isdigit():
                 raise ValidationError(_("The amount cannot be negative."), code="min_value")
         return super().to_python(value)
@@ -45,7 +56,7 @@ class VNDField(forms.IntegerField):
         return group_thousands(value) if isinstance(value, int) else value
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(AsciiNumbers, forms.ModelForm):
     """Every field may stay empty while drafting; the completeness panel says what is missing."""
 
     def __init__(self, *args, **kwargs):
@@ -116,7 +127,7 @@ SECTION_FORMS = {
 }
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(AsciiNumbers, forms.ModelForm):
     class Meta:
         model = TeamMember
         fields = ["full_name", "title", "role", "organisation_name", "email", "months"]
@@ -148,12 +159,21 @@ TeamFormSet = forms.inlineformset_factory(
 )
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(AsciiNumbers, forms.ModelForm):
     amount = VNDField(label=_("Amount (VND)"))
 
     class Meta:
         model = BudgetLine
         fields = ["category", "description", "amount"]
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount < 1:
+            raise ValidationError(ZERO_LINE, code="min_value")
+        return amount
+
+
+ZERO_LINE = _("A budget line must be more than 0 ₫.")
 
 
 BudgetFormSet = forms.inlineformset_factory(
@@ -234,6 +254,15 @@ class TransitionForm(forms.Form):
             if spec.needs_comment:
                 self.fields["comment"].label = _("Reason or instructions (required)")
 
+    def clean_revision_deadline(self):
+        moment = self.cleaned_data.get("revision_deadline")
+        if moment is not None and moment > timezone.now() + REVISION_AT_MOST:
+            raise ValidationError(_("The revision deadline is at most a year ahead."))
+        return moment
+
+
+REVISION_AT_MOST = datetime.timedelta(days=365)
+
 
 # -- the officers' queue --------------------------------------------------------------------------
 
@@ -249,7 +278,7 @@ SORTS = {
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    call = forms.ModelChoiceField(
+    call = IdChoiceField(
         label=_("Call"),
         queryset=CallPage.objects.none(),
         required=False,
@@ -260,7 +289,7 @@ class QueueFilterForm(forms.Form):
         label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"),
         to_field_name="slug",
     )  # fmt: skip
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
@@ -280,3 +309,147 @@ class QueueFilterForm(forms.Form):
             locale__language_code=settings.LANGUAGE_CODE
         ).order_by("-closes_at")
         self.fields["state"].choices = [("", _("All states")), *ProposalState.choices]
+
+
+# -- the budget appraisal and the council -----------------------------------------------------------
+
+QUOTES = 3  # price quotations on the appraisal page
+
+
+class AppraisalForm(forms.Form):
+    """The appraisal page's fields, named as the page posts them (member-<unit>, line-<id>,
+    reason-<id>, quote-<n>-item …): types and lengths here, the rules in grants.appraisal."""
+
+    note = forms.CharField(label=_("Conclusion of the team"), required=False, max_length=5000)
+
+    def __init__(self, *args, lines, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines, self.units = list(lines), list(units)
+        for value, label in self.units:
+            self.fields[f"member-{value}"] = forms.CharField(
+                label=label, required=False, max_length=150
+            )
+        for line in self.lines:
+            self.fields[f"line-{line.pk}"] = VNDField(label=line.description, required=False)
+            self.fields[f"reason-{line.pk}"] = forms.CharField(
+                label=_("Reason for a cut"), required=False, max_length=1000
+            )
+        for index in range(QUOTES):
+            self.fields[f"quote-{index}-item"] = forms.CharField(
+                label=_("Item"), required=False, max_length=200
+            )
+            self.fields[f"quote-{index}-supplier"] = forms.CharField(
+                label=_("Supplier"), required=False, max_length=200
+            )
+            self.fields[f"quote-{index}-date"] = forms.DateField(
+                label=_("Date"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+            )
+            self.fields[f"quote-{index}-amount"] = VNDField(label=_("Amount (VND)"), required=False)
+
+    def errors_by_key(self):
+        """The errors keyed as the page shows them: member-<unit>, line-<id> (its amount or
+        reason), quote-<n> (any of its four fields), note."""
+        shown = {}
+        for name, errors in self.errors.items():
+            key = name
+            if name.startswith("quote-"):
+                key = "-".join(name.split("-")[:2])
+            elif name.startswith("reason-"):
+                key = "line-" + name.split("-", 1)[1]
+            shown.setdefault(key, f"{self.fields[name].label}: {errors[0]}")
+        return shown
+
+    def arguments(self):
+        """`members`, `lines` and `quotes` for grants.appraisal.record()."""
+        data = self.cleaned_data
+        members = {value: data[f"member-{value}"] for value, _label in self.units}
+        lines = {
+            line.pk: (data[f"line-{line.pk}"], data[f"reason-{line.pk}"]) for line in self.lines
+        }
+        quotes = [
+            tuple(data[f"quote-{i}-{part}"] for part in ("item", "supplier", "date", "amount"))
+            for i in range(QUOTES)
+        ]
+        return members, lines, quotes
+
+
+def points(raw, maximum):
+    """A council member's score: ASCII digits 0 … `maximum`, else ValidationError.
+
+    Python's int() also reads "٣" (Arabic-Indic), "３" (full-width), " +3", "1_0"."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    else:
+        text = str(raw).strip()
+        if not re.fullmatch(r"[0-9]{1,4}", text):
+            raise ValidationError(_("Enter a whole number, in digits 0–9."), code="invalid")
+        value = int(text)
+    if not 0 <= value <= maximum:
+        raise ValidationError(_("Between 0 and %(max)d points.") % {"max": maximum}, code="range")
+    return value
+
+
+class ScoreField(forms.CharField):
+    def __init__(self, *, maximum, **kwargs):
+        self.maximum = maximum
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return None if value in self.empty_values else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value is None else points(value, self.maximum)
+
+
+class BallotForm(forms.Form):
+    """A ballot's fields as the page posts them (score-<key>, comment-<key>, comment)."""
+
+    comment = forms.CharField(label=_("Overall comment"), required=False, max_length=5000)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score-{criterion.key}"] = ScoreField(
+                label=criterion.name, maximum=criterion.max_points, required=False
+            )
+            self.fields[f"comment-{criterion.key}"] = forms.CharField(
+                label=criterion.name, required=False, max_length=3000
+            )
+
+    def errors_by_criterion(self):
+        shown = {}
+        for name, errors in self.errors.items():
+            key = name.split("-", 1)[1] if "-" in name else name
+            shown.setdefault(key, errors[0])
+        return shown
+
+
+class SeatForm(forms.Form):
+    """The officer seats a reviewer: a known user, a seat of the council, a deadline ahead."""
+
+    reviewer = IdChoiceField(label=_("Reviewer"), queryset=None)
+    seat = forms.ChoiceField(label=_("Seat"), choices=ReviewAssignment.Seat.choices)
+    due_at = forms.DateField(label=_("Deadline"), required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = get_user_model().objects.all()
+
+    def clean_due_at(self):
+        day = self.cleaned_data["due_at"]
+        today = timezone.localdate()
+        if day is not None and day < today:
+            raise ValidationError(_("The deadline cannot be in the past."))
+        if day is not None and day > today + datetime.timedelta(days=365):
+            raise ValidationError(_("The deadline is at most a year ahead."))
+        return day
+
+
+class DeclarationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)

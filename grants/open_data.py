@@ -10,7 +10,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from grants.models import CallPage, CallStatus, Proposal
+from portal.rest import AsciiIntegerField, PortalAPIView
 from portal.stats import FUNDED
+
+# The years a funding decision can carry (the Department's records start long after 1900).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class CallFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CallStatus.values, required=False)
+    sector = serializers.SlugField(max_length=50, required=False)
+    lang = serializers.ChoiceField(choices=["vi", "en"], required=False)
+
+
+class FundedProjectFilter(serializers.Serializer):
+    year = AsciiIntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+    sector = serializers.SlugField(max_length=50, required=False)
+    call = serializers.CharField(max_length=40, required=False)
+    state = serializers.ChoiceField(choices=list(FUNDED), required=False)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -47,7 +64,7 @@ class FundedProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicReadOnly(ReadOnlyModelViewSet):
+class PublicReadOnly(PortalAPIView, ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -65,12 +82,13 @@ class CallViewSet(PublicReadOnly):
     """Published calls for proposals, most recently closing first."""
 
     serializer_class = CallSerializer
+    filter_class = CallFilter
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = self.filters()
         language = "en" if params.get("lang") == "en" else settings.LANGUAGE_CODE
         calls = (
             CallPage.objects.live()
@@ -106,22 +124,22 @@ class FundedProjectViewSet(PublicReadOnly):
     first: what was funded, for whom, with how much, by which decision."""
 
     serializer_class = FundedProjectSerializer
+    filter_class = FundedProjectFilter
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = self.filters()
         projects = (
             Proposal.objects.filter(state__in=FUNDED)
             .exclude(Q(decision_number="") | Q(decided_at__isnull=True))
             .select_related("call", "sector", "organisation", "owner__profile")
             .order_by("-decided_at", "-pk")
         )
-        year = params.get("year", "")
-        if year.isdigit():
-            projects = projects.filter(decided_at__year=int(year))
+        if params.get("year"):
+            projects = projects.filter(decided_at__year=params["year"])
         if params.get("sector"):
             projects = projects.filter(sector__slug=params["sector"])
         if params.get("call"):
             projects = projects.filter(call__code=params["call"].strip().upper())
-        if params.get("state") in FUNDED:
+        if params.get("state"):
             projects = projects.filter(state=params["state"])
         return projects

@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import council, rules
+from grants import council, forms, rules
 from grants.models import Proposal, ReviewAssignment
 from portal import roles
+from portal.fields import valid_id
 
 Status = ReviewAssignment.Status
 
@@ -82,18 +82,24 @@ def review_detail(request, pk):
         notes = {c.key: request.POST.get(f"comment-{c.key}", "") for c in criteria}
         overall = request.POST.get("comment", "")
         submit = "submit" in request.POST
+        form = forms.BallotForm(request.POST, criteria=criteria)
         try:
+            if not form.is_valid():
+                raise ValidationError(form.errors_by_criterion())
+            data = form.cleaned_data
             council.save_ballot(
                 assignment,
                 by=request.user,
-                scores=values,
-                comments=notes,
-                comment=overall,
+                scores={c.key: data[f"score-{c.key}"] for c in criteria},
+                comments={c.key: data[f"comment-{c.key}"] for c in criteria},
+                comment=data["comment"],
                 submit=submit,
             )
         except ValidationError as error:
             if hasattr(error, "message_dict"):
                 errors = {k: v[0] for k, v in error.message_dict.items()}
+                if "comment" in errors:  # the overall comment has no criterion row
+                    messages.error(request, errors["comment"])
             else:
                 messages.error(request, " ".join(error.messages))
         else:
@@ -140,8 +146,11 @@ def _declaration(request, assignment):
     error = ""
     if request.method == "POST":
         no_conflict = request.POST.get("answer") == "accept"
-        reason = request.POST.get("reason", "")
+        form = forms.DeclarationForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError(form.errors["reason"])
+            reason = form.cleaned_data["reason"]
             council.declare(assignment, by=request.user, no_conflict=no_conflict, reason=reason)
         except ValidationError as failure:
             error = " ".join(failure.messages)
@@ -183,16 +192,21 @@ def proposal_council(request, pk):
         action = request.POST.get("action")
         try:
             if action == "seat":
-                reviewer = get_object_or_404(get_user_model(), pk=request.POST.get("reviewer"))
-                due = request.POST.get("due_at") or ""
-                due_at = None
-                if due:
-                    day = datetime.date.fromisoformat(due)
-                    due_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(17)))
+                form = forms.SeatForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(
+                        [f"{form.fields[name].label}: {errors[0]}" for name, errors in form.errors.items()]
+                    )  # fmt: skip
+                day = form.cleaned_data["due_at"]
+                due_at = (
+                    timezone.make_aware(datetime.datetime.combine(day, datetime.time(17)))
+                    if day
+                    else None
+                )
                 council.seat(
                     proposal,
-                    reviewer,
-                    request.POST.get("seat", "member"),
+                    form.cleaned_data["reviewer"],
+                    form.cleaned_data["seat"],
                     by=request.user,
                     due_at=due_at,
                 )
@@ -216,7 +230,9 @@ def proposal_council(request, pk):
                         )
             elif action == "unseat":
                 assignment = get_object_or_404(
-                    ReviewAssignment, pk=request.POST.get("assignment"), proposal=proposal
+                    ReviewAssignment,
+                    pk=valid_id(request.POST.get("assignment")) or 0,
+                    proposal=proposal,
                 )
                 council.unseat(assignment, by=request.user)
                 messages.success(request, _("Seat freed."))

@@ -1,7 +1,5 @@
 """Proposal screens. Views check who may see what and hand every state change to the workflow."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +19,8 @@ from grants import dossier, forms, rules, workflow
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
-from portal import roles
+from portal import exports, roles
+from portal.fields import ignored_filters
 from portal.http import client_ip, rate_limited
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold
@@ -63,28 +62,29 @@ def proposal_list(request):
     return render(request, "grants/my_proposals.html", {"page_obj": page, "now": timezone.now()})
 
 
-def _filtered(request):
+def _filtered(request, *, tell=True):
+    """The queue's proposals by the GET filters. A filter that does not validate is left
+    out (the others still apply), and the officer is told which one and why."""
     form = forms.QueueFilterForm(request.GET or None)
     proposals = Proposal.objects.all()
-    sort = "updated"
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            # A phrase of the receipt number, title, applicant or organisation, with or
-            # without diacritics (a trigram index serves it on PostgreSQL).
-            phrase = " ".join(fold(data["q"]).split())
-            proposals = proposals.filter(search_text__contains=phrase)
-        if data["call"]:
-            proposals = proposals.filter(call=data["call"])
-        if data["sector"]:
-            proposals = proposals.filter(sector=data["sector"])
-        if data["organisation"]:
-            proposals = proposals.filter(organisation=data["organisation"])
-        sort = data["sort"] or sort
+    data, notes = ignored_filters(form)
+    for note in notes if tell else ():
+        messages.warning(request, note)
+    if data.get("q"):
+        # A phrase of the receipt number, title, applicant or organisation, with or
+        # without diacritics (a trigram index serves it on PostgreSQL).
+        phrase = " ".join(fold(data["q"]).split())
+        proposals = proposals.filter(search_text__contains=phrase)
+    if data.get("call"):
+        proposals = proposals.filter(call=data["call"])
+    if data.get("sector"):
+        proposals = proposals.filter(sector=data["sector"])
+    if data.get("organisation"):
+        proposals = proposals.filter(organisation=data["organisation"])
+    sort = data.get("sort") or "updated"
     # Drafts are the applicant's own business until they are submitted.
     proposals = proposals.exclude(state=ProposalState.DRAFT)
-    state = form.cleaned_data.get("state") if form.is_bound and form.is_valid() else ""
-    return form, proposals, state, sort
+    return form, proposals, data.get("state") or "", sort
 
 
 # What a row of the queue shows, read as plain values: the long texts of the dossier stay in
@@ -216,18 +216,13 @@ def _export_rows(proposals):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def proposal_export(request, fmt):
     if not roles.has_role(request.user, *STAFF):
         raise PermissionDenied
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    _form, proposals, state, sort = _filtered(request)
+    _form, proposals, state, sort = _filtered(request, tell=False)
     if state:
         proposals = proposals.filter(state=state)
     proposals = proposals.select_related(
@@ -236,24 +231,19 @@ def proposal_export(request, fmt):
     header = [str(label) for _key, label in EXPORT_COLUMNS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # Excel opens UTF-8 with diacritics only with a BOM
-            yield writer.writerow(header)
-            for row in _export_rows(proposals):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exports.csv_lines(header, _export_rows(proposals)),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.csv"'
         return response
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Proposals")[:31])
-    sheet.append(header)
+    exports.xlsx_append(sheet, header)
     for row in _export_rows(proposals):
-        sheet.append(row)
+        exports.xlsx_append(sheet, row)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -612,16 +602,19 @@ def verify_receipt(request, code):
     client address (PORTAL_RATE_LIMITS["receipt_verify"]) so that codes cannot be enumerated."""
     if rate_limited(request, "receipt_verify"):
         return render(request, "429.html", status=429)
+    code = code[:20]
     proposal = (
         Proposal.objects.select_related("call", "organisation")
         .filter(verification_code=code.upper()[:10], receipt_number__isnull=False)
         .first()
+        if code.isascii() and code.isalnum()  # no NUL (PostgreSQL refuses it in a query)
+        else None
     )
     first = proposal.versions.order_by("number").first() if proposal else None
     return render(
         request,
         "grants/verify.html",
-        {"proposal": proposal, "first": first, "code": code[:20]},
+        {"proposal": proposal, "first": first, "code": code},
         status=200 if proposal else 404,
     )
 

@@ -11,6 +11,7 @@ request's IP, and then, inside one transaction with the proposal's row locked:
 """
 
 import contextvars
+import datetime
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -246,6 +247,8 @@ def return_for_revision(proposal, *, by, ip=None, comment="", revision_deadline=
             errors["revision_deadline"] = [_("Set a revision deadline.")]
         elif revision_deadline <= now:
             errors["revision_deadline"] = [_("The revision deadline must be in the future.")]
+        elif revision_deadline > now + datetime.timedelta(days=365):
+            errors["revision_deadline"] = [_("The revision deadline is at most a year ahead.")]
         return errors
 
     def apply(p):

@@ -10,19 +10,25 @@ from rest_framework.routers import DefaultRouter
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
 from grants.open_data import CallViewSet, FundedProjectViewSet
+from portal.rest import PortalAPIView
 from transfer.api import NeedViewSet, TechnologyViewSet
 
 
-class DossierStatusView(generics.ListAPIView):
+class DossierStatusFilter(serializers.Serializer):
+    receipt = serializers.CharField(max_length=40, required=False)
+
+
+class DossierStatusView(PortalAPIView, generics.ListAPIView):
     """The state of the signed-in applicant's dossiers, by receipt number (`?receipt=`)."""
 
     serializer_class = DossierStatusSerializer
+    filter_class = DossierStatusFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Proposal.objects.none()
         dossiers = Proposal.objects.filter(owner=self.request.user, receipt_number__isnull=False)
-        receipt = self.request.query_params.get("receipt")
+        receipt = self.filters().get("receipt")
         if receipt:
             dossiers = dossiers.filter(receipt_number=receipt.strip().upper())
         return dossiers.order_by("-submitted_at", "-pk")
@@ -39,7 +45,7 @@ class StatsSerializer(serializers.Serializer):
     transfers = serializers.DictField()
 
 
-class StatsView(generics.GenericAPIView):
+class StatsView(PortalAPIView, generics.GenericAPIView):
     """The programme in numbers, as on /stats/ (public)."""
 
     serializer_class = StatsSerializer

@@ -2,9 +2,11 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from portal.rest import PortalAPIView
 from transfer.models import Technology, TechnologyFile, TechnologyNeed
 from transfer.views import catalogue
 
@@ -69,7 +71,7 @@ class NeedSerializer(serializers.ModelSerializer):
         ]
     )
 )
-class TechnologyViewSet(ReadOnlyModelViewSet):
+class TechnologyViewSet(PortalAPIView, ReadOnlyModelViewSet):
     """Published technologies, filtered as on /technologies/."""
 
     serializer_class = TechnologySerializer
@@ -79,13 +81,16 @@ class TechnologyViewSet(ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Technology.objects.none()
-        _form, technologies, _sort = catalogue(self.request.query_params)
+        form, technologies, _sort = catalogue(self.request.query_params)
+        if form.errors and self.action == "list":
+            # The page ignores a bad filter with a message; the API says so with a 400.
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
         return technologies.select_related(
             "sector", "organisation", "source_proposal"
         ).prefetch_related("files")
 
 
-class NeedViewSet(ReadOnlyModelViewSet):
+class NeedViewSet(PortalAPIView, ReadOnlyModelViewSet):
     """Published business needs."""
 
     serializer_class = NeedSerializer

@@ -1,7 +1,12 @@
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms import VNDField
+from portal.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
 from transfer.models import (
     IPStatus,
     Technology,
@@ -12,7 +17,7 @@ from transfer.models import (
 )
 
 
-class TechnologyForm(forms.ModelForm):
+class TechnologyForm(AsciiNumbers, forms.ModelForm):
     transfer_modes = forms.MultipleChoiceField(
         label=_("Transfer modes"),
         choices=TransferMode.choices,
@@ -78,8 +83,6 @@ class TechnologyFileForm(forms.Form):
         self.technology = technology
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         from grants import files
 
         cleaned = super().clean()
@@ -114,7 +117,7 @@ class TermsForm(forms.Form):
     mode = forms.ChoiceField(label=_("Transfer mode"), choices=TransferMode.choices)
     value = VNDField(label=_("Value (VND)"), min_value=1)
     payment = forms.ChoiceField(label=_("Payment method"), choices=TransferDeal.Payment.choices)
-    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
+    term_months = AsciiIntegerField(label=_("Term (months)"), min_value=1, max_value=600)
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -135,14 +138,24 @@ class CatalogueFilter(forms.Form):
         ("newest", _("Newest")),
         ("trl", _("Readiness (TRL)")),
     ]
-    q = forms.CharField(required=False, max_length=100)
-    sector = forms.ChoiceField(required=False)
-    trl_min = forms.IntegerField(required=False, min_value=1, max_value=9)
-    ip = forms.ChoiceField(required=False, choices=[("", "")] + list(IPStatus.choices))
-    mode = forms.ChoiceField(required=False, choices=[("", "")] + list(TransferMode.choices))
-    organisation = forms.IntegerField(required=False, min_value=1)
-    price_max = forms.IntegerField(required=False, min_value=1)
-    sort = forms.ChoiceField(required=False, choices=SORTS)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    trl_min = AsciiIntegerField(
+        label=_("Readiness at least"), required=False, min_value=1, max_value=9
+    )
+    ip = forms.ChoiceField(
+        label=_("Intellectual property"),
+        required=False,
+        choices=[("", "")] + list(IPStatus.choices),
+    )
+    mode = forms.ChoiceField(
+        label=_("Transfer mode"), required=False, choices=[("", "")] + list(TransferMode.choices)
+    )
+    organisation = AsciiIntegerField(
+        label=_("Owner"), required=False, min_value=1, max_value=MAX_ID
+    )
+    price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, sectors, **kwargs):
         """`sectors`: the sectors already loaded for the page's menu (validated against them)."""
@@ -154,7 +167,7 @@ class CatalogueFilter(forms.Form):
         return self.sectors.get(self.cleaned_data["sector"])
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(AsciiNumbers, forms.ModelForm):
     budget_min = VNDField(label=_("Budget from (VND)"), required=False)
     budget_max = VNDField(label=_("Budget up to (VND)"), required=False)
 
@@ -174,9 +187,38 @@ class NeedForm(forms.ModelForm):
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def clean_deadline(self):
+        day = self.cleaned_data.get("deadline")
+        today = timezone.localdate()
+        if day is not None and day < today:
+            raise ValidationError(_("The deadline cannot be in the past."))
+        if day is not None and day > today + datetime.timedelta(days=5 * 366):
+            raise ValidationError(_("The deadline is at most five years ahead."))
+        return day
+
     def clean(self):
         cleaned = super().clean()
         low, high = cleaned.get("budget_min"), cleaned.get("budget_max")
         if low and high and low > high:
             self.add_error("budget_max", _("The upper bound must not be below the lower one."))
         return cleaned
+
+
+class ModerationForm(forms.Form):
+    """An officer's decision on a listing in the moderation queue (checked before any query)."""
+
+    ACTIONS = [
+        ("publish", _("Publish")),
+        ("send_back", _("Send back to the owner")),
+        ("archive", _("Archive")),
+    ]
+    technology = IdChoiceField(label=_("Technology"), queryset=Technology.objects.all())
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    checklist = forms.MultipleChoiceField(label=_("Checklist"), required=False, choices=())
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        from transfer.workflow import PUBLISH_CHECKLIST
+
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].choices = list(PUBLISH_CHECKLIST)

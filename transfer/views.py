@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cms.models import Sector
 from portal import roles
+from portal.fields import ignored_filters
 from portal.http import client_ip
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold, shorten
@@ -32,7 +33,7 @@ def catalogue(params, sectors=None):
         params, sectors=Sector.objects.all() if sectors is None else sectors
     )
     technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
-    data = form.cleaned_data if form.is_valid() else {}
+    data, form.ignored = ignored_filters(form)  # a filter that does not validate is left out
     words = fold(data.get("q") or "").split()[:8]
     for word in words:
         technologies = technologies.filter(search_text__contains=word)
@@ -91,6 +92,8 @@ def _menus():
 def technology_list(request):
     sectors, organisations = _menus()
     form, technologies, sort = catalogue(request.GET, sectors)
+    for note in form.ignored:
+        messages.warning(request, note)
     technologies = technologies.only(
         "title", "summary", "title_en", "summary_en", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
         "sector", "organisation",
@@ -613,32 +616,16 @@ def moderation(request):
     """Officers publish what owners sent, after the checklist, or send it back."""
     if not roles.has_role(request.user, roles.OFFICER):
         raise PermissionDenied
+    status = 200
     if request.method == "POST":
-        technology = get_object_or_404(Technology, pk=request.POST.get("technology"))
-        try:
-            if request.POST.get("action") == "publish":
-                workflow.publish_technology(
-                    technology, by=request.user, checklist=request.POST.getlist("checklist")
-                )
-                messages.success(request, _("Published in the catalogue."))
-            elif request.POST.get("action") == "send_back":
-                workflow.send_back_technology(
-                    technology, by=request.user, comment=request.POST.get("comment", "")
-                )
-                messages.info(request, _("Sent back to the owner."))
-            elif request.POST.get("action") == "archive":
-                workflow.archive_technology(
-                    technology, by=request.user, comment=request.POST.get("comment", "")
-                )
-                messages.info(request, _("Archived."))
-        except workflow.GuardFailed as failure:
-            for error in failure.errors.get("checklist", []):
-                messages.error(request, _("Not checked: %(item)s") % {"item": error})
-            for error in failure.errors.get("comment", []):
-                messages.error(request, error)
-        except workflow.StateConflict as conflict:
-            messages.error(request, str(conflict))
-        return redirect("technology_moderation")
+        form = forms.ModerationForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                for error in errors:
+                    messages.error(request, f"{form.fields[field].label}: {error}")
+            status = 400
+        else:
+            return _moderate(request, **form.cleaned_data)
     pending = Technology.objects.filter(state=Technology.State.PENDING).select_related(
         "sector", "organisation", "owner__profile"
     )
@@ -646,7 +633,30 @@ def moderation(request):
         request,
         "transfer/moderation.html",
         {"pending": pending, "checklist": workflow.PUBLISH_CHECKLIST},
+        status=status,
     )
+
+
+def _moderate(request, *, technology, action, checklist, comment):
+    """Apply a validated moderation decision through the workflow."""
+    try:
+        if action == "publish":
+            workflow.publish_technology(technology, by=request.user, checklist=checklist)
+            messages.success(request, _("Published in the catalogue."))
+        elif action == "send_back":
+            workflow.send_back_technology(technology, by=request.user, comment=comment)
+            messages.info(request, _("Sent back to the owner."))
+        elif action == "archive":
+            workflow.archive_technology(technology, by=request.user, comment=comment)
+            messages.info(request, _("Archived."))
+    except workflow.GuardFailed as failure:
+        for error in failure.errors.get("checklist", []):
+            messages.error(request, _("Not checked: %(item)s") % {"item": error})
+        for error in failure.errors.get("comment", []):
+            messages.error(request, error)
+    except workflow.StateConflict as conflict:
+        messages.error(request, str(conflict))
+    return redirect("technology_moderation")
 
 
 def need_list(request):
@@ -670,17 +680,26 @@ def need_list(request):
     if request.user.is_authenticated and roles.has_role(request.user, roles.BUSINESS):
         form = forms.NeedForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            from django.db import transaction
+
             need = form.save(commit=False)
             need.business = request.user
             from researchers.models import confirmed_organisation
 
             need.organisation = confirmed_organisation(request.user)
-            need.save()
-            workflow.publish_need(need, by=request.user)
-            messages.success(
-                request, _("Your need is published; matching technologies are shown below it.")
-            )
-            return redirect("need_detail", pk=need.pk)
+            try:
+                with transaction.atomic():  # published, or not saved at all
+                    need.save()
+                    workflow.publish_need(need, by=request.user)
+            except workflow.GuardFailed as failure:
+                for key, errors in failure.errors.items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else None, error)
+            else:
+                messages.success(
+                    request, _("Your need is published; matching technologies are shown below it.")
+                )
+                return redirect("need_detail", pk=need.pk)
     elif request.method == "POST":
         raise PermissionDenied
     return render(

@@ -282,6 +282,11 @@ def record_terms(
             errors["signed_on"] = [_("Enter the signing date.")]
         elif signed_on > today:
             errors["signed_on"] = [_("The signing date cannot be in the future.")]
+        elif signed_on < timezone.localtime(d.created_at).date():
+            errors["signed_on"] = [
+                _("The signing date cannot be before the request (%(date)s).")
+                % {"date": timezone.localtime(d.created_at).strftime("%d/%m/%Y")}
+            ]
         return errors
 
     def apply(d):
@@ -318,8 +323,15 @@ def complete(deal, *, by, ip=None, comment=""):
 # -- needs ------------------------------------------------------------------------------------------
 
 
-def publish_need(need, *, by):
+def publish_need(need, *, by, today=None):
     from transfer.models import TechnologyNeed
+
+    today = today or timezone.localdate()
+
+    def guard(locked):
+        if locked.deadline and locked.deadline < today:
+            return {"deadline": [_("The deadline cannot be in the past.")]}
+        return {}
 
     def apply(locked):
         _rematch(need_id=locked.pk)
@@ -328,7 +340,8 @@ def publish_need(need, *, by):
         TechnologyNeed.objects.all(), need.pk, "publish",
         allowed=lambda locked: locked.business_id == by.pk,
         denied=_("Only the business that posted the need can publish it."),
-        conflict=StateConflict, apply=apply, record=_recorder("publish", by, "", field="need"),
+        conflict=StateConflict, guard=guard, apply=apply,
+        record=_recorder("publish", by, "", field="need"),
     )  # fmt: skip
 
 

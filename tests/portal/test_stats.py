@@ -49,6 +49,10 @@ def _complete_a_transfer(client_as):
 
     deal = workflow.request_deal(tech, by=business, message="Cần 20.000 cây giống")
     deal = workflow.accept(deal, by=tech.owner)
+    # requested before it was signed (a signing date cannot precede the request)
+    TransferDeal.objects.filter(pk=deal.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 1, 2))
+    )
     deal = workflow.record_terms(
         deal, by=business, mode="licence", value=300_000_000, payment="lump_sum", term_months=24,
         signed_on=datetime.date(2026, 11, 20),

@@ -89,6 +89,10 @@ def test_a_whole_deal_ends_with_the_proposal_transferred(
         "mode", "value", "payment", "term_months", "signed_on", "agreement"
     }  # fmt: skip
     signed = datetime.date.today() - datetime.timedelta(days=10)
+    # requested before it was signed (a signing date cannot precede the request)
+    TransferDeal.objects.filter(pk=deal.pk).update(
+        created_at=deal.created_at - datetime.timedelta(days=30)
+    )
     deal = workflow.record_terms(
         deal, by=owner, mode="licence", value=300_000_000, payment="instalments", term_months=36,
         signed_on=signed, agreement=agreement(),

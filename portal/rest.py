@@ -1,0 +1,58 @@
+"""What every view of the JSON API (/api/v1/) shares: the request's language, ids and query
+parameters checked before the database sees them (a 400 or 404 with a JSON body, never a 500)."""
+
+import re
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+
+from portal.fields import valid_id
+
+
+class PortalAPIView:
+    """Mixin for API views and viewsets.
+
+    The API is not under a language prefix: it answers in the language of `Accept-Language`
+    (or the language cookie), Vietnamese by default. An id in the path that is no id at all
+    (`abc`, 23 digits, `٣`) is "not found"."""
+
+    filter_class = None  # a Serializer of the query parameters, if the view takes any
+
+    def initial(self, request, *args, **kwargs):
+        language = translation.get_language_from_request(request._request, check_path=False)
+        translation.activate(language)
+        request._request.LANGUAGE_CODE = language
+        super().initial(request, *args, **kwargs)
+
+    def get_object(self):
+        checked_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+        return super().get_object()
+
+    def filters(self):
+        """The validated query parameters (a 400 with a message per parameter otherwise)."""
+        if self.filter_class is None:
+            return {}
+        checked = self.filter_class(data=self.request.query_params)
+        checked.is_valid(raise_exception=True)
+        return checked.validated_data
+
+
+def checked_id(value):
+    """The id in an API path, or a 404 (JSON) before any query."""
+    number = valid_id(value)
+    if number is None:
+        raise NotFound()
+    return number
+
+
+class AsciiIntegerField(serializers.IntegerField):
+    """DRF's IntegerField reads "٣" and "３" as 3 (Python's int()): digits 0–9 only here."""
+
+    default_error_messages = {"invalid": _("Enter a whole number, in digits 0–9.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, int) and not re.fullmatch(r"[+-]?[0-9]{1,20}", str(data).strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
