@@ -58,11 +58,18 @@ class PrivateCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Asked before the view too: an API view without authentication classes replaces
+        # request.user with AnonymousUser, but the person is still signed in.
+        signed_in = self._signed_in(request)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if signed_in or self._signed_in(request):  # or signed in by this very request
             # patch_cache_control drops a `public` the view may have set, and no max-age is kept.
             if "max-age" in response.get("Cache-Control", ""):
                 patch_cache_control(response, max_age=0)
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    @staticmethod
+    def _signed_in(request):
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated
