@@ -277,3 +277,26 @@ def test_make_run_has_the_policy_but_no_hsts():
     assert values["hsts"] is None
     assert "object-src 'none'" in values["csp"] and "base-uri 'self'" in values["csp"]
     assert "portal.security.ContentSecurityPolicyMiddleware" in values["middleware"]
+
+
+def test_a_view_s_public_caching_is_overridden_for_a_signed_in_person():
+    from types import SimpleNamespace
+
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.cache import patch_cache_control
+
+    from portal.security import PrivateCacheMiddleware
+
+    def public_view(request):
+        response = HttpResponse("figures")
+        patch_cache_control(response, public=True, max_age=600)
+        return response
+
+    middleware = PrivateCacheMiddleware(public_view)
+    request = RequestFactory().get("/stats/")
+    request.user = SimpleNamespace(is_authenticated=True)
+    directives = {d.strip() for d in middleware(request)["Cache-Control"].split(",")}
+    assert directives == {"private", "no-store", "max-age=0"}
+    request.user = SimpleNamespace(is_authenticated=False)
+    assert middleware(request)["Cache-Control"] == "public, max-age=600"
