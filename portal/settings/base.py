@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -127,6 +126,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # Third-party pages that cannot live under that policy get a looser one by path prefix
 # (portal.security.ContentSecurityPolicyMiddleware); directives not named keep the policy above.
+from csp.constants import NONCE  # noqa: E402  (beside its only use)
+
 PORTAL_CSP_BY_PATH = {
     # Swagger UI: its page has one inline script and one inline style, which carry the request's
     # nonce (templates/drf_spectacular/swagger_ui.html).
