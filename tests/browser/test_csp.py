@@ -147,6 +147,8 @@ def test_stored_payloads_do_not_run_for_the_officer_or_a_visitor(page, demo_site
                });"""
         )
         assert csp.page.evaluate("typeof window.__xss") == "undefined", path
+        # Not even an attempt blocked by the policy: the payload never became markup at all.
+        csp.assert_none(path)
 
     sign_in(page, base, "officer@example.org", "/technologies/moderation/", staff=True)
     assert_nothing_ran("/technologies/moderation/")
