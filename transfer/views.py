@@ -1,7 +1,5 @@
 """The public catalogue, a technology's page, and the deal pages of its parties."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -18,6 +16,7 @@ from cms.models import Sector
 from portal import roles
 from portal.fields import ignored_filters
 from portal.http import client_ip
+from portal.security import json_ld
 from portal.templatetags.portal_tags import vnd
 from portal.text import fold, shorten
 from researchers.models import Organisation
@@ -217,7 +216,7 @@ def technology_detail(request, pk):
             and roles.has_role(request.user, roles.BUSINESS)
             and technology.owner_id != request.user.pk
             and technology.state == Technology.State.PUBLISHED,
-            "structured_data": json.dumps(structured, ensure_ascii=False),
+            "structured_data": json_ld(structured),
             "canonical": url,
         },
     )

@@ -72,12 +72,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.security.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -105,6 +107,43 @@ TEMPLATES = [
         },
     },
 ]
+
+# Security headers on every response, in every environment (docs/operations.md → "Security
+# headers"). HSTS is production-only. The policy: nothing inline, nothing from another origin.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Third-party pages that cannot live under that policy get a looser one by path prefix
+# (portal.security.ContentSecurityPolicyMiddleware); directives not named keep the policy above.
+from csp.constants import NONCE  # noqa: E402  (beside its only use)
+
+PORTAL_CSP_BY_PATH = {
+    # Swagger UI: its page has one inline script and one inline style, which carry the request's
+    # nonce (templates/drf_spectacular/swagger_ui.html).
+    "/api/docs/": {"script-src": ["'self'", NONCE], "style-src": ["'self'", NONCE]},
+    # Wagtail's admin writes inline <script> for its form widgets (date choosers, …) and inline
+    # style attributes; it frames its own page previews. No 'unsafe-eval': it works without.
+    "/admin/": {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+# Staff e-mail hashes are not sent to gravatar.com (and the admin's img-src stays 'self').
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 DATABASES = {
     "default": dj_database_url.parse(
