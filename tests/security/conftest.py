@@ -233,3 +233,18 @@ def world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def clients(world):
+    """A test client per role, signed in (force_login: the staff's TOTP is enabled, the
+    middleware lets them through). A 500 comes back as a response, not as an exception."""
+    from django.test import Client
+
+    signed_in = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=False)
+        if role != "anon":
+            client.force_login(world.user(role))
+        signed_in[role] = client
+    return signed_in

@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.conftest import ROLES
@@ -462,16 +461,6 @@ def _ask(client, method, url, data):
     return response
 
 
-def _clients(world):
-    clients = {}
-    for role in ROLES:
-        client = Client(raise_request_exception=False)
-        if role != "anon":
-            client.force_login(world.user(role))
-        clients[role] = client
-    return clients
-
-
 def _matches(expected, response, url):
     status = response.status_code
     if expected == LOGIN:
@@ -506,11 +495,6 @@ def _check(world, clients, url, expectations, method, data=None):
                 f"{method.upper()} {url} as {role}: expected {expected}, got {_describe(response)}"
             )
     return wrong
-
-
-@pytest.fixture(scope="module")
-def clients(world):
-    return _clients(world)
 
 
 @pytest.mark.parametrize("entry", CASES, ids=[c.id for c in CASES])
@@ -623,3 +607,66 @@ def test_wagtail_login_forms_sign_nobody_in_and_lead_to_allauth(client, path):
     response = client.get(f"{path}?next=/admin/pages/")
     assert response.status_code == 302
     assert parse_qs(urlsplit(response["Location"]).query)["next"] == ["/admin/pages/"]
+
+
+# -- the refusals fixed with the matrix, at the function and through the view -------------------
+
+
+def test_only_a_business_asks_for_a_transfer_and_never_of_its_own(world, clients):
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import PermissionDenied
+
+    from transfer import workflow
+    from transfer.models import Technology, TransferDeal
+
+    technology = Technology.objects.get(pk=world.ids["technology"])
+    message = "Chúng tôi cần công nghệ này cho 20 ha."
+    for role in ("res", "res2", "rev", "off", "man", "su"):
+        with pytest.raises(PermissionDenied):
+            workflow.request_deal(technology, by=world.user(role), message=message)
+    owner = world.user("res")
+    owner.groups.add(Group.objects.get(name="business"))  # an owner who is a business too
+    with pytest.raises(PermissionDenied):
+        workflow.request_deal(technology, by=get_user(owner.pk), message=message)
+    before = TransferDeal.objects.count()
+    url = reverse("technology_interest", args=[technology.pk])
+    for role in ("res", "res2", "off"):
+        assert _ask(clients[role], "post", url, {"message": message}).status_code == 403
+    assert TransferDeal.objects.count() == before
+    response = clients["biz2"].post(url, {"message": message})
+    assert response.status_code == 302
+    assert TransferDeal.objects.filter(
+        technology=technology, business__pk=world.users["biz2"]
+    ).exists()
+
+
+def test_only_the_parties_record_a_deals_terms(world, clients):
+    import datetime
+
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from tests.samples import pdf
+    from transfer import workflow
+    from transfer.models import TransferDeal
+
+    deal = TransferDeal.objects.get(pk=world.ids["deal_agreed"])
+    terms = {
+        "mode": deal.mode, "value": 250_000_000, "payment": "lump_sum", "term_months": 6,
+        "signed_on": timezone.localdate() - datetime.timedelta(days=1),
+    }  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        workflow.record_terms(deal, by=world.user("off"), **terms)
+    url = reverse("deal_action", args=[deal.pk, "record_terms"])
+    posted = {**terms, "signed_on": terms["signed_on"].isoformat(), "agreement": pdf()}
+    assert _ask(clients["off"], "post", url, posted).status_code == 403
+    posted["agreement"] = pdf()
+    assert _ask(clients["biz"], "post", url, posted).status_code == 302
+    deal.refresh_from_db()
+    assert deal.value != 250_000_000  # each request above was rolled back
+
+
+def get_user(pk):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=pk)
