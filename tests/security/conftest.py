@@ -150,6 +150,13 @@ def build_world():
         and not reviewer.ballots.filter(proposal=review, submitted_at__isnull=False).exists()
     ), "reviewer5 is seated on the dossier under review and has not scored it yet"
     ids["assignment"] = seat.pk
+    # The same reviewer is invited onto the eligible dossier's council and has not declared yet:
+    # the full dossier stays closed to them until they declare no conflict of interest.
+    from grants import council
+
+    invited = council.seat(eligible, reviewer, "member", by=users.get(pk=world.users["off"]))
+    assert invited.status == "invited"
+    ids["assignment_invited"] = invited.pk
 
     # A dossier with two versions: researcher2's returned one, completed and sent again.
     returned = proposal(researcher2, "returned")
@@ -173,8 +180,15 @@ def build_world():
         owner=researcher,
         organisation=researcher.profile.organisation,
     )
+    upload = png("ban-nhap.png")
+    draft_picture = TechnologyFile(technology=draft_listing, kind="image", caption="Bản nháp")
+    draft_picture.take(upload, checked_files.check(upload, accept=checked_files.IMAGES))
+    draft_picture.save()
     ids.update(
-        technology=published.pk, technology_file=picture.pk, technology_draft=draft_listing.pk
+        technology=published.pk,
+        technology_file=picture.pk,
+        technology_draft=draft_listing.pk,
+        technology_draft_file=draft_picture.pk,
     )
 
     # Needs: a published one of the business, and one it closed.

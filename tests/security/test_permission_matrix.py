@@ -29,6 +29,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 
 from tests.security.conftest import ROLES
 
@@ -131,6 +132,8 @@ MATRIX = {
         # A draft that never reached the Department is the applicant's own business.
         case({"pk": "@draft"}, get=only("res"), label="draft"),
         case({"pk": "@reviewed"}, get=only("res2", "off", "man"), label="of researcher2"),
+        # reviewer5 is invited onto this council but has not declared: not yet.
+        case({"pk": "@eligible"}, get=only("res", "off", "man"), label="reviewer only invited"),
     ],
     "proposal_edit": [
         *[
@@ -185,7 +188,11 @@ MATRIX = {
     "call_minutes": [case({"call_id": "@call_scored"}, get=only(*STAFF))],
     "review_list": [case(get=only("rev", "rev2"))],
     "review_detail": [
-        case({"pk": "@assignment"}, get=only("rev"), post=only("rev", ok=(302, 400))),
+        case({"pk": "@assignment"}, get=only("rev"), post=only("rev", ok=(302, 400)),
+             label="accepted"),
+        # The declaration of conflicts of interest, before the dossier opens.
+        case({"pk": "@assignment_invited"}, get=only("rev"), post=only("rev", ok=(302, 400)),
+             label="invited"),
     ],
     # -- transfer: the catalogue ----------------------------------------------------------------
     "technology_list": [PUBLIC, case(get=everyone(200), query="q=lúa&trl_min=5", label="filtered")],
@@ -206,7 +213,13 @@ MATRIX = {
         case({"pk": "@technology"}, get=POST_ONLY, post=only("res", ok=400)),
     ],
     "technology_file": [
-        case({"pk": "@technology", "file_pk": "@technology_file"}, get=everyone(200)),
+        case({"pk": "@technology", "file_pk": "@technology_file"}, get=everyone(200),
+             label="published"),
+        case({"pk": "@technology_draft", "file_pk": "@technology_draft_file"},
+             get=only("res", "off", no=404, anon=404), label="draft"),
+        # A file of another listing, asked through a published one.
+        case({"pk": "@technology", "file_pk": "@technology_draft_file"}, get=everyone(404),
+             label="of another listing"),
     ],
     "technology_file_remove": [
         case({"pk": "@technology", "file_pk": "@technology_file"}, get=POST_ONLY,
@@ -581,11 +594,13 @@ def test_private_pages_send_visitors_to_login_with_next(world, clients):
     assert len(private) >= 30
     wrong = []
     for entry in private:
-        url = entry.url(world)
-        url = f"{url}{'&' if '?' in url else '?'}page=2"
-        response = _ask(clients["anon"], "get", url, {})
-        if not _matches(LOGIN, response, url) or response.status_code == 200:
-            wrong.append(f"{url}: {_describe(response)}")
+        for language in ("vi", "en"):  # the English pages live under /en/
+            with translation.override(language):
+                url = entry.url(world)
+            url = f"{url}{'&' if '?' in url else '?'}page=2"
+            response = _ask(clients["anon"], "get", url, {})
+            if not _matches(LOGIN, response, url):
+                wrong.append(f"{url}: {_describe(response)}")
     assert not wrong, "\n".join(wrong)
 
 
