@@ -49,12 +49,18 @@ if settings.DEBUG:
 
 # Wagtail's own login forms (the admin's, and the one for private pages) sign a person in with a
 # password only: no allauth rate limit, no two-factor step for staff. Both lead to allauth's login
-# instead, with the same `next` (allauth keeps only same-site targets).
+# instead, with the same `next` (allauth keeps only same-site targets). Its logout signed staff
+# out on a mere GET (any page could do it): allauth's logout asks first.
 urlpatterns = [
     path(
         "admin/login/",
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="wagtailadmin_login",
+    ),
+    path(
+        "admin/logout/",
+        RedirectView.as_view(pattern_name="account_logout"),
+        name="wagtailadmin_logout",
     ),
     re_path(
         r"^(?:en/)?_util/login/$",
