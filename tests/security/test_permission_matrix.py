@@ -314,11 +314,12 @@ MATRIX = {
     # Wagtail's own password-only login forms (private pages; the admin's): a sign-in goes
     # through allauth (rate limits, two-factor), so both send everyone there.
     "wagtailcore_login": [case(get=everyone(302))],
-    "wagtailadmin_login": [case(get=everyone(302))],
+    # To allauth (302); a signed-in person who may not enter that admin may be told so (403).
+    "wagtailadmin_login": [case(get=only(no=(302, 403), anon=302, off=302, su=302))],
     "wagtailadmin_logout": [case(get=everyone(302))],
     # The Django admin's login likewise (tests/security/test_auth.py has the details).
-    "admin:login": [case(get=everyone(302))],
-    "admin:logout": [case(get=everyone((302, 405)))],
+    "admin:login": [case(get=only(no=(302, 403), anon=302, su=302))],
+    "admin:logout": [case(get=everyone((302, 307, 405)))],
     # -- representative third-party entries (the rest: PREFIX_RULES) ----------------------------
     "account_login": [case(get=only(no=302, anon=200))],
     "account_signup": [case(get=only(no=302, anon=200))],
