@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -52,3 +53,22 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+# Wagtail's own login forms (the admin's, and the one for private pages) signed a person in with a
+# password only: no allauth rate limit, no two-factor step for staff. Both lead to allauth's login
+# instead, with the same `next` (allauth keeps only same-site targets). Its logout signed staff
+# out on a mere GET (any page could do it): allauth's logout asks first.
+# (`/admin/login/` is portal.admin_signin.wagtail_admin_login, above.)
+urlpatterns = [
+    path(
+        "admin/logout/",
+        RedirectView.as_view(pattern_name="account_logout"),
+        name="wagtailadmin_logout",
+    ),
+    re_path(
+        r"^(?:en/)?_util/login/$",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtailcore_login",
+    ),
+    *urlpatterns,
+]

@@ -226,6 +226,7 @@ def technology_detail(request, pk):
 @require_POST
 def express_interest(request, pk):
     technology = get_object_or_404(Technology, pk=pk)
+    workflow.check_may_request(technology, request.user)  # 403 before looking at the form
     form = forms.InterestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tell the owner what you need the technology for."))
@@ -382,6 +383,8 @@ def deal_action(request, pk, action):
         elif action == "complete":
             workflow.complete(deal, by=user, ip=ip)
         elif action == "record_terms":
+            if not workflow.is_party(deal, user):
+                raise PermissionDenied  # officers read deals; only the parties record terms
             form = forms.TermsForm(request.POST, request.FILES)
             if not form.is_valid():
                 return _render_deal(request, deal, terms_form=form, status=400)

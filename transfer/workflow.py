@@ -161,12 +161,17 @@ def archive_technology(technology, *, by, comment=""):
 # -- deals ----------------------------------------------------------------------------------------
 
 
-def request_deal(technology, *, by, message, ip=None):
-    """A business expresses interest in a published technology."""
+def check_may_request(technology, by):
+    """Only a business asks for a transfer, and never of its own technology (PermissionDenied)."""
     if not roles.has_role(by, roles.BUSINESS):
         raise PermissionDenied(_("Only business accounts can ask for a transfer."))
     if technology.owner_id == by.pk:
         raise PermissionDenied(_("This is your own technology."))
+
+
+def request_deal(technology, *, by, message, ip=None):
+    """A business expresses interest in a published technology."""
+    check_may_request(technology, by)
     errors = {}
     if technology.state != Technology.State.PUBLISHED:
         errors["technology"] = [_("This technology is not offered at the moment.")]
@@ -191,7 +196,8 @@ def request_deal(technology, *, by, message, ip=None):
     return deal
 
 
-def _party(deal, user):
+def is_party(deal, user):
+    """The deal's business or the technology's owner."""
     return user is not None and user.pk in (deal.business_id, deal.technology.owner_id)
 
 
@@ -226,7 +232,7 @@ def decline(deal, *, by, ip=None, comment=""):
 
 
 def cancel(deal, *, by, ip=None, comment=""):
-    return _fire(deal, "cancel", by=by, ip=ip, comment=comment, allowed=lambda d: _party(d, by))
+    return _fire(deal, "cancel", by=by, ip=ip, comment=comment, allowed=lambda d: is_party(d, by))
 
 
 def accept_nda(deal, *, by):
@@ -300,7 +306,7 @@ def record_terms(
             d.agreement.save("agreement", agreement, save=False)
 
     return _fire(
-        deal, "record_terms", by=by, ip=ip, allowed=lambda d: _party(d, by), guard=guard,
+        deal, "record_terms", by=by, ip=ip, allowed=lambda d: is_party(d, by), guard=guard,
         apply=apply,
     )  # fmt: skip
 
