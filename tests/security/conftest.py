@@ -6,7 +6,6 @@ records their URLs point at.
 accounts and records it adds never leak into other suites.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 import pytest
@@ -229,10 +228,21 @@ def build_world():
         value=300_000_000,
         payment="lump_sum",
         term_months=12,
-        signed_on=timezone.localdate() - datetime.timedelta(days=3),
+        signed_on=timezone.localdate(),  # not before the request, made just now
         agreement=pdf("hop-dong-chuyen-giao.pdf"),
     )
     ids.update(deal=requested.pk, deal_agreed=agreed.pk)
+
+    # Memberships: the demo's request still waiting (researcher3), researcher@'s confirmed one.
+    from researchers import privacy
+    from researchers.models import Membership
+
+    ids.update(
+        membership_pending=Membership.objects.get(state="requested").pk,
+        membership_res=Membership.objects.get(user=researcher, state="confirmed").pk,
+        # A personal-data request of researcher2's, waiting for an officer.
+        privacy_request=privacy.open_request(researcher2, "correction", "Học vị: TS.").pk,
+    )
 
     # Wagtail: the home page, and a call's template (a public document).
     from wagtail.documents.models import Document
