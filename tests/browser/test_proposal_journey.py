@@ -23,10 +23,8 @@ def test_researcher_applies_writes_submits_and_an_officer_screens(
 
     # Autosave: typed text reaches the server without pressing Save.
     page.get_by_label("Tên nhiệm vụ").fill("Nuôi cá tra tuần hoàn ít thay nước tại Long Xuyên")
-    page.wait_for_function(
-        "document.querySelector('.autosave-status').textContent.includes('Đã lưu lúc')",
-        timeout=10_000,
-    )
+    # (A locator, not wait_for_function: a string predicate is eval'd, which the CSP forbids.)
+    page.locator(".autosave-status").filter(has_text="Đã lưu lúc").wait_for(timeout=10_000)
     page.reload()
     assert page.get_by_label("Tên nhiệm vụ").input_value().startswith("Nuôi cá tra tuần hoàn")
 

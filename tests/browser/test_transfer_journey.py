@@ -4,6 +4,7 @@ technology in the browser, and the proposal it came from ends `transferred`."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from grants.models import Proposal
 from tests.browser.conftest import sign_in
@@ -49,7 +50,8 @@ def test_a_business_finds_asks_and_the_transfer_completes(page, demo_site, scree
     page.get_by_label("Giá trị (đồng)").fill("300.000.000")
     page.get_by_label("Phương thức thanh toán").select_option("instalments")
     page.get_by_label("Thời hạn (tháng)").fill("36")
-    page.get_by_label("Ngày ký").fill("2026-11-20")
+    # Signed today: a signing date may not be before the business asked (just now).
+    page.get_by_label("Ngày ký").fill(timezone.localdate().isoformat())
     agreement = tmp_path / "hop-dong-chuyen-giao.pdf"
     agreement.write_bytes(PDF)
     page.locator("#id_agreement").set_input_files(str(agreement))

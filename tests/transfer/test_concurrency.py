@@ -1,10 +1,9 @@
 """Deals under real concurrency (PostgreSQL, separate connections in threads): the row lock of
 `portal.transitions.fire` lets exactly one of two clashing steps through."""
 
-import datetime
-
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from grants.models import AuditEntry, Proposal
 from tests.concurrency import run_together
@@ -77,7 +76,7 @@ def test_two_officers_confirming_one_delivery_transfer_the_project_once(seeded):
     deal = workflow.accept(deal, by=technology.owner)
     deal = workflow.record_terms(
         deal, by=business, mode="licence", value=250_000_000, payment="lump_sum", term_months=36,
-        signed_on=datetime.date(2026, 11, 20), agreement=pdf(),
+        signed_on=timezone.localdate(), agreement=pdf(),
     )  # fmt: skip
     results = run_together(
         lambda: workflow.complete(deal, by=officer), lambda: workflow.complete(deal, by=second)

@@ -20,6 +20,7 @@ from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, 
 from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricCriterion
 from portal import demo_data, roles
 from portal.docx import build_docx
+from portal.permissions import sync_role_permissions
 from researchers.models import Organisation, Profile
 
 
@@ -45,6 +46,9 @@ class Command(BaseCommand):
             self.seed_news(home, sectors)
             self.seed_proposals()
             self.seed_catalogue(organisations)
+            # Officers' CMS rights hang on the root page and collection: in a flushed database
+            # this command re-created both, after post_migrate had found neither.
+            sync_role_permissions()
         self.print_accounts()
 
     # -- people -----------------------------------------------------------------------------
