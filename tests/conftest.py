@@ -7,6 +7,15 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge the rules, not the machine: on two loaded cores Hypothesis's own
+# "input generation is slow" check and per-example deadline fire without any fault in the code.
+hypothesis_settings.register_profile(
+    "portal", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("portal")
 
 DEMO_PASSWORD = "AnGiang@2025"
 
