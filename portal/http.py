@@ -48,7 +48,7 @@ def safe_next(request, target, default):
     return resolve_url(default)
 
 
-def _rate_source(address):
+def rate_source(address):
     """An IPv6 client holds a whole /64 (as allauth counts them): count the network, not the
     address, or it could take a new one for every request."""
     if not address:
@@ -68,7 +68,7 @@ def rate_limited(request, scope):
         return False
     limit, period = rule
     window = int(time.time() // period)
-    key = f"portal:rl:{scope}:{_rate_source(client_ip(request))}:{window}"
+    key = f"portal:rl:{scope}:{rate_source(client_ip(request))}:{window}"
     cache.add(key, 0, timeout=period)
     try:
         count = cache.incr(key)

@@ -39,6 +39,52 @@ class AccountAdapter(DefaultAccountAdapter):
                 )  # fmt: skip
         return user
 
+    # -- the lockout after failed sign-ins ------------------------------------------------------
+    # allauth counts failures per account ("5/5m/key"); once over, even the right password is
+    # refused, so anyone who knows a staff member's e-mail could keep them out for good by
+    # guessing every few minutes. The count is kept per account AND client address instead: a
+    # stranger locks only themselves out. A looser ceiling per account across every address
+    # (`login_failed_account`, e.g. 100 an hour) still stops a guessing attack spread over many.
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        from portal.http import client_ip, rate_source
+
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{rate_source(client_ip(request))}"
+
+    def pre_authenticate(self, request, **credentials):
+        from allauth.core.internal import ratelimit
+
+        super().pre_authenticate(request, **credentials)  # per IP, and per account and address
+        self._account_rl_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=super()._get_login_attempts_cache_key(request, **credentials),
+        )
+        if not self._account_rl_usage:
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self):
+        """A successful sign-in gives back what it consumed, of both counts (as allauth does)."""
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_rl_usage", None)
+        if usage:
+            usage.rollback()
+            self._account_rl_usage = None
+
+    def _delete_login_attempts_cached_email(self, request, **credentials):
+        """A password reset clears the account's failures from every address."""
+        from allauth.core import ratelimit
+
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            action="login_failed_account",
+            key=super()._get_login_attempts_cache_key(request, **credentials),
+        )
+
     def get_client_ip(self, request):
         """allauth's rate limits count by the same client address as the audit trail."""
         from portal.http import client_ip

@@ -189,7 +189,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sở KH&CN An Giang] "
 # Failed sign-ins: 10 a minute from one address, and 5 in any 5 minutes for one account. The
 # account limit is a sliding window that refused attempts do not extend: a stranger typing wrong
 # passwords locks the account for 5 minutes at most after their 5th try, never for good.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins: 10 a minute per address; 5 in 5 minutes per account from one address (a
+# stranger locks out only themselves: researchers.adapters); 100 an hour per account in all.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
+}
 # Reverse proxies of ours in front of the app servers (docs/operations.md → Client addresses):
 # the client is the N-th address from the right of X-Forwarded-For; 0 ignores that header.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))

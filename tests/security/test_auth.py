@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils.http import urlencode
 
 from grants.models import AuditEntry, Proposal, ProposalState
@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "AnGiang@2025"
 SECRET = "JBSWY3DPEHPK3PXP"
 PROXY = "10.0.0.1"  # REMOTE_ADDR of every request that comes through our reverse proxy
-LOGIN_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}  # production's (base settings)
+LOGIN_LIMITS = {  # production's (base settings)
+    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
+}
 EVIL_TARGETS = ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)"]
 
 
@@ -202,6 +205,41 @@ def test_a_stranger_cannot_lock_a_staff_member_out_beyond_the_window(client, set
     done = client.post("/accounts/2fa/authenticate/", {"code": current_code(SECRET)}, **officer)
     assert done.status_code == 302
     assert client.get("/dashboard/", **officer).status_code == 200
+
+
+def test_a_stranger_still_guessing_never_locks_the_staff_member_out(client, settings):
+    """The failures count per account and address: the officer, elsewhere, signs in at once
+    while the stranger is locked out."""
+    settings.ACCOUNT_RATE_LIMITS = LOGIN_LIMITS
+    settings.TRUSTED_PROXY_COUNT = 1
+    stranger = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.66"}
+    for _attempt in range(7):
+        sign_in(client, "officer@example.org", "guess", **stranger)
+    locked = sign_in(client, "officer@example.org", **stranger)  # even the right password
+    assert "Đăng nhập sai quá nhiều lần" in locked.content.decode()
+    officer = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    asked = sign_in(Client(), "officer@example.org", **officer)
+    assert asked["Location"] == "/accounts/2fa/authenticate/"
+
+
+@pytest.mark.parametrize("failures, refused", [(7, False), (8, True)])
+def test_failures_spread_over_addresses_meet_the_account_ceiling(
+    client, settings, failures, refused
+):
+    """Below each address's limit, from many addresses: at the account's ceiling (8 here, 100
+    an hour in production) the account pauses whoever asks; one failure fewer, it does not."""
+    settings.ACCOUNT_RATE_LIMITS = LOGIN_LIMITS | {"login_failed_account": "8/h/key"}
+    settings.TRUSTED_PROXY_COUNT = 1
+    for attempt in range(failures):
+        address = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"198.51.100.{attempt // 3}"}
+        answer = sign_in(client, "researcher@example.org", "guess", **address)
+        assert "không đúng" in answer.content.decode()  # each one still weighed
+    elsewhere = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.77"}
+    answer = sign_in(Client(), "researcher@example.org", **elsewhere)
+    if refused:
+        assert "Đăng nhập sai quá nhiều lần" in answer.content.decode()
+    else:
+        assert answer.status_code == 302
 
 
 # -- the client address behind the reverse proxy ---------------------------------------------
