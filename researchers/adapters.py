@@ -12,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         from portal.http import client_ip
-        from researchers import workflow
+        from researchers import privacy, workflow
         from researchers.models import Profile
 
         user = super().save_user(request, user, form, commit=False)
@@ -31,7 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 full_name=full_name,
                 data_consent_at=timezone.now() if data.get("consent") else None,
             )
-            give_signup_consents(user, data)
+            privacy.give_signup_consents(user, data)  # one Consent per box ticked
             if (data.get("organisation_name") or "").strip():
                 workflow.request_membership(
                     user, by=user, name=data["organisation_name"],
@@ -93,13 +93,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if not address:
             raise PermissionDenied("Unable to determine the client's address.")
         return address
-
-
-def give_signup_consents(user, data):
-    """One Consent record per box ticked at signup, with the text's version (Law 91/2025)."""
-    from researchers import privacy
-
-    privacy.give_signup_consents(user, data)
 
 
 def user_display(user):
