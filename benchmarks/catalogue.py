@@ -30,7 +30,7 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks.proposals import machine, timed  # noqa: E402
 from cms.models import Sector  # noqa: E402
-from portal.text import fold  # noqa: E402
+from core.text import fold  # noqa: E402
 from researchers.models import Organisation  # noqa: E402
 from transfer import matching  # noqa: E402
 from transfer.models import Technology, TechnologyNeed  # noqa: E402

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -169,15 +170,10 @@ class HomePage(PortalPage):
         context["latest_news"] = (
             NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
         )
-        from transfer.models import Technology
-
-        context["latest_technologies"] = (
-            Technology.objects.filter(state=Technology.State.PUBLISHED)
-            .select_related("sector", "organisation")
-            .only("title", "title_en", "summary", "summary_en", "trl", "state", "sector__name",
-                  "sector__name_en", "organisation__name", "organisation__short_name")
-            .order_by("-published_at", "-pk")[:3]
-        )  # fmt: skip
+        # What other apps show on the home page (the latest technologies…) is added by the
+        # portal, which composes the apps: cms imports none of them.
+        for add in hooks.get_hooks("home_page_context"):
+            add(request, context)
         return context
 
 

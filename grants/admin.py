@@ -5,8 +5,8 @@ proposal_transition`); the admin is for looking, not for moving records."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from grants.models import AuditEntry, Proposal
-from portal.admin import ReadOnlyAdmin
 
 
 class AuditEntryInline(admin.TabularInline):

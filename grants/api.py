@@ -14,12 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from core import roles
+from core.http import client_ip
+from core.rest import PortalAPIView, checked_id
+from core.text import fold
 from grants import rules, workflow
 from grants.models import Proposal, ProposalState
-from portal import roles
-from portal.http import client_ip
-from portal.rest import PortalAPIView, checked_id
-from portal.text import fold
 
 
 class ProposalSerializer(serializers.ModelSerializer):

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import group_thousands
 from grants.models import AppraisalLine, BudgetAppraisal, PriceQuote, Proposal, ProposalState
 from grants.rules import is_officer
-from portal.text import group_thousands
 
 UNITS = [value for value, _label in BudgetAppraisal.Unit.choices]
 QUOTE_MAX_AGE = datetime.timedelta(days=90)

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from core import roles
+from core.text import fold
 from grants import workflow
 from grants.forms import points
 from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
 from grants.rules import may_see_ballots, takes_part
-from portal import roles
-from portal.text import fold
 from researchers.models import confirmed_organisation, remember_confirmed_organisations
 
 Seat = ReviewAssignment.Seat

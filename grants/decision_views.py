@@ -10,10 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core import exports, roles
 from grants import appraisal, documents, rules
 from grants.forms import QUOTES, AppraisalForm
 from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
-from portal import exports, roles
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 DECIDED = (

@@ -7,10 +7,10 @@ with `grants.workflow`, so the demo shows what the portal really produces.
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 
+from core.text import fold
 from grants import dossier
 from grants.dossier import draft_for  # noqa: F401  (the demo starts where "Apply" does)
 from grants.models import BudgetLine
-from portal.text import fold
 
 DEFAULT_BUDGET = (
     ("labour", "Công lao động của các thành viên thực hiện", 420_000_000),
@@ -125,14 +125,15 @@ DETAILS = {
 }  # fmt: skip
 
 
-def seed_proposals(*, people, stdout=None):
-    """Create the demo's proposals once, each moved to its state by `grants.workflow`."""
+def seed_proposals(*, people, stdout=None, after_funding=None):
+    """Create the demo's proposals once, each moved to its state by `grants.workflow`;
+    `after_funding(proposal, target)` takes a funded one on (the portal passes `projects.demo`)."""
     import datetime
 
     from django.utils import timezone
 
     from grants import appraisal, council, workflow
-    from grants.models import CallPage, Contract, Proposal
+    from grants.models import CallPage, Proposal
 
     if Proposal.objects.exists():
         return 0
@@ -273,34 +274,8 @@ def seed_proposals(*, people, stdout=None):
             proposal = workflow.fund(
                 proposal, by=manager, approved_amount=proposal.appraised_amount
             )
-        if target == "funded":
-            continue
-        start = timezone.localdate(day + 5 * step)
-        Contract.objects.create(
-            proposal=proposal,
-            number=f"{proposal.pk:02d}/{start.year}/HĐ-SKHCN",
-            signed_on=start,
-            starts_on=start,
-            ends_on=start + datetime.timedelta(days=730),
-            tranches=[
-                {"due_on": start.isoformat(), "amount": proposal.approved_amount // 2},
-                {
-                    "due_on": (start + datetime.timedelta(days=365)).isoformat(),
-                    "amount": proposal.approved_amount - proposal.approved_amount // 2,
-                },
-            ],
-        )
-        with workflow.clock(day + 5 * step):
-            proposal = workflow.sign_contract(proposal, by=officer)
-        if target == "in_progress":
-            continue
-        if target == "terminated":
-            with workflow.clock(day + 40 * step):
-                workflow.terminate(
-                    proposal, by=manager, comment="Chủ nhiệm chuyển công tác, không tiếp tục."
-                )
-            continue
-        Proposal.objects.filter(pk=proposal.pk).update(acceptance_verdict="pass")
-        with workflow.clock(day + 60 * step):
-            workflow.accept_results(proposal, by=officer)
+        # What follows funding (contract, reports, tranches, acceptance) is `projects.demo`'s,
+        # at once: a task terminated before the next decision gives its money back to the call.
+        if target != "funded" and after_funding is not None:
+            after_funding(proposal, target)
     return created

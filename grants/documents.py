@@ -9,8 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.pdf import document_date, render_pdf
 from grants import dossier
-from portal.pdf import document_date, render_pdf
 
 
 def verification_url(proposal):
@@ -74,7 +74,7 @@ def _heading(number, moment):
 
 
 def decision_context(proposal, language="vi"):
-    from portal.templatetags.portal_tags import vnd
+    from core.text import vnd
 
     principal = proposal.team.filter(role="principal").first()
     signer = proposal.decided_by

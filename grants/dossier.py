@@ -3,8 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import group_thousands
 from grants.models import Proposal, TeamMember
-from portal.text import group_thousands
 from researchers.models import Membership, Profile, confirmed_organisation
 
 # (key, title, proposal fields edited in that section)
@@ -208,7 +208,7 @@ def compare(old, new):
 
 def add_attachment(proposal, uploaded, *, by, label="", template=None):
     """Store a checked upload privately. A file for a template replaces the previous one."""
-    from grants import files
+    from core import files
     from grants.models import Attachment
 
     checked = files.check(uploaded)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
+from core.fields import AsciiNumbers, IdChoiceField
+from core.text import group_thousands
 from grants.models import (
     BudgetLine,
     CallPage,
@@ -17,8 +19,6 @@ from grants.models import (
     ReviewAssignment,
     TeamMember,
 )
-from portal.fields import AsciiNumbers, IdChoiceField
-from portal.text import group_thousands
 from researchers.models import Organisation
 
 MAX_LINE_AMOUNT = 100_000_000_000  # 100 billion VND: far above any provincial task
@@ -208,7 +208,7 @@ class AttachmentForm(forms.Form):
         self.fields["template"].queryset = proposal.call.templates.all()
 
     def clean_file(self):
-        from grants import files
+        from core import files
 
         uploaded = self.cleaned_data["file"]
         files.check(uploaded)

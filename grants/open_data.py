@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from core.rest import AsciiIntegerField, PortalAPIView
+from grants.models import FUNDED_STATES as FUNDED
 from grants.models import CallPage, CallStatus, Proposal
-from portal.rest import AsciiIntegerField, PortalAPIView
-from portal.stats import FUNDED
 
 # The years a funding decision can carry (the Department's records start long after 1900).
 FIRST_YEAR, LAST_YEAR = 1900, 2100

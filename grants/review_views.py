@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
+from core.fields import valid_id
 from grants import council, forms, rules
 from grants.models import Proposal, ReviewAssignment
-from portal import roles
-from portal.fields import valid_id
 
 Status = ReviewAssignment.Status
 

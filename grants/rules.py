@@ -6,7 +6,7 @@ A staff member never screens or decides a proposal they (or their organisation) 
 
 from django.utils.translation import gettext as _
 
-from portal import roles
+from core import roles
 
 # The decisions of a manager (DESIGN.md: "the manager did not prepare the dossier"); a change
 # request's approval joins them when execution arrives.

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from django_tasks import task
 
-from portal import roles
-from portal.mail import send_templated
+from core import roles
+from core.mail import send_templated
 
 # Who hears about each transition besides the record itself.
 TO_OWNER = {

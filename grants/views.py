@@ -15,15 +15,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import exports, roles
+from core.fields import ignored_filters
+from core.http import client_ip, rate_limited
+from core.text import fold, vnd
 from grants import dossier, forms, rules, workflow
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
-from portal import exports, roles
-from portal.fields import ignored_filters
-from portal.http import client_ip, rate_limited
-from portal.templatetags.portal_tags import vnd
-from portal.text import fold
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from portal import roles
+from core import roles
 
 
 class DossierQueueMenuItem(MenuItem):

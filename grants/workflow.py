@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from core.text import group_thousands
+from core.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
+from core.transitions import WorkflowError, fire, required
 from grants import scoring
 from grants.models import (
     AuditEntry,
@@ -32,9 +35,6 @@ from grants.models import (
     ReviewAssignment,
 )
 from grants.rules import prepared_by, takes_part
-from portal.text import group_thousands
-from portal.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
-from portal.transitions import WorkflowError, fire, required
 
 S = ProposalState
 
@@ -506,27 +506,19 @@ def reject(proposal, *, by, ip=None, comment=""):
 # -- the contract and its end -------------------------------------------------------------------
 
 
-def contract_problems(proposal):
-    contract = getattr(proposal, "contract", None)
-    if contract is None:
-        return {"contract": [_("The contract has not been recorded.")]}
-    problems = []
-    if not contract.number.strip():
-        problems.append(_("The contract number is missing."))
-    if not (contract.signed_on and contract.starts_on and contract.ends_on):
-        problems.append(_("The signing, start and end dates are required."))
-    elif contract.ends_on <= contract.starts_on:
-        problems.append(_("The contract must end after it starts."))
-    amounts = [t.get("amount") for t in contract.tranches if isinstance(t, dict)]
-    if not amounts or not all(isinstance(a, int) and a > 0 for a in amounts):
-        problems.append(_("The tranche schedule is missing."))
-    elif sum(amounts) != proposal.approved_amount:
-        problems.append(_("The tranches must add up to the approved amount."))
-    return {"contract": problems} if problems else {}
+def sign_contract(proposal, *, by, ip=None, comment="", guard=None, apply=None):
+    """funded → in_progress. The contract itself is prepared and checked by `projects.workflow`,
+    which passes its guard and its changes here so that both happen under the proposal's lock;
+    fired without them (the generic transition URL, the API) it is refused with a pointer to
+    the contract page."""
+    if guard is None:
 
+        def guard(p):
+            return {
+                "contract": [_("Prepare and sign the contract on the proposal's contract page.")]
+            }
 
-def sign_contract(proposal, *, by, ip=None, comment=""):
-    return _fire(proposal, "sign_contract", by=by, ip=ip, guard=contract_problems, comment=comment)
+    return _fire(proposal, "sign_contract", by=by, ip=ip, guard=guard, apply=apply, comment=comment)
 
 
 def accept_results(proposal, *, by, ip=None, comment=""):

@@ -2,7 +2,7 @@
 
 Their own login forms take a password only, with no rate limit and no second factor; allauth's
 applies `ACCOUNT_RATE_LIMITS` and asks the TOTP code of staff and superusers
-(portal.roles.requires_two_factor). portal/urls.py installs these views in place of theirs.
+(core.roles.requires_two_factor). portal/urls.py installs these views in place of theirs.
 """
 
 from django.contrib import admin
@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from portal.http import safe_next
+from core.http import safe_next
 
 
 def _sign_in_through_allauth(request, *, default, may_enter):

@@ -7,10 +7,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.rest import PortalAPIView
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
 from grants.open_data import CallViewSet, FundedProjectViewSet
-from portal.rest import PortalAPIView
 from transfer.api import NeedViewSet, TechnologyViewSet
 
 

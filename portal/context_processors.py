@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
-from portal import roles
+from core import roles
 
 
 def portal(request):

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 
-from portal import roles
+from core import roles
 
 # Officers run the CMS: pages, documents, images, sectors, site settings.
 OFFICER_MODEL_PERMISSIONS = [

@@ -10,8 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-# States of a task that received a funding decision (a terminated task was funded too).
-FUNDED = ("funded", "in_progress", "completed", "transferred", "terminated")
+from grants.models import FUNDED_STATES as FUNDED
 
 
 def _sector(row, prefix="sector__"):

@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     ),
     path("people/memberships/", include("researchers.urls")),
     path("proposals/", include("grants.urls")),
+    path("proposals/", include("projects.urls")),
     path("", include("transfer.urls")),
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),

@@ -13,10 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
+from core import roles
+from core.http import safe_next
 from grants.models import Proposal
 from grants.selectors import open_calls, proposals_of
-from portal import roles
-from portal.http import safe_next
 from researchers.models import Profile
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from portal import roles
+from core import roles
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,7 +11,7 @@ class AccountAdapter(DefaultAccountAdapter):
     the organisation named is a membership request that an officer confirms."""
 
     def save_user(self, request, user, form, commit=True):
-        from portal.http import client_ip
+        from core.http import client_ip
         from researchers import privacy, workflow
         from researchers.models import Profile
 
@@ -47,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
     # (`login_failed_account`, e.g. 100 an hour) still stops a guessing attack spread over many.
 
     def _get_login_attempts_cache_key(self, request, **credentials):
-        from portal.http import client_ip, rate_source
+        from core.http import client_ip, rate_source
 
         account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{account}:{rate_source(client_ip(request))}"
@@ -87,7 +87,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request):
         """allauth's rate limits count by the same client address as the audit trail."""
-        from portal.http import client_ip
+        from core.http import client_ip
 
         address = client_ip(request)
         if not address:

@@ -2,7 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
+from core import roles
 from researchers import privacy
 from researchers.models import Organisation, Profile
 from researchers.validators import normalise_orcid, validate_orcid, validate_tax_code

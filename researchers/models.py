@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal.models import AppendOnly
+from core.models import AppendOnly
 from researchers.validators import validate_orcid, validate_tax_code
 
 

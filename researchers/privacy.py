@@ -28,8 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
-from portal.transitions import GuardFailed, WorkflowError, fire
+from core import roles
+from core.transitions import GuardFailed, WorkflowError, fire
 from researchers.models import Consent, DataRequest, DataRequestEntry, Profile
 from researchers.privacy_export import collect, copy_file
 
@@ -197,7 +197,7 @@ def request_deadline(received_at):
 def open_request(user, kind, text, *, request=None, now=None):
     """Record a person's request to correct or erase their data, with its legal deadline, and
     audit its receipt. A correction says what to correct; one open request of a kind at a time."""
-    from portal.http import client_ip
+    from core.http import client_ip
 
     text = (text or "").strip()
     errors = {}
@@ -245,7 +245,7 @@ def answer_request(data_request, *, by, done, answer, request=None):
     """An officer answers a request: `done` (carried out) or refused, with the answer the
     person reads (Law 91/2025: a refusal gives its reason). A deletion done anonymises the
     person in the same transaction. Every step is audited."""
-    from portal.http import client_ip
+    from core.http import client_ip
 
     answer = (answer or "").strip()
     name = "complete" if done else "refuse"
@@ -297,7 +297,7 @@ def _notify_answer(pk, to):
     """The person hears of the answer at the address they had (kept before anonymising)."""
 
     def send():
-        from portal.mail import send_templated
+        from core.mail import send_templated
 
         data_request = DataRequest.objects.get(pk=pk)
         with translation.override(settings.LANGUAGE_CODE):
@@ -336,7 +336,7 @@ def anonymise(user, *, by, data_request=None, ip=None):
     from allauth.mfa.models import Authenticator
     from django.contrib.sessions.models import Session
 
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     if not can_answer(by) or by.pk == user.pk:
         raise PermissionDenied(_("Only a Department officer erases a person's data."))

@@ -7,7 +7,7 @@ import hashlib
 from django.apps import apps
 from django.utils import timezone
 
-from portal import roles
+from core import roles
 from researchers.models import Consent, DataRequestEntry, Profile
 
 
@@ -37,7 +37,7 @@ def collect(user):
     CatalogueEntry, DealEntry = get("transfer", "CatalogueEntry"), get("transfer", "DealEntry")
     from allauth.account.models import EmailAddress
 
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     files = []
     profile = Profile.objects.filter(user=user).select_related("organisation").first()

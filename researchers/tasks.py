@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from portal.mail import send_templated
+from core.mail import send_templated
 
 
 @task()

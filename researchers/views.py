@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.http import client_ip
+from core.http import client_ip
 from researchers import workflow
 from researchers.forms import MembershipDecisionForm, MembershipRequestForm, ProfileForm
 from researchers.models import Membership, Profile

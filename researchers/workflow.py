@@ -5,7 +5,7 @@ confirmed by an officer; until then the user is unconfirmed — they cannot host
 own a listing, and the conflict checks use confirmed memberships only. So nobody becomes
 "staff" of the Department or of a company by typing its name.
 
-The same shape as `grants.workflow`: one locked transaction per step (`portal.transitions.fire`);
+The same shape as `grants.workflow`: one locked transaction per step (`core.transitions.fire`);
 a user without the role gets PermissionDenied, a request that was decided meanwhile
 `StateConflict`, unmet conditions `GuardFailed` (messages by field). Each step writes an
 append-only `MembershipEntry` and e-mails the person once the transaction commits.
@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
-from portal.transitions import GuardFailed, WorkflowError, fire, required
+from core import roles
+from core.transitions import GuardFailed, WorkflowError, fire, required
 from researchers.models import (
     Membership,
     MembershipEntry,

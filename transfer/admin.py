@@ -4,7 +4,7 @@ States change only through transfer.workflow (the screens); the admin is for loo
 
 from django.contrib import admin
 
-from portal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from transfer.models import CatalogueEntry, DealEntry, Technology, TechnologyNeed, TransferDeal
 
 

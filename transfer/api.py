@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from portal.rest import PortalAPIView
+from core.rest import PortalAPIView
 from transfer.models import Technology, TechnologyFile, TechnologyNeed
 from transfer.views import catalogue
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
 from grants.forms import VNDField
-from portal.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
 from transfer.models import (
     IPStatus,
     Technology,
@@ -83,7 +83,7 @@ class TechnologyFileForm(forms.Form):
         self.technology = technology
 
     def clean(self):
-        from grants import files
+        from core import files
 
         cleaned = super().clean()
         kind, uploaded = cleaned.get("kind"), cleaned.get("file")

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.text import fold
+from core.text import fold
 
 # Frequent syllables that say nothing about a technology.
 STOP = {

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal.models import AppendOnly, CheckedFile
-from portal.text import fold
+from core.models import AppendOnly, CheckedFile
+from core.text import fold
 
 ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
 REGISTRATION_DAYS = 90  # Law 07/2017/QH14: a state-funded transfer is registered within 90 days

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.utils import translation
 from django_tasks import task
 
+from core.mail import send_templated
 from grants.tasks import officer_emails
-from portal.mail import send_templated
 
 
 @task()

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.models import Sector
-from portal import roles
-from portal.fields import ignored_filters
-from portal.http import client_ip
-from portal.security import json_ld
-from portal.templatetags.portal_tags import vnd
-from portal.text import fold, shorten
+from core import roles
+from core.fields import ignored_filters
+from core.http import client_ip
+from core.security import json_ld
+from core.text import fold, shorten, vnd
 from researchers.models import Organisation
 from transfer import disclosure, forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode

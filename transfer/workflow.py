@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+from core.transitions import GuardFailed, WorkflowError, fire, required
 from grants import workflow as grants_workflow
-from portal import roles
-from portal.transitions import GuardFailed, WorkflowError, fire, required
 from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal, TransferMode
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
@@ -260,7 +260,7 @@ def record_terms(
     (PDF or Word, checked by content, stored privately)."""
     from django.core.exceptions import ValidationError
 
-    from grants import files
+    from core import files
 
     today = today or timezone.localdate()
     checked = None

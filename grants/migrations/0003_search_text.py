@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps, schema_editor):
-    from portal.text import fold
+    from core.text import fold
 
     Proposal = apps.get_model("grants", "Proposal")
     for proposal in Proposal.objects.select_related("owner__profile", "organisation"):

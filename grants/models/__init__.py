@@ -1,5 +1,6 @@
 from grants.models.calls import CALL_CODE_RE, CallIndexPage, CallPage, CallStatus, CallTemplate
 from grants.models.proposals import (
+    FUNDED_STATES,
     Attachment,
     AuditEntry,
     BudgetLine,
@@ -13,7 +14,6 @@ from grants.models.review import (
     AppraisalLine,
     Ballot,
     BudgetAppraisal,
-    Contract,
     DocumentCounter,
     PriceQuote,
     ReviewAssignment,
@@ -35,7 +35,7 @@ __all__ = [
     "CallPage",
     "CallStatus",
     "CallTemplate",
-    "Contract",
+    "FUNDED_STATES",
     "Proposal",
     "ProposalState",
     "ProposalVersion",

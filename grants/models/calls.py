@@ -18,7 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.models import PortalPage, Sector
-from portal import roles
+from core import roles
 
 CALL_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.models import AppendOnly, CheckedFile
+from core.text import fold
 from grants import rules
-from portal.models import AppendOnly, CheckedFile
-from portal.text import fold
 
 
 class ProposalState(models.TextChoices):
@@ -36,6 +36,10 @@ class ProposalState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
     TRANSFERRED = "transferred", _("Transferred")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The states of a task the Department funded (statistics and the open-data list of funded tasks).
+FUNDED_STATES = ("funded", "in_progress", "completed", "transferred", "terminated")
 
 
 S = ProposalState

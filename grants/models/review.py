@@ -1,6 +1,5 @@
-"""What the review, funding and contract transitions check. Their screens come later; the
-records the guards read are here so that every transition of the table can be fired and tested.
-"""
+"""What the review and funding transitions check: council seats, ballots, rubrics, the budget
+appraisal and the decision counters. The contract belongs to `projects`."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,8 +12,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.snippets.models import register_snippet
 
+from core.text import fold
 from grants.admin_forms import RubricForm
-from portal.text import fold
 
 
 class ReviewAssignment(models.Model):
@@ -90,23 +89,6 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"{self.reviewer}: {self.total}"
-
-
-class Contract(models.Model):
-    """The task contract (hợp đồng thực hiện nhiệm vụ) that `sign_contract` requires."""
-
-    proposal = models.OneToOneField(
-        "grants.Proposal", on_delete=models.CASCADE, related_name="contract"
-    )
-    number = models.CharField(_("contract number"), max_length=40, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    starts_on = models.DateField(_("starts on"), null=True, blank=True)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    # [{"due_on": "2027-03-01", "amount": 600000000}, ...]
-    tranches = models.JSONField(_("tranche schedule"), default=list, blank=True)
-
-    def __str__(self):
-        return self.number
 
 
 class RubricQuerySet(models.QuerySet):

@@ -31,10 +31,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     # Our apps first so that their templates and translations take precedence.
+    "core",
     "portal",
     "researchers",
     "cms",
     "grants",
+    "projects",
     "transfer",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -72,18 +74,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.security.PrivateCacheMiddleware",
+    "core.security.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.StaffTwoFactorMiddleware",
+    "core.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -126,7 +128,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Third-party pages that cannot live under that policy get a looser one by path prefix
-# (portal.security.ContentSecurityPolicyMiddleware); directives not named keep the policy above.
+# (core.security.ContentSecurityPolicyMiddleware); directives not named keep the policy above.
 from csp.constants import NONCE  # noqa: E402  (beside its only use)
 
 PORTAL_CSP_BY_PATH = {
@@ -201,7 +203,7 @@ TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-# The portal's own limits per client address (portal.http.rate_limited): (requests, seconds).
+# The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
 PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60)}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -239,7 +241,7 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-# Uploads are checked by their whole structure (grants.files; docs/operations.md → Uploads).
+# Uploads are checked by their whole structure (core.files; docs/operations.md → Uploads).
 PORTAL_MAX_UPLOAD_MB = int(env("PORTAL_MAX_UPLOAD_MB", "20"))
 PORTAL_UPLOAD_MAX_UNZIPPED_MB = int(env("PORTAL_UPLOAD_MAX_UNZIPPED_MB", "100"))
 PORTAL_UPLOAD_MAX_MEMBERS = 1000
@@ -248,7 +250,7 @@ PORTAL_UPLOAD_MAX_PDF_PAGES = int(env("PORTAL_UPLOAD_MAX_PDF_PAGES", "2000"))
 PORTAL_UPLOAD_MAX_PDF_OBJECTS = 500_000
 PORTAL_UPLOAD_MAX_PIXELS = 40_000_000
 PORTAL_UPLOAD_CHECK_SECONDS = 20
-# The optional virus scan (portal.scan): a clamd Unix socket, or host and port; none: no scan.
+# The optional virus scan (core.scan): a clamd Unix socket, or host and port; none: no scan.
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
 CLAMD_HOST = env("CLAMD_HOST", "")
 CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
@@ -281,7 +283,7 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 
-# Roles that must use TOTP two-factor before they can use the portal (portal.roles).
+# Roles that must use TOTP two-factor before they can use the portal (core.roles).
 STAFF_ROLES_REQUIRING_MFA = ("officer", "manager")
 
 LOGGING = {

@@ -1,29 +1,24 @@
 from django import template
 from django.utils import translation
 
-from portal.text import group_thousands
-from portal.text import shorten as _shorten
+from core.text import shorten as _shorten
+from core.text import vnd
 
 register = template.Library()
 
 
 @register.filter
 def shorten(text, limit):
-    """`portal.text.shorten` in templates: {{ summary|shorten:220 }}."""
+    """`core.text.shorten` in templates: {{ summary|shorten:220 }}."""
     return _shorten(text, int(limit))
 
 
-@register.filter
-def vnd(amount):
-    """Whole đồng, grouped the way the reader's language groups: 1.500.000.000 ₫ in Vietnamese."""
-    if amount in (None, ""):
-        return ""
-    return f"{group_thousands(amount)} ₫"
+register.filter("vnd", vnd)
 
 
 @register.filter
 def has_role(user, role):
-    from portal.roles import has_role as _has_role
+    from core.roles import has_role as _has_role
 
     return _has_role(user, role)
 
@@ -53,8 +48,8 @@ def headline_figures():
     from django.utils.translation import gettext as _
     from wagtail.models import Locale
 
+    from core.roles import RESEARCHER
     from grants.selectors import open_calls
-    from portal.roles import RESEARCHER
     from researchers.models import Organisation
 
     calls = open_calls(locale=Locale.get_active())

@@ -74,7 +74,7 @@ def sign_in(page, base, email, next_url, *, staff=False, arrive=None):
 
     from django.conf import settings
 
-    from portal.totp import current_code
+    from core.totp import current_code
 
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/?next={next_url}")

@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core import roles
+from core.models import RoleChange
 from grants import council, rules
 from grants.models import CallPage, Proposal, ReviewAssignment
-from portal import roles
-from portal.models import RoleChange
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core import roles
 from grants import appraisal, council, rules, workflow
-from grants.models import Contract, Proposal, ReviewAssignment
-from portal import roles
+from grants.models import Proposal, ReviewAssignment
+from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
 
@@ -74,15 +75,7 @@ def prepare(submitted, party, *, dual, clerk, reviewers, manager, until="reviewe
     if until == "reviewed":
         return proposal
     proposal = workflow.fund(proposal, by=manager, approved_amount=proposal.appraised_amount)
-    Contract.objects.create(
-        proposal=proposal,
-        number="15/2026/HĐ-SKHCN",
-        signed_on=datetime.date(2026, 12, 1),
-        starts_on=datetime.date(2027, 1, 1),
-        ends_on=datetime.date(2028, 12, 31),
-        tranches=[{"due_on": "2027-01-15", "amount": proposal.approved_amount}],
-    )
-    return workflow.sign_contract(proposal, by=by["contract"])
+    return contracting.sign(proposal, by["contract"], number="15/2026/HĐ-SKHCN")
 
 
 def fire(name, proposal, user):

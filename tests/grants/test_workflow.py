@@ -10,9 +10,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from grants import demo, workflow
-from grants.models import AuditEntry, Ballot, Contract, Proposal, ProposalVersion
+from grants.models import AuditEntry, Ballot, Proposal, ProposalVersion
 from researchers import workflow as membership_workflow
 from tests.grants.conftest import in_an_giang, seat_council
+from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
 
@@ -346,39 +347,18 @@ def funded(reviewed, manager):
     return workflow.fund(reviewed, by=manager, approved_amount=900_000_000)
 
 
-def test_sign_contract_needs_number_dates_and_tranches_adding_up(funded, officer):
-    with pytest.raises(workflow.GuardFailed):
-        workflow.sign_contract(funded, by=officer)
-    contract = Contract.objects.create(
-        proposal=funded,
-        number="12/2026/HĐ-SKHCN",
-        signed_on=datetime.date(2026, 12, 1),
-        starts_on=datetime.date(2027, 1, 1),
-        ends_on=datetime.date(2028, 12, 31),
-        tranches=[{"due_on": "2027-01-15", "amount": 500_000_000}],
-    )
+def test_sign_contract_is_refused_without_the_contract_page(funded, officer):
+    """Fired by name (the generic transition URL, the API), the step points to the contract."""
     with pytest.raises(workflow.GuardFailed) as failure:
         workflow.sign_contract(funded, by=officer)
-    assert (
-        "approved amount" in failure.value.errors["contract"][0]
-        or "phê duyệt" in (failure.value.errors["contract"][0])
-    )
-    contract.tranches.append({"due_on": "2028-01-15", "amount": 400_000_000})
-    contract.save()
-    assert workflow.sign_contract(funded, by=officer).state == "in_progress"
+    assert list(failure.value.errors) == ["contract"]
+    assert Proposal.objects.get(pk=funded.pk).state == "funded"
+    assert contracting.sign(funded, officer).state == "in_progress"
 
 
 @pytest.fixture
 def in_progress(funded, officer):
-    Contract.objects.create(
-        proposal=funded,
-        number="12/2026/HĐ-SKHCN",
-        signed_on=datetime.date(2026, 12, 1),
-        starts_on=datetime.date(2027, 1, 1),
-        ends_on=datetime.date(2028, 12, 31),
-        tranches=[{"due_on": "2027-01-15", "amount": 900_000_000}],
-    )
-    return workflow.sign_contract(funded, by=officer)
+    return contracting.sign(funded, officer)
 
 
 def test_accept_results_needs_a_passing_verdict(in_progress, officer, manager):

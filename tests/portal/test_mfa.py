@@ -5,8 +5,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AnonymousUser, Group
 
-from portal.roles import requires_two_factor
-from portal.totp import current_code
+from core.roles import requires_two_factor
+from core.totp import current_code
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import io
 
 import pypdf
 
-from portal.pdf import document_date, render_pdf
+from core.pdf import document_date, render_pdf
 
 
 def test_document_date_follows_decree_30():

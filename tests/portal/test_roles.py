@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
-from portal import roles
-from portal.models import RoleChange
+from core import roles
+from core.models import RoleChange
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_officers_get_cms_access_and_researchers_do_not(user_by_email):
 @pytest.mark.parametrize(
     "path",
     [
-        "/django-admin/portal/rolechange/",
+        "/django-admin/core/rolechange/",
         "/django-admin/researchers/organisation/",
         "/django-admin/researchers/profile/",
         "/django-admin/auth/user/",

@@ -1,6 +1,6 @@
 """The text helpers every app uses: folding for search, shortening for listings."""
 
-from portal.text import fold, shorten
+from core.text import fold, shorten
 
 
 def test_fold_removes_case_and_diacritics_including_d_with_stroke():

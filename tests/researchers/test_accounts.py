@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from portal import roles
-from portal.models import RoleChange
+from core import roles
+from core.models import RoleChange
 from researchers import workflow
 from researchers.models import Membership, Organisation
 

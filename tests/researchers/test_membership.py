@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core import roles
 from grants import council, demo
 from grants import workflow as grants_workflow
 from grants.models import CallPage, CallTemplate
 from grants.rules import takes_part
-from portal import roles
 from researchers import workflow
 from researchers.models import Membership, MembershipEntry, Organisation, Profile
 from tests.concurrency import run_together

@@ -69,7 +69,7 @@ def _sign_up(email, full_name, role, organisation):
     chosen role through `roles.assign_signup_role`, a verified address and a profile."""
     from allauth.account.models import EmailAddress
 
-    from portal import roles
+    from core import roles
     from researchers.models import Profile
 
     user = get_user_model().objects.create_user(
@@ -94,10 +94,10 @@ def _ensure_totp(user):
 
 
 def build_world():
-    from grants import files as checked_files
+    from core import files as checked_files
+    from core import roles
     from grants import workflow as grants_workflow
     from grants.models import Attachment, CallPage, Proposal, ReviewAssignment
-    from portal import roles
     from researchers.models import Organisation
     from tests.samples import pdf, png
     from transfer import workflow

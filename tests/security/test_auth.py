@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.utils.http import urlencode
 
+from core.http import client_ip, rate_limited, safe_next
+from core.totp import current_code
 from grants.models import AuditEntry, Proposal, ProposalState
-from portal.http import client_ip, rate_limited, safe_next
-from portal.totp import current_code
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
+from core import fields
 from grants import council, workflow
 from grants.forms import BallotForm, SeatForm, points
 from grants.models import (
@@ -24,7 +25,6 @@ from grants.models import (
     ReviewAssignment,
     TeamMember,
 )
-from portal import fields
 from tests.grants.conftest import seat_council
 from transfer import workflow as transfer_workflow
 from transfer.forms import NeedForm

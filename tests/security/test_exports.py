@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core import exports
 from grants import workflow
 from grants.models import Ballot, Proposal
-from portal import exports
 from researchers.models import Organisation
 from tests.grants.conftest import seat_council
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.totp import current_code
 from grants.models import CallPage, Proposal
-from portal.totp import current_code
 from transfer.models import Technology
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.middleware.security import SecurityMiddleware
-from portal.security import ContentSecurityPolicyMiddleware
+from core.security import ContentSecurityPolicyMiddleware
 
 chain = SecurityMiddleware(ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok")))
 request = RequestFactory().get("/", secure=True, HTTP_HOST="innovation.angiang.gov.vn")
@@ -269,14 +269,14 @@ def test_production_sends_hsts_for_a_year_with_subdomains_and_preload():
     assert values["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert "script-src 'self'" in values["csp"] and "frame-ancestors 'none'" in values["csp"]
     assert values["frame"] == "DENY"
-    assert "portal.security.PrivateCacheMiddleware" in values["middleware"]
+    assert "core.security.PrivateCacheMiddleware" in values["middleware"]
 
 
 def test_make_run_has_the_policy_but_no_hsts():
     values = run_with("portal.settings.dev")
     assert values["hsts"] is None
     assert "object-src 'none'" in values["csp"] and "base-uri 'self'" in values["csp"]
-    assert "portal.security.ContentSecurityPolicyMiddleware" in values["middleware"]
+    assert "core.security.ContentSecurityPolicyMiddleware" in values["middleware"]
 
 
 def test_a_view_s_public_caching_is_overridden_for_a_signed_in_person():
@@ -286,7 +286,7 @@ def test_a_view_s_public_caching_is_overridden_for_a_signed_in_person():
     from django.test import RequestFactory
     from django.utils.cache import patch_cache_control
 
-    from portal.security import PrivateCacheMiddleware
+    from core.security import PrivateCacheMiddleware
 
     def public_view(request):
         response = HttpResponse("figures")

@@ -204,6 +204,16 @@ MATRIX = {
     ],
     # The council's minutes carry each member's ballot: staff only, never the applicant.
     "proposal_minutes": [case({"pk": "@funded"}, get=only(*STAFF))],
+    # -- projects: contract --
+
+    # -- projects: tranches --
+
+    # -- projects: reports --
+
+    # -- projects: changes --
+
+    # -- projects: verify --
+
     "call_results": [case({"call_id": "@call_scored"}, get=only(*STAFF))],
     "call_minutes": [case({"call_id": "@call_scored"}, get=only(*STAFF))],
     "review_list": [case(get=only("rev", "rev2"))],

@@ -1,4 +1,4 @@
-"""Uploads are checked by their whole structure (grants.files.check), not their first bytes.
+"""Uploads are checked by their whole structure (core.files.check), not their first bytes.
 
 A corpus of hostile files, generated here, is refused with its Vietnamese message by the check
 function AND through the real upload views (a dossier attachment, a technology's file) with
@@ -22,9 +22,9 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grants import files
+from core import files
+from core.docx import build_docx
 from grants.models import Attachment, CallPage
-from portal.docx import build_docx
 from tests.samples import PDF, png
 from transfer.models import Technology, TechnologyFile
 

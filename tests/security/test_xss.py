@@ -22,9 +22,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cms.models import Sector
+from core.security import json_ld
 from grants import council, demo, forms, workflow
 from grants.models import Ballot, CallPage
-from portal.security import json_ld
 from tests.grants.conftest import seat_council
 from transfer import workflow as transfer_workflow
 from transfer.models import Technology, TechnologyNeed, TransferDeal

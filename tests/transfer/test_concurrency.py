@@ -1,5 +1,5 @@
 """Deals under real concurrency (PostgreSQL, separate connections in threads): the row lock of
-`portal.transitions.fire` lets exactly one of two clashing steps through."""
+`core.transitions.fire` lets exactly one of two clashing steps through."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
+from core.mail import send_templated
 from grants.models import Ballot, ReviewAssignment
-from portal.mail import send_templated
 
 
 class Command(BaseCommand):

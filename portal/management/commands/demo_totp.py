@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from portal.totp import current_code
+from core.totp import current_code
 
 
 class Command(BaseCommand):

@@ -17,9 +17,10 @@ from wagtail.documents.models import Document
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, StandardPage
+from core import roles
+from core.docx import build_docx
 from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricCriterion
-from portal import demo_data, roles
-from portal.docx import build_docx
+from portal import demo_data
 from portal.permissions import sync_role_permissions
 from researchers.models import Organisation, Profile
 
@@ -346,7 +347,9 @@ class Command(BaseCommand):
 
         users = get_user_model().objects.filter(email__endswith="@example.org")
         people = {user.email.split("@")[0]: user for user in users}
-        seed_proposals(people=people)
+        from projects.demo import run_on
+
+        seed_proposals(people=people, after_funding=lambda p, target: run_on(p, target, people))
 
     def seed_catalogue(self, organisations):
         from transfer.demo import seed

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from portal.mail import send_templated
+from core.mail import send_templated
 from researchers import privacy
 from transfer import matching
 from transfer.models import Technology, TechnologyNeed

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
-from portal.fields import valid_id
+from core.fields import valid_id
 
 
 class PortalAPIView:

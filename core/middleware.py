@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.roles import requires_two_factor
+from core.roles import requires_two_factor
 
 # Paths a staff member without two-factor may still reach: setting it up, leaving, assets.
 ALLOWED_PREFIXES = ("/static/", "/media/", "/healthz", "/i18n/")

@@ -1,4 +1,4 @@
-"""An optional virus scan of every upload by ClamAV's daemon, clamd (`grants.files.check`).
+"""An optional virus scan of every upload by ClamAV's daemon, clamd (`core.files.check`).
 
 On when `CLAMD_SOCKET` (a Unix socket) or `CLAMD_HOST` (with `CLAMD_PORT`, 3310) is set; off
 otherwise. It fails closed: when clamd cannot be reached, times out or answers anything but a

@@ -69,7 +69,7 @@ def can_grant(granter, role, user=None):
 def _change_role(user, role, *, by, action):
     from django.contrib.auth.models import Group
 
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     if not can_grant(by, role):
         raise PermissionDenied(_("You may not change this role."))
@@ -85,7 +85,7 @@ def _change_role(user, role, *, by, action):
 
 def grant_role(user, role, *, by):
     """Give `user` the role `role`; `by` must be allowed to grant it (see can_grant)."""
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     if _appoints_self(by, role, user):
         raise PermissionDenied(
@@ -96,7 +96,7 @@ def grant_role(user, role, *, by):
 
 
 def revoke_role(user, role, *, by):
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     _change_role(user, role, by=by, action=RoleChange.Action.REVOKE)
 
@@ -105,7 +105,7 @@ def assign_signup_role(user, role):
     """A new account picks its own role, but only one of the self-service roles."""
     from django.contrib.auth.models import Group
 
-    from portal.models import RoleChange
+    from core.models import RoleChange
 
     if role not in SIGNUP_ROLES:
         raise PermissionDenied(_("This role cannot be chosen at signup."))

@@ -11,7 +11,7 @@
   defusedxml);
 - PNG/JPEG: read by Pillow, with a cap on the number of pixels;
 - nothing hidden before or after a file's own end (polyglots);
-then, when clamd is configured, a virus scan (`portal.scan`), which fails closed.
+then, when clamd is configured, a virus scan (`core.scan`), which fails closed.
 Every refusal is a ValidationError with a translated message, shown by the form's file field.
 """
 
@@ -123,7 +123,7 @@ MESSAGES = {
         "The image has more than %(limit)d megapixels, which is not accepted; reduce its size "
         "and upload it again."
     ),
-    # Virus scan (portal.scan)
+    # Virus scan (core.scan)
     "virus": _("The virus scanner found “%(name)s” in this file; it is not accepted."),
     "scan": _(
         "The file cannot be checked for viruses right now; please try again in a few minutes."
@@ -634,7 +634,7 @@ def _accepted(family, accept):
 
 
 def _scan(uploaded):
-    from portal import scan
+    from core import scan
 
     try:
         scan.scan(uploaded)

@@ -32,3 +32,10 @@ def shorten(text, limit):
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(",;:.-–— ") + "…"
+
+
+def vnd(amount):
+    """Whole đồng, grouped the way the reader's language groups: 1.500.000.000 ₫ in Vietnamese."""
+    if amount in (None, ""):
+        return ""
+    return f"{group_thousands(amount)} ₫"

@@ -25,6 +25,7 @@ class RoleChange(models.Model):
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
+        db_table = "portal_rolechange"  # created by portal's first migration, kept where it is
         ordering = ["-changed_at"]
         verbose_name = _("role change")
         verbose_name_plural = _("role changes")
@@ -49,7 +50,7 @@ class AppendOnly(models.Model):
 
 
 class CheckedFile(models.Model):
-    """What the portal keeps of an upload checked by its content (`grants.files.check`): the
+    """What the portal keeps of an upload checked by its content (`core.files.check`): the
     subclass adds its own private `file` field, whose upload path uses `extension`."""
 
     original_name = models.CharField(max_length=255)
@@ -63,7 +64,7 @@ class CheckedFile(models.Model):
 
     def take(self, uploaded, checked):
         """Fill the fields from an upload and the result of its check, and store the file
-        (the record itself is saved by the caller). `checked` must be what `grants.files.check`
+        (the record itself is saved by the caller). `checked` must be what `core.files.check`
         returned for this very upload: a file that was not checked cannot be stored this way."""
         remembered = getattr(uploaded, "portal_checked", None)
         if remembered is None or remembered[1] != checked:

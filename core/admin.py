@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.models import RoleChange
+from core.models import RoleChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The ground every app stands on; it imports no app of the portal."""
+
+    name = "core"
+    verbose_name = "Core"

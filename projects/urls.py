@@ -1,0 +1,8 @@
+"""Execution pages of a funded proposal, under /proposals/<id>/ (DESIGN.md → URLs)."""
+
+urlpatterns = [
+    # -- contract --
+    # -- tranches --
+    # -- reports --
+    # -- changes --
+]
