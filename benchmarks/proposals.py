@@ -46,6 +46,7 @@ from grants.models import (  # noqa: E402
     TeamMember,
 )
 from grants.models.proposals import search_text_of  # noqa: E402
+from projects.models import Contract, Deliverable, ProgressReport, Tranche  # noqa: E402
 from researchers.models import Organisation, Profile  # noqa: E402
 
 # Share of each state, and the path of transitions that leads there.
@@ -326,10 +327,59 @@ def generate(total, rng):
         AuditEntry.objects.bulk_create(entries, batch_size=5000)
         ReviewAssignment.objects.bulk_create(seats, batch_size=5000)
         Ballot.objects.bulk_create(ballots, batch_size=5000)
+        contracts_for(proposals, rng)
         missing -= size
     with connection.cursor() as cursor:
         # What autovacuum does on a live server: statistics and the visibility map.
         cursor.execute("VACUUM ANALYZE")
+
+
+def contracts_for(proposals, rng):
+    """Each task under contract gets what execution gives it: the signed contract, two tranches
+    (the first released), three deliverables and four progress reports (some decided)."""
+    running = [
+        p for p in proposals if p.state in ("in_progress", "completed", "terminated", "transferred")
+    ]
+    contracts = []
+    for p in running:
+        start = (p.submitted_at + timedelta(days=60)).date()
+        contracts.append(
+            Contract(
+                proposal=p, number=f"B{p.pk}/HĐ-SKHCN", signed_on=start, starts_on=start,
+                ends_on=start + timedelta(days=729), original_ends_on=start + timedelta(days=729),
+                department_signatory="Trần Văn Hùng", host_representative="Võ Văn Thắng",
+                principal_investigator="Nguyễn Văn An", approved_amount=p.approved_amount,
+                released_amount=p.approved_amount // 2, prepared_at=p.submitted_at,
+                signed_at=p.submitted_at + timedelta(days=60),
+            )
+        )  # fmt: skip
+    Contract.objects.bulk_create(contracts, batch_size=2000)
+    tranches, deliverables, reports = [], [], []
+    for c in contracts:
+        half = c.approved_amount // 2
+        tranches += [
+            Tranche(contract=c, position=1, due_on=c.signed_on, amount=half,
+                    condition="on_signing", released_at=c.signed_at,
+                    payment_order_number=f"UNC-{c.pk}", payment_order_date=c.signed_on),
+            Tranche(contract=c, position=2, due_on=c.signed_on + timedelta(days=200),
+                    amount=c.approved_amount - half, condition="report_accepted", report_number=1),
+        ]  # fmt: skip
+        for position in range(3):
+            deliverables.append(
+                Deliverable(contract=c, position=position, name=f"Sản phẩm {position + 1}",
+                            quantity_indicator="01", quality_indicator="Đạt tiêu chuẩn cơ sở")
+            )  # fmt: skip
+        for number in range(1, 5):
+            begin = c.starts_on + timedelta(days=182 * (number - 1))
+            state = rng.choice(["accepted", "submitted", "draft"]) if number < 3 else "draft"
+            reports.append(
+                ProgressReport(contract=c, number=number, period_start=begin,
+                               period_end=begin + timedelta(days=181),
+                               due_on=begin + timedelta(days=196), state=state)
+            )  # fmt: skip
+    Tranche.objects.bulk_create(tranches, batch_size=5000)
+    Deliverable.objects.bulk_create(deliverables, batch_size=5000)
+    ProgressReport.objects.bulk_create(reports, batch_size=5000)
 
 
 def timed(client, url, runs, warmup):
