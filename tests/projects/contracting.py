@@ -2,11 +2,14 @@
 
 import datetime
 
+from django.utils import timezone
+
 from projects import workflow
 
 
 def contract_values(proposal, number="12/2026/HĐ-SKHCN", signed_on=None):
-    signed = signed_on or datetime.date(2026, 12, 1)
+    # Signed the day it is prepared: never before the funding decision the test just took.
+    signed = signed_on or timezone.localdate()
     return {
         "number": number,
         "signed_on": signed,
@@ -25,7 +28,7 @@ def contract_values(proposal, number="12/2026/HĐ-SKHCN", signed_on=None):
 def one_tranche(proposal, signed_on=None):
     return [
         {
-            "due_on": signed_on or datetime.date(2026, 12, 1),
+            "due_on": signed_on or timezone.localdate(),
             "amount": proposal.approved_amount,
             "condition": "on_signing",
         }
