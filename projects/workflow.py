@@ -727,11 +727,9 @@ def _fire_change(change, name, *, by, ip, comment, guard=None, apply=None):
                 _("This proposal is now “%(state)s”, so this action was not applied.")
                 % {"state": proposal.get_state_display()}
             )
-        return (
-            Contract.objects.select_for_update()
-            .select_related("proposal")
-            .get(pk=locked.contract_id)
-        )
+        contract = Contract.objects.select_for_update().get(pk=locked.contract_id)
+        contract.proposal = proposal
+        return contract
 
     def check(locked):
         contract = locked_contract(locked)
