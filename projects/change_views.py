@@ -164,10 +164,10 @@ def project_change_decide(request, pk, change_id):
     )  # fmt: skip
 
 
-def _summary(errors, anchors):
+def _summary(errors, anchors, default=None):
     """The error summary's rows: each message with the field it links to."""
     return [
-        {"anchor": anchors.get(key, key), "message": message}
+        {"anchor": anchors.get(key, default or key), "message": message}
         for key, messages_ in errors.items()
         for message in messages_
     ]
@@ -234,8 +234,12 @@ def _render(request, proposal, contract, budget, is_owner, *, typed=None, errors
         "summary": _summary(errors, anchors),
         "decide_summary": _summary(
             decide_errors,
-            {key: f"decide-{deciding.get('pk')}" for key in ("decision", "four_eyes")}
-            | {"comment": f"comment-{deciding.get('pk')}"},
+            {
+                "decision": f"decide-{deciding.get('pk')}",
+                "four_eyes": "four-eyes",
+                "comment": f"comment-{deciding.get('pk')}",
+            },
+            default=f"decide-{deciding.get('pk')}",
         ),
         "budget_rows": [
             {

@@ -558,6 +558,10 @@ def test_the_investigator_asks_on_the_page_and_the_managers_are_told(
      "reallocation-labour_error", "số đồng nguyên"),
     ("same person", {"kind": "investigator", "new_investigator": "Nguyễn Văn An"},
      "id_new_investigator_error", "đang là chủ nhiệm"),
+    ("over a tenth", {"kind": "reallocation", "reallocation-labour": "@minus_tenth",
+                      "reallocation-materials": "@plus_tenth"}, "reallocation", "10 %"),
+    ("no name", {"kind": "investigator", "new_investigator": "   "},
+     "id_new_investigator_error", "Nhập họ tên"),
     ("no kind", {}, "kind", "Chọn loại điều chỉnh"),
 ])  # fmt: skip
 def test_a_refused_request_is_shown_by_the_field_with_the_text_kept(
@@ -566,7 +570,9 @@ def test_a_refused_request_is_shown_by_the_field_with_the_text_kept(
     other = workflow.approved_budget(task)["other"]
     fill = {"@seven": datetime.date(task.ends_on.year + 1, 7, 31).isoformat(),
             "@end": task.ends_on.isoformat(), "@all_other": str(-other - 1),
-            "@plus_other": str(other + 1)}  # fmt: skip
+            "@plus_other": str(other + 1),
+            "@minus_tenth": str(-(task.approved_amount // 10 + 1)),
+            "@plus_tenth": str(task.approved_amount // 10 + 1)}  # fmt: skip
     data = {key: fill.get(value, value) for key, value in data.items()}
     client = client_as("researcher@example.org")
     response = client.post(url(task), {"reason": "Lý do <b>thật</b> dài", **data})
@@ -675,3 +681,57 @@ def test_the_page_shows_the_history_of_the_changes(task, researcher, manager, cl
     assert "Đề nghị điều chỉnh (điều chỉnh" in history
     assert "Chấp thuận điều chỉnh" in history and "Đồng ý thay chủ nhiệm." in history
     assert "Lê Thị Mai" in html
+
+
+def test_a_request_without_a_reason_is_refused_on_the_page(task, client_as):
+    response = client_as("researcher@example.org").post(
+        url(task), {"kind": "investigator", "reason": " ", "new_investigator": "Lê Thị Mai"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nêu lý do cần điều chỉnh" in html and 'value="Lê Thị Mai"' in html
+    assert not task.changes.exists()
+
+
+def test_a_reallocation_below_the_reported_spending_is_refused_on_the_page(task, client_as):
+    ProgressReport.objects.filter(contract=task, number=1).update(
+        state="accepted", spending={"travel": 80_000_000}
+    )
+    travel = workflow.approved_budget(task)["travel"]
+    move = travel - 80_000_000 + 1
+    response = client_as("researcher@example.org").post(
+        url(task), {"kind": "reallocation", "reason": REASON, "reallocation-travel": str(-move),
+                    "reallocation-labour": str(move)},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "80.000.000 ₫" in response.content.decode()
+    assert not task.changes.exists()
+
+
+def test_no_request_once_the_task_has_stopped(task, manager, client_as):
+    grants_workflow.terminate(task.proposal, by=manager, comment="Dừng theo đề nghị.")
+    client = client_as("researcher@example.org")
+    assert 'name="kind"' not in client.get(url(task)).content.decode()
+    response = client.post(
+        url(task),
+        {"kind": "investigator", "reason": REASON, "new_investigator": "Lê Thị Mai"},
+        follow=True,
+    )
+    assert "chỉ đề nghị điều chỉnh khi nhiệm vụ đang thực hiện" in response.content.decode()
+    assert not task.changes.exists()
+
+
+def test_a_decision_the_rules_no_longer_allow_is_refused_on_the_page(task, researcher, client_as):
+    travel = workflow.approved_budget(task)["travel"]
+    change = ask(task, researcher, **moves(travel=-(travel // 2), labour=travel // 2))
+    ProgressReport.objects.filter(contract=task, number=1).update(
+        state="submitted", spending={"travel": travel - 1}
+    )
+    response = client_as("manager@example.org").post(
+        f"{url(task)}{change.pk}/decide/", {"decision": "approve", "comment": "Đồng ý."}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Các báo cáo đã ghi nhận chi" in html and ">Đồng ý.</textarea>" in html
+    assert f'href="#decide-{change.pk}"' in html
+    assert ChangeRequest.objects.get(pk=change.pk).state == "requested"
