@@ -446,9 +446,9 @@ def extension_window(contract):
     }
 
 
-def _base_budget(proposal):
+def _base_budget(proposal, approved):
     """The approved budget per category: the appraised lines (the requested ones when no
-    appraisal was recorded), scaled to the approved amount when the decision cut it further
+    appraisal was recorded), scaled to the `approved` amount when the decision cut it further
     (largest remainders, so the categories still add up to the approved amount exactly)."""
     from grants.models import AppraisalLine, BudgetLine
 
@@ -462,7 +462,7 @@ def _base_budget(proposal):
         base[category] = base.get(category, 0) + amount
     order = {value: index for index, value in enumerate(BudgetLine.Category.values)}
     base = dict(sorted(base.items(), key=lambda item: order.get(item[0], len(order))))
-    total, approved = sum(base.values()), proposal.approved_amount
+    total = sum(base.values())
     if not approved or not total or total == approved:
         return base
     shares = {key: divmod(amount * approved, total) for key, amount in base.items()}
@@ -476,7 +476,9 @@ def _base_budget(proposal):
 def approved_budget(contract):
     """The contract's budget per category after its approved reallocations: what the
     progress reports' spending is measured against. {category: whole VND}."""
-    budget = _base_budget(contract.proposal)
+    budget = _base_budget(
+        contract.proposal, contract.approved_amount or contract.proposal.approved_amount
+    )
     for moves in contract.changes.filter(
         kind=ChangeRequest.Kind.REALLOCATION, state=ChangeState.APPROVED
     ).values_list("reallocation", flat=True):

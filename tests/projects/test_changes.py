@@ -256,7 +256,7 @@ def test_the_approved_budget_by_category_adds_up_to_the_approved_amount(task):
 
 def test_the_approved_budget_is_scaled_to_a_decision_below_the_appraisal(task):
     appraised = workflow.approved_budget(task)
-    Proposal.objects.filter(pk=task.proposal_id).update(approved_amount=1_000_000_001)
+    Contract.objects.filter(pk=task.pk).update(approved_amount=1_000_000_001)
     task = Contract.objects.select_related("proposal").get(pk=task.pk)
     scaled = workflow.approved_budget(task)
     assert sum(scaled.values()) == 1_000_000_001
