@@ -1,8 +1,18 @@
 """Execution pages of a funded proposal, under /proposals/<id>/ (DESIGN.md → URLs)."""
 
+from django.urls import path
+
+from projects import change_views
+
 urlpatterns = [
     # -- contract --
     # -- tranches --
     # -- reports --
     # -- changes --
+    path("<int:pk>/changes/", change_views.project_changes, name="project_changes"),
+    path(
+        "<int:pk>/changes/<int:change_id>/decide/",
+        change_views.project_change_decide,
+        name="project_change_decide",
+    ),
 ]

@@ -256,6 +256,16 @@ def build_world():
         document_filename=document.filename,
         res2_id=researcher2.pk,
     )
+
+    # projects: changes — a change request of the running task, waiting for a manager.
+    from projects import workflow as projects_workflow
+    from projects.models import Contract
+
+    running = Contract.objects.get(proposal_id=ids["in_progress"])
+    ids["change_requested"] = projects_workflow.request_change(
+        running, by=researcher, kind="investigator", reason="Chủ nhiệm đi học dài hạn.",
+        new_investigator="Lê Thị Mai",
+    ).pk  # fmt: skip
     return world
 
 

@@ -211,6 +211,16 @@ MATRIX = {
     # -- projects: reports --
 
     # -- projects: changes --
+    # The principal investigator asks; the Department's staff read; a manager decides. An empty
+    # request is a form with errors (400); nobody else may even try.
+    "project_changes": [
+        case({"pk": "@in_progress"}, get=only("res", *STAFF), post=only("res", ok=400)),
+        case({"pk": "@funded"}, get=only("res", *STAFF, ok=404), label="no signed contract"),
+    ],
+    "project_change_decide": [
+        case({"pk": "@in_progress", "change_id": "@change_requested"}, get=POST_ONLY,
+             post=only("man", ok=400)),
+    ],
 
     # -- projects: verify --
 
