@@ -487,7 +487,7 @@ def test_manager_sees_the_change_requests_waiting(client_as, call, researcher, o
     assert rows[0]["url"] == f"/proposals/{project.pk}/changes/" and not rows[0]["own"]
     html = panel(html_of(client_as("manager@example.org")), "changes-waiting")
     assert f'href="/proposals/{project.pk}/changes/"' in html
-    assert "Gia hạn thời gian thực hiện" in html and "30/06/2029" in html
+    assert "Gia hạn thời gian thực hiện (ngày kết thúc mới 30/06/2029)" in html
     assert "Thay đổi chủ nhiệm" not in html  # the refused one
 
 
