@@ -19,7 +19,7 @@ from core import exports, roles
 from core.fields import ignored_filters
 from core.http import client_ip, rate_limited
 from core.text import fold, vnd
-from grants import dossier, forms, rules, workflow
+from grants import dossier, forms, rules, timeline, workflow
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
@@ -331,7 +331,7 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
         "d": data,
         "versions": versions,
         "budget": dossier.budget_summary(data["budget"]),
-        "timeline": proposal.audit_entries.select_related("actor__profile").order_by("at", "pk"),
+        "timeline": timeline.entries(proposal),
         "problems": problems,
         "complete": not problems,
         "can_edit": is_owner and proposal.is_editable,

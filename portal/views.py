@@ -17,6 +17,7 @@ from core import roles
 from core.http import safe_next
 from grants.models import Proposal
 from grants.selectors import open_calls, proposals_of
+from projects import selectors as execution
 from researchers.models import Profile
 
 
@@ -24,6 +25,7 @@ from researchers.models import Profile
 def dashboard(request):
     """Each role's next steps, one panel per role the user holds."""
     user_roles = roles.roles_of(request.user)
+    today = timezone.localdate()
     context = {
         "profile": Profile.for_user(request.user),
         "panels": [role for role in roles.ALL_ROLES if role in user_roles],
@@ -33,6 +35,7 @@ def dashboard(request):
         context["selected_call"] = request.GET.get("call", "")
     if roles.RESEARCHER in user_roles:
         context["my_proposals"] = list(proposals_of(request.user)[:5])
+        context["my_projects"] = execution.projects_of(request.user, today=today)
     if roles.BUSINESS in user_roles:
         from transfer.models import TechnologyNeed, TransferDeal
 
@@ -75,6 +78,24 @@ def dashboard(request):
         from researchers.workflow import pending
 
         context["membership_requests"] = pending().count()
+        overdue, due_soon = execution.reports_due(today=today)
+        by_call, call_total = execution.money_by_call()
+        by_year, year_total = execution.money_by_year()
+        context["execution"] = {
+            "by_state": execution.projects_by_state(),
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "due_within": execution.DUE_WITHIN_DAYS,
+            "limit": execution.LIST_LIMIT,
+            "tranches": execution.releasable_tranches(),
+            "by_call": by_call,
+            "call_total": call_total,
+            "by_year": by_year,
+            "year_total": year_total,
+        }
+    if roles.MANAGER in user_roles:
+        context["changes_waiting"] = execution.changes_waiting(request.user)
+        context["list_limit"] = execution.LIST_LIMIT
     return render(request, "portal/dashboard.html", context)
 
 

@@ -7,3 +7,10 @@ class ProjectsConfig(AppConfig):
 
     name = "projects"
     verbose_name = _("Projects")
+
+    def ready(self):
+        from grants import timeline
+        from projects.timeline import project_steps
+
+        # The proposal page shows the project's trail beside its own transitions.
+        timeline.register(project_steps)
