@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoleChange(models.Model):
@@ -90,11 +91,13 @@ class SignedDocument(AppendOnly):
     a file by (the SHA-256 of the signed bytes), and the bytes themselves, served again as they
     are on every later download."""
 
-    kind = models.CharField(_("kind"), max_length=32)  # "decision", "contract", ...
+    kind = models.CharField(
+        pgettext_lazy("signed document", "kind"), max_length=32
+    )  # "decision", "contract", ...
     key = models.CharField(max_length=64)  # the document within its kind (a proposal's id)
-    number = models.CharField(_("number"), max_length=64)
+    number = models.CharField(pgettext_lazy("signed document", "number"), max_length=64)
     dated = models.DateField(_("date"))
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(pgettext_lazy("signed document", "subject"), max_length=300)
     path = models.CharField(_("address on the portal"), max_length=300)
     sha256 = models.CharField(max_length=64, unique=True)
     file = models.FileField(storage=_private_storage, upload_to=_signed_path, max_length=200)

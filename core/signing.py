@@ -191,11 +191,23 @@ def _verify(data):
 
     if data[:1024].lstrip()[:5] != b"%PDF-":
         return Verdict(NOT_PDF)
+    readable = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return Verdict(DAMAGED)
+    except readable:
+        # Bytes added after the end can hide it from the reader: read up to the last end
+        # (the verdict still compares the signed part with the whole file).
+        end = data.rfind(b"%%EOF") + 5
+        while end > 5 and data[end : end + 1] in (b"\r", b"\n"):
+            end += 1  # the end of line after it is part of the signed revision
+        if end < 5 or end == len(data):
+            return Verdict(DAMAGED)
+        try:
+            reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
+            signatures = reader.embedded_signatures
+        except readable:
+            return Verdict(DAMAGED)
     if not signatures:
         return Verdict(UNSIGNED)
     signature = signatures[0]  # the portal's documents carry one; later ones are changes

@@ -6,28 +6,30 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import files, signing
 from core.http import rate_limited
 
-KINDS = {"decision": _("Decision"), "contract": _("Contract")}
+KINDS = {"decision": _("Decision"), "contract": pgettext_lazy("signed document", "Contract")}
 
 
 def _checked_bytes(uploaded):
     """The upload's bytes once core.files passed it as a PDF. Bytes after its end (refused
-    as "hidden" everywhere else) are what a change after signing looks like: the PDF before
-    them is checked, and the whole file goes on to the verification, which names the change."""
+    everywhere else) are what a change after signing looks like: then the PDF before them is
+    checked, and the whole file goes on to the verification, which names the change."""
     try:
         files.check(uploaded, accept=("pdf",))
     except ValidationError as error:
-        if error.code != "hidden":
+        # "hidden": bytes after the end; "bad": so many that the end is out of sight
+        if error.code not in ("hidden", "bad"):
             raise
         uploaded.seek(0)
         data = uploaded.read()
-        end = data.rfind(b"%%EOF")
-        if end < 0:
-            raise
-        files.check(SimpleUploadedFile("signed.pdf", data[: end + 5]), accept=("pdf",))
+        end = data.rfind(b"%%EOF") + 5
+        if end < 5 or not data[end:].strip(b" \t\r\n\x00\x0c"):
+            raise  # nothing after the end: the PDF itself is what was refused
+        files.check(SimpleUploadedFile("signed.pdf", data[:end]), accept=("pdf",))
         return data
     uploaded.seek(0)
     return uploaded.read()

@@ -112,8 +112,9 @@ def test_bytes_appended_after_the_signature_are_a_change_after_signing(signed):
     assert verdict.status == signing.CHANGED and verdict.intact and not verdict.whole_file
     # what was signed is still recognisable: the registry is looked up by those bytes
     assert verdict.signed_sha256 == hashlib.sha256(signed).hexdigest()
-    # one byte is enough
+    # one byte is enough, and many (the end out of a reader's sight) are still a change
     assert signing.verify_pdf(signed + b"%").status == signing.CHANGED
+    assert signing.verify_pdf(signed + b"%" * 100_000).status == signing.CHANGED
 
 
 def test_an_incremental_update_after_signing_is_a_change(signed):
