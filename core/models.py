@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoleChange(models.Model):
@@ -73,3 +74,45 @@ class CheckedFile(models.Model):
         self.original_name = uploaded.name[:255]
         self.size = uploaded.size
         self.file.save(f"upload{self.extension}", uploaded, save=False)
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def _signed_path(instance, filename):
+    return f"signed/{instance.kind}/{instance.sha256[:2]}/{instance.sha256}.pdf"
+
+
+class SignedDocument(AppendOnly):
+    """A document the portal signed (core.signing.signed_document): what /verify/ recognises
+    a file by (the SHA-256 of the signed bytes), and the bytes themselves, served again as they
+    are on every later download."""
+
+    kind = models.CharField(
+        pgettext_lazy("signed document", "kind"), max_length=32
+    )  # "decision", "contract", ...
+    key = models.CharField(max_length=64)  # the document within its kind (a proposal's id)
+    number = models.CharField(pgettext_lazy("signed document", "number"), max_length=64)
+    dated = models.DateField(_("date"))
+    subject = models.CharField(pgettext_lazy("signed document", "subject"), max_length=300)
+    path = models.CharField(_("address on the portal"), max_length=300)
+    sha256 = models.CharField(max_length=64, unique=True)
+    file = models.FileField(storage=_private_storage, upload_to=_signed_path, max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="signed_document_once"),
+        ]
+        verbose_name = _("signed document")
+        verbose_name_plural = _("signed documents")
+
+    def __str__(self):
+        return f"{self.kind} {self.number} ({self.dated:%d/%m/%Y})"
+
+    def read(self):
+        with self.file.open("rb") as stored:
+            return stored.read()

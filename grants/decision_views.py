@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import exports, roles
+from core import exports, roles, signing
 from grants import appraisal, documents, rules
 from grants.forms import QUOTES, AppraisalForm
 from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
@@ -230,7 +231,18 @@ def decision_pdf(request, pk):
         raise PermissionDenied
     if not proposal.decision_number:
         raise Http404
-    pdf = documents.decision_pdf(proposal, language=request.LANGUAGE_CODE)
+    language = "en" if request.LANGUAGE_CODE == "en" else "vi"
+    # Signed once by the Department and kept (core.signing): every download is the same file,
+    # which /verify/ recognises. The English courtesy version is a document of its own.
+    pdf = signing.signed_document(
+        kind="decision",
+        key=proposal.pk if language == "vi" else f"{proposal.pk}-en",
+        number=proposal.decision_number,
+        dated=timezone.localdate(proposal.decided_at or timezone.now()),
+        subject=f"{proposal.receipt_number or ''} — {proposal.title}",
+        path=request.path,
+        render=lambda: documents.decision_pdf(proposal, language=language),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="quyet-dinh-{proposal.decision_number.replace("/", "-")}.pdf"'

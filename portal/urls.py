@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from grants import review_views
-from portal import admin_signin, views
+from portal import admin_signin, verify_views, views
 from researchers import views as researcher_views
 
 # Both admins sign people in through allauth (rate limits, TOTP): portal/admin_signin.py.
@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/", views.stats, name="stats"),
+    path("verify/", verify_views.document_verify, name="document_verify"),
     path("people/reviewers/", views.reviewers, name="reviewers"),
     path(
         "people/reviewers/<int:user_id>/",

@@ -204,7 +204,7 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
-PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60)}
+PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60), "document_verify": (10, 60)}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -251,6 +251,17 @@ PORTAL_UPLOAD_MAX_PDF_OBJECTS = 500_000
 PORTAL_UPLOAD_MAX_PIXELS = 40_000_000
 PORTAL_UPLOAD_CHECK_SECONDS = 20
 # The optional virus scan (core.scan): a clamd Unix socket, or host and port; none: no scan.
+# Digital signatures on decisions and contracts (core.signing; docs/operations.md → "Digital
+# signatures"): the Department's certificate and key as a PKCS#12 file, its password, and
+# optionally a PEM file with the CA certificates its chain ends at. The demo certificate
+# (core.demo_signing, written into SIGNING_DEMO_DIR by seed_demo) is refused unless
+# SIGNING_ALLOW_DEMO, which only the dev and test settings turn on.
+SIGNING_PKCS12_PATH = env("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = env("SIGNING_PKCS12_PASSWORD", "")
+SIGNING_CA_PATH = env("SIGNING_CA_PATH", "")
+SIGNING_ALLOW_DEMO = False
+SIGNING_DEMO_DIR = Path(env("SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing")))
+
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
 CLAMD_HOST = env("CLAMD_HOST", "")
 CLAMD_PORT = int(env("CLAMD_PORT", "3310"))

@@ -6,3 +6,11 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-9f2c6b1e4d7a"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
 WHITENOISE_USE_FINDERS = True
+
+# The throwaway demo certificate (core.demo_signing), unless the environment names a real one.
+SIGNING_ALLOW_DEMO = True
+if not SIGNING_PKCS12_PATH:
+    from core.demo_signing import DEMO_PASSWORD, P12_NAME
+
+    SIGNING_PKCS12_PATH = str(SIGNING_DEMO_DIR / P12_NAME)
+    SIGNING_PKCS12_PASSWORD = DEMO_PASSWORD

@@ -22,3 +22,13 @@ PORTAL_RATE_LIMITS = {}  # tests that check a limit turn it on with the settings
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # No virus scan unless a test starts its own clamd (tests/security/test_uploads.py).
 CLAMD_SOCKET = CLAMD_HOST = ""
+
+# The throwaway demo certificate (core.demo_signing), made per test run by seed_demo.
+SIGNING_DEMO_DIR = _tmp / "signing"
+SIGNING_PKCS12_PATH = ""
+SIGNING_ALLOW_DEMO = True
+if not SIGNING_PKCS12_PATH:
+    from core.demo_signing import DEMO_PASSWORD, P12_NAME
+
+    SIGNING_PKCS12_PATH = str(SIGNING_DEMO_DIR / P12_NAME)
+    SIGNING_PKCS12_PASSWORD = DEMO_PASSWORD

@@ -223,6 +223,8 @@ MATRIX = {
     ],
 
     # -- projects: verify --
+    # Public: anyone may read the page and upload a file (an empty POST: no file, 400).
+    "document_verify": [case(get=everyone(200), post=everyone(400))],
 
     "call_results": [case({"call_id": "@call_scored"}, get=only(*STAFF))],
     "call_minutes": [case({"call_id": "@call_scored"}, get=only(*STAFF))],

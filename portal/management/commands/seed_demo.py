@@ -17,7 +17,7 @@ from wagtail.documents.models import Document
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, StandardPage
-from core import roles
+from core import demo_signing, roles
 from core.docx import build_docx
 from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricCriterion
 from portal import demo_data
@@ -29,6 +29,7 @@ class Command(BaseCommand):
     help = "Create the An Giang demo data and accounts (idempotent)."
 
     def handle(self, *args, **options):
+        demo_signing.ensure()  # the throwaway certificate the demo's decisions are signed with
         with transaction.atomic():
             self.vi = Locale.objects.get_or_create(language_code="vi")[0]
             self.en = Locale.objects.get_or_create(language_code="en")[0]
