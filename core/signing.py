@@ -293,3 +293,20 @@ def signed_document(*, kind, key, number, dated, subject, path, render, reason=N
         document.file.delete(save=False)
         return SignedDocument.objects.get(kind=kind, key=key).read()
     return signed
+
+
+def signed_pdf_response(request, *, filename, **document):
+    """The signed document as an inline PDF download, or — when the portal cannot sign (no
+    certificate configured in production, a wrong password) — a 503 page that says so, in the
+    reader's language, and an error in the log for the operators."""
+    from django.http import HttpResponse
+    from django.shortcuts import render
+
+    try:
+        pdf = signed_document(**document)
+    except SigningUnavailable as error:
+        logger.error("Cannot sign %s %s: %s", document.get("kind"), document.get("key"), error)
+        return render(request, "core/signing_unavailable.html", status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -234,7 +234,9 @@ def decision_pdf(request, pk):
     language = "en" if request.LANGUAGE_CODE == "en" else "vi"
     # Signed once by the Department and kept (core.signing): every download is the same file,
     # which /verify/ recognises. The English courtesy version is a document of its own.
-    pdf = signing.signed_document(
+    return signing.signed_pdf_response(
+        request,
+        filename=f"quyet-dinh-{proposal.decision_number.replace('/', '-')}.pdf",
         kind="decision",
         key=proposal.pk if language == "vi" else f"{proposal.pk}-en",
         number=proposal.decision_number,
@@ -243,11 +245,6 @@ def decision_pdf(request, pk):
         path=request.path,
         render=lambda: documents.decision_pdf(proposal, language=language),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="quyet-dinh-{proposal.decision_number.replace("/", "-")}.pdf"'
-    )
-    return response
 
 
 @login_required

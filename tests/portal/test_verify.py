@@ -183,3 +183,21 @@ def test_receipt_qr_codes_keep_working(client):
     proposal = Proposal.objects.filter(receipt_number__isnull=False).order_by("pk").first()
     response = client.get(f"/proposals/verify/{proposal.verification_code}/")
     assert response.status_code == 200 and proposal.receipt_number in page(response)
+
+
+@pytest.mark.parametrize("broken", ["no certificate", "wrong password"])
+def test_a_decision_the_portal_cannot_sign_is_a_clear_503_not_a_500(
+    funded, client_as, settings, broken
+):
+    """Production without a usable certificate: the download says the signing service is not
+    available (in the reader's language), and nothing unsigned or half-registered is issued."""
+    if broken == "no certificate":
+        settings.SIGNING_PKCS12_PATH = ""
+    else:
+        settings.SIGNING_PKCS12_PASSWORD = "not-the-password"
+    before = SignedDocument.objects.count()
+    response = client_as("researcher@example.org").get(f"/proposals/{funded.pk}/decision.pdf")
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    assert "không thể ký" in response.content.decode().lower()
+    assert SignedDocument.objects.count() == before
