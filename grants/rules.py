@@ -122,4 +122,12 @@ def prepared_by(proposal, user):
         reasons.append(_("You recorded its budget appraisal."))
     if "sign_contract" in done:
         reasons.append(_("You recorded its contract."))
+    # What the apps after selection record of a person's part (projects: preparing the
+    # contract, releasing a tranche…), registered by them: grants imports none of them.
+    for source in PARTICIPATION:
+        reasons.extend(r for r in source(proposal, user) if r not in reasons)
     return reasons
+
+
+# Callables (proposal, user) → reasons, filled by later apps in their AppConfig.ready().
+PARTICIPATION = []

@@ -14,3 +14,10 @@ class ProjectsConfig(AppConfig):
 
         # The proposal page shows the project's trail beside its own transitions.
         timeline.register(project_steps)
+
+        from grants import rules
+        from projects.rules import took_part
+
+        # Four-eyes: whoever prepared a project's contract does not decide on it either.
+        if took_part not in rules.PARTICIPATION:
+            rules.PARTICIPATION.append(took_part)

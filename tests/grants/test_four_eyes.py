@@ -15,6 +15,7 @@ from django.utils import timezone
 from core import roles
 from grants import appraisal, council, rules, workflow
 from grants.models import Proposal, ReviewAssignment
+from projects import workflow as projects_workflow
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,8 @@ REASONS = {
     "seater": "Bạn đã thành lập hoặc điều hành hội đồng",
     "appraiser": "Bạn đã ghi nhận kết quả thẩm định kinh phí",
     "contract": "Bạn đã ghi nhận hợp đồng",
+    # Preparing the contract on its page counts as much as recording its signature.
+    "contract_preparer": "Bạn đã ghi nhận hợp đồng",
 }
 
 
@@ -75,7 +78,8 @@ def prepare(submitted, party, *, dual, clerk, reviewers, manager, until="reviewe
     if until == "reviewed":
         return proposal
     proposal = workflow.fund(proposal, by=manager, approved_amount=proposal.appraised_amount)
-    return contracting.sign(proposal, by["contract"], number="15/2026/HĐ-SKHCN")
+    contracting.prepare(proposal, by["contract_preparer"], number="15/2026/HĐ-SKHCN")
+    return projects_workflow.sign_contract(proposal, by=by["contract"])
 
 
 def fire(name, proposal, user):
@@ -91,7 +95,7 @@ CASES = [
     for party in REASONS
     # the contract is recorded after the funding decision: it can only stand in the way of
     # terminating the task
-    if party != "contract" or decision == "terminate"
+    if party not in ("contract", "contract_preparer") or decision == "terminate"
 ]
 
 
