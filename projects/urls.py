@@ -1,8 +1,18 @@
 """Execution pages of a funded proposal, under /proposals/<id>/ (DESIGN.md → URLs)."""
 
+from django.urls import path
+
+from projects import tranche_views
+
 urlpatterns = [
     # -- contract --
     # -- tranches --
+    path("<int:pk>/tranches/", tranche_views.tranche_ledger, name="project_tranches"),
+    path(
+        "<int:pk>/tranches/<int:position>/release/",
+        tranche_views.tranche_release,
+        name="project_tranche_release",
+    ),
     # -- reports --
     # -- changes --
 ]
