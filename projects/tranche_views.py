@@ -96,6 +96,7 @@ def _render(request, contract, *, bound=None, status=200):
             "contract": contract,
             "rows": rows,
             "releasable": [row for row in rows if row["form"] is not None],
+            "bound": bound[1] if bound else None,
         },
         status=status,
     )

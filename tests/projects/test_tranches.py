@@ -443,3 +443,21 @@ def test_ledger_of_a_proposal_without_contract_is_404(researcher, client_as):
     funded = Proposal.objects.filter(owner=researcher, state="funded").order_by("pk").first()
     assert client_as("officer@example.org").get(ledger_url(funded)).status_code == 404
     assert client_as("researcher2@example.org").get(ledger_url(funded)).status_code == 403
+
+
+def test_an_officer_who_takes_part_gets_403_from_the_page(running, researcher, client_as):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    from core import roles
+
+    researcher.groups.add(Group.objects.get(name=roles.OFFICER))
+    # Staff sign in with TOTP: the middleware lets them through once it is set up.
+    TOTP.activate(researcher, settings.PORTAL_DEMO_TOTP_SECRET)
+    client = client_as("researcher@example.org")
+    page = client.get(ledger_url(running))
+    assert page.status_code == 200 and 'id="ledger-remaining"' in page.content.decode()
+    assert release_url(running, 1) not in page.content.decode()
+    assert client.post(release_url(running, 1), form_data(1)).status_code == 403
+    assert released_amount(running) == 0
