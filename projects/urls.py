@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from projects import change_views
+from projects import change_views, tranche_views
 
 urlpatterns = [
     # -- contract --
     # -- tranches --
+    path("<int:pk>/tranches/", tranche_views.tranche_ledger, name="project_tranches"),
+    path(
+        "<int:pk>/tranches/<int:position>/release/",
+        tranche_views.tranche_release,
+        name="project_tranche_release",
+    ),
     # -- reports --
     # -- changes --
     path("<int:pk>/changes/", change_views.project_changes, name="project_changes"),

@@ -207,6 +207,18 @@ MATRIX = {
     # -- projects: contract --
 
     # -- projects: tranches --
+    # The ledger: the investigator and the Department's staff; none yet before a contract exists.
+    "project_tranches": [
+        case({"pk": "@in_progress"}, get=only("res", "off", "man"), label="in progress"),
+        case({"pk": "@funded"}, get=only("res", "off", "man", ok=404), label="no contract yet"),
+    ],
+    # Officers release (an empty payment order is refused by the field); nobody else may.
+    "project_tranche_release": [
+        case({"pk": "@in_progress", "position": 1}, get=POST_ONLY, post=only("off", ok=400),
+             label="on signing"),
+        case({"pk": "@in_progress", "position": 99}, get=POST_ONLY, post=only("off", ok=404),
+             label="no such tranche"),
+    ],
 
     # -- projects: reports --
 

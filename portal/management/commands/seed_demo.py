@@ -33,6 +33,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.vi = Locale.objects.get_or_create(language_code="vi")[0]
             self.en = Locale.objects.get_or_create(language_code="en")[0]
+            # The role groups first: in a flushed database (the PostgreSQL concurrency tests
+            # seed again after each test) post_migrate has not run, and people get their roles.
+            sync_role_permissions()
             sectors = self.seed_sectors()
             organisations = self.seed_organisations()
             self.seed_people(organisations)

@@ -1,0 +1,90 @@
+"""Tranche releases under real concurrency: separate PostgreSQL connections in separate threads.
+
+The contract's row lock makes two releases of the same contract take turns, and the check
+constraint `contract_released_within_approved` is the last guard on the running total. These
+tests commit (transactional_db), so they run on PostgreSQL only, never on SQLite."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from grants.models import Proposal
+from projects import workflow
+from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
+from tests.concurrency import run_together
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def two_officers():
+    officer = get_user_model().objects.get(email="officer@example.org")
+    second = get_user_model().objects.create_user("officer2", "officer2@example.org", "x")
+    second.groups.add(*officer.groups.all())
+    return officer, second
+
+
+def running_task():
+    researcher = get_user_model().objects.get(email="researcher@example.org")
+    return Proposal.objects.filter(owner=researcher, state="in_progress").order_by("pk").first()
+
+
+def release(tranche, by, number):
+    return workflow.release_tranche(
+        Tranche.objects.get(pk=tranche.pk),
+        by=by,
+        payment_order_number=number,
+        payment_order_date=timezone.localdate(),
+    )
+
+
+def test_two_officers_releasing_the_last_tranche_end_with_one_release(seeded):
+    officer, second = two_officers()
+    proposal = running_task()
+    first, last = Tranche.objects.filter(contract__proposal=proposal).order_by("position")
+    release(first, officer, "001/LC")
+    # Report 1 accepted: the last tranche's condition now holds.
+    report = ProgressReport.objects.get(contract__proposal=proposal, number=1)
+    report.work = {str(d.pk): {"work": "Đã làm"} for d in report.contract.deliverables.all()}
+    report.spending = {"labour": 100_000_000}
+    report.save()
+    workflow.submit_report(report, by=proposal.owner)
+    workflow.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
+
+    results = run_together(
+        lambda: release(last, officer, "002/LC-A"), lambda: release(last, second, "002/LC-B")
+    )
+    assert sorted(kind for kind, _value in results) == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, workflow.StateConflict), error
+    assert "không cấp lại" in str(error)
+    winner = next(value for kind, value in results if kind == "ok")
+    assert str(error).count(winner.payment_order_number) == 1  # the loser is told which order paid
+    contract = Contract.objects.get(proposal=proposal)
+    assert contract.released_amount == contract.approved_amount == first.amount + last.amount
+    assert Tranche.objects.get(pk=last.pk).payment_order_number == winner.payment_order_number
+    entries = ProjectEntry.objects.filter(proposal=proposal, action="release_tranche")
+    assert entries.count() == 2
+
+
+def test_two_tranches_that_together_exceed_the_approved_amount_release_only_one(seeded):
+    officer, second = two_officers()
+    proposal = running_task()
+    first, last = Tranche.objects.filter(contract__proposal=proposal).order_by("position")
+    # Both conditions hold, and the approved amount is one đồng short of their sum.
+    Tranche.objects.filter(pk=last.pk).update(condition="on_signing", report_number=None)
+    approved = first.amount + last.amount - 1
+    Contract.objects.filter(proposal=proposal).update(approved_amount=approved)
+
+    results = run_together(
+        lambda: release(first, officer, "003/LC"), lambda: release(last, second, "004/LC")
+    )
+    assert sorted(kind for kind, _value in results) == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, workflow.GuardFailed), error
+    assert set(error.errors) == {"amount"}
+    winner = next(value for kind, value in results if kind == "ok")
+    contract = Contract.objects.get(proposal=proposal)
+    assert contract.released_amount == winner.amount <= approved
+    released = Tranche.objects.filter(contract=contract, released_at__isnull=False)
+    assert list(released.values_list("pk", flat=True)) == [winner.pk]
+    assert ProjectEntry.objects.filter(proposal=proposal, action="release_tranche").count() == 1
