@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import FUNDED_STATES, Proposal, ProposalState
@@ -47,13 +48,19 @@ PASSING_VERDICTS = ("excellent", "pass")
 OPEN_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)  # still the investigator's to send
 
 
+PAGES = {
+    "contract": "project_contract",
+    "contract.pdf": "project_contract_pdf",
+    "tranches": "project_tranches",
+    "reports": "project_reports",
+    "changes": "project_changes",
+}
+
+
 def project_path(proposal_id, part):
-    """The address of an execution page of a proposal: contract, tranches, reports, changes,
-    or the document contract.pdf. It mirrors projects/urls.py (and grants' `proposal_detail`
-    prefix /proposals/<id>/), written out because those pages are built alongside."""
-    if part.endswith(".pdf"):
-        return f"/proposals/{proposal_id}/{part}"
-    return f"/proposals/{proposal_id}/{part}/"
+    """The address of an execution page of a proposal (contract, tranches, reports, changes)
+    or of its contract.pdf, in the active language."""
+    return reverse(PAGES[part], args=[proposal_id])
 
 
 # -- officers -------------------------------------------------------------------------------------
