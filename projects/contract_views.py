@@ -104,9 +104,7 @@ def _save(request, proposal):
     except workflow.WorkflowError as conflict:  # StateConflict: signed, or not funded
         messages.error(request, str(conflict))
         return redirect(proposal.get_absolute_url())
-    messages.success(
-        request, _("The contract is saved. Check it against the decision, then sign it.")
-    )
+    messages.success(request, _("The contract is saved."))
     return redirect(reverse("project_contract", args=[proposal.pk]))
 
 

@@ -42,6 +42,10 @@ def test_officer_prepares_signs_and_downloads_the_contract(page, demo_site, scre
     page.locator("#tranches-0-amount").fill(dotted)
     page.locator("#tranches-1-due_on").fill(workflow.add_months(signed, 7).isoformat())
     page.locator("#tranches-1-amount").fill(f"{rest + 1:,}".replace(",", "."))
+    # The running total follows the typing (static/js/contract.js), beside the approved amount.
+    too_much = f"{proposal.approved_amount + 1:,} ₫".replace(",", ".")
+    page.locator("#tranche-total").filter(has_text=too_much).wait_for()
+    assert page.locator("#tranche-difference").inner_text() == "-1 ₫"
     page.locator("#tranches-1-condition").select_option("report_accepted")
     page.locator("#tranches-1-report_number").fill("1")
     # Without JavaScript: one more row, and what was typed is kept.
