@@ -14,8 +14,11 @@ from projects.models import Contract, Deliverable, Tranche
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker's, and what Vietnamese write
 MAX_AMOUNT = 10**15  # far above any task; keeps the column from overflowing
-# 1500000000, 1.500.000.000, 1 500 000 000 (groups of three), with or without "₫" / "đồng".
-AMOUNT = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:[.\s][0-9]{3})+)")
+# 1500000000, 1.500.000.000, 1 500 000 000, and 1,500,000,000 as the English page shows it
+# (groups of three), with or without "₫" / "đồng". Đồng are whole: "1,5" is not an amount.
+AMOUNT = re.compile(
+    r"-?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:\ [0-9]{3})+)"
+)
 CURRENCY = re.compile(r"\s*(?:₫|đồng|đ|VND)\s*$", re.IGNORECASE)
 
 
@@ -51,11 +54,12 @@ class AmountField(forms.Field):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         text = CURRENCY.sub("", str(value or "").replace("\u00a0", " ").strip()).strip()
+        text = re.sub(r"\s+", " ", text)
         if not text:
             return None
         if not AMOUNT.fullmatch(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = int(re.sub(r"[.\s]", "", text))
+        amount = int(re.sub(r"[., ]", "", text))
         if abs(amount) > MAX_AMOUNT:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return amount

@@ -598,3 +598,52 @@ def test_no_pdf_before_signing(client_as, funded, officer):
     url = reverse("project_contract_pdf", args=[funded.pk])
     assert client_as("officer@example.org").get(url).status_code == 404
     assert client_as("researcher2@example.org").get(url).status_code == 403
+
+
+# -- amounts as people type them --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1.460.000.000", 1_460_000_000),
+        ("1,460,000,000", 1_460_000_000),  # as the English page shows it
+        ("1 460 000 000 ₫", 1_460_000_000),
+        ("1460000000 đồng", 1_460_000_000),
+        ("730.000.000 VND", 730_000_000),
+        ("0", 0),
+        ("-1", -1),  # read, and refused by the workflow with its message
+        ("", None),
+    ],
+)
+def test_amounts_are_read_as_vietnamese_write_them(typed, amount):
+    from projects.contract_forms import AmountField
+
+    assert AmountField().clean(typed) == amount
+
+
+@pytest.mark.parametrize(
+    "typed", ["1.46.000", "1,5", "1.500,000", "1_000", "１２３", "1e9", "1,5 tỷ", "10" * 9]
+)
+def test_what_is_not_a_whole_number_of_dong_is_refused(typed):
+    from django.core.exceptions import ValidationError
+
+    from projects.contract_forms import AmountField
+
+    with pytest.raises(ValidationError):
+        AmountField().clean(typed)
+
+
+def test_the_english_page_shows_amounts_that_save_again(client_as, funded, officer):
+    prepare(funded, officer)
+    client = client_as("officer@example.org")
+    with translation.override("en"):
+        url = contract_url(funded)
+    html = client.get(url).content.decode()
+    half = f"{funded.approved_amount // 2:,}"
+    assert f'value="{half}"' in html
+    data = post_data(funded, **{"tranches-0-amount": half})
+    assert client.post(url, data).status_code == 302
+    assert (
+        Contract.objects.get(proposal=funded).tranches.first().amount == funded.approved_amount // 2
+    )
