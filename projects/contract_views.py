@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import roles
+from core.fields import ascii_integer
 from core.http import client_ip
 from grants import rules
 from grants.models import Proposal, ProposalState
@@ -86,7 +87,7 @@ def _save(request, proposal):
         # Without JavaScript: the same rows as typed, one blank row more, nothing saved.
         data = request.POST.copy()
         key = f"{adding}s-TOTAL_FORMS"
-        data[key] = str(int(data.get(key) or 0) + 1)
+        data[key] = str(min(ascii_integer(data.get(key) or 0) or 0, 99) + 1)
         return _render_form(request, proposal, *_bound_forms(data))
     valid = all([header.is_valid(), tranches.is_valid(), deliverables.is_valid()])
     errors = _form_errors(header, tranches, deliverables) if not valid else {}

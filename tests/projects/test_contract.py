@@ -431,6 +431,8 @@ def test_add_a_row_without_javascript_keeps_what_was_typed(client_as, funded):
     assert 'id="tranches-3-amount"' in html and 'value="27/2026"' in html
     response = client.post(contract_url(funded), post_data(funded, add="deliverable"))
     assert 'id="deliverables-2-name"' in response.content.decode()
+    tampered = post_data(funded, add="tranche", **{"tranches-TOTAL_FORMS": "nhiều"})
+    assert client.post(contract_url(funded), tampered).status_code == 200
     assert not Contract.objects.filter(proposal=funded).exists()
 
 
