@@ -266,11 +266,13 @@ def _return_request(proposal):
 
 
 RESULT_STATES = ("in_progress", "completed", "transferred")  # projects whose results may be listed
+SIGNED_STATES = ("in_progress", "completed", "terminated", "transferred")  # a contract was signed
 
 
 def _render_detail(request, proposal, *, action=None, action_form=None, status=200):
     is_owner = rules.is_owner(proposal, request.user)
-    names = workflow.available(proposal, request.user)
+    # The contract is signed on its own page (projects), which the panel below links to.
+    names = [n for n in workflow.available(proposal, request.user) if n != "sign_contract"]
     # Four-eyes: a manager who prepared the dossier sees its decisions disabled, and why.
     decides = set(names).intersection(rules.DECISIONS)
     prepared = rules.prepared_by(proposal, request.user) if decides else []
@@ -324,6 +326,10 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
         if proposal.state in RESULT_STATES
         else [],
         "can_list_result": is_owner and proposal.state in RESULT_STATES,
+        # The execution pages, by URL name only (grants does not import projects).
+        "contract_to_prepare": roles.has_role(request.user, roles.OFFICER)
+        and proposal.state == ProposalState.FUNDED,
+        "contract_signed": (is_owner or staff) and proposal.state in SIGNED_STATES,
         "proposal": proposal,
         "is_owner": is_owner,
         "actions": actions,

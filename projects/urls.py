@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from projects import change_views, tranche_views
+from projects import change_views, contract_views, tranche_views
 
 urlpatterns = [
     # -- contract --
+    path("<int:pk>/contract/", contract_views.contract_page, name="project_contract"),
+    path("<int:pk>/contract/sign/", contract_views.sign, name="project_contract_sign"),
+    path("<int:pk>/contract.pdf", contract_views.contract_pdf, name="project_contract_pdf"),
     # -- tranches --
     path("<int:pk>/tranches/", tranche_views.tranche_ledger, name="project_tranches"),
     path(

@@ -205,6 +205,22 @@ MATRIX = {
     # The council's minutes carry each member's ballot: staff only, never the applicant.
     "proposal_minutes": [case({"pk": "@funded"}, get=only(*STAFF))],
     # -- projects: contract --
+    # Prepared by an officer while funded (an empty form: the workflow's messages, 400); once
+    # signed, read-only for staff and the investigator, and a POST changes nothing.
+    "project_contract": [
+        case({"pk": "@funded"}, get=only("off"), post=only("off", ok=400), label="funded"),
+        case({"pk": "@in_progress"}, get=only("res", "off", "man"), post=only("off", ok=302),
+             label="signed"),
+    ],
+    "project_contract_sign": [
+        # Nothing prepared on the demo's funded proposal: the officer is told so (400).
+        case({"pk": "@funded"}, get=POST_ONLY, post=only("off", ok=400), label="not prepared"),
+        case({"pk": "@in_progress"}, get=POST_ONLY, post=only("off", ok=302), label="signed"),
+    ],
+    "project_contract_pdf": [
+        case({"pk": "@in_progress"}, get=only("res", "off", "man"), label="signed"),
+        case({"pk": "@funded"}, get=only("res", "off", "man", ok=404), label="not signed yet"),
+    ],
 
     # -- projects: tranches --
     # The ledger: the investigator and the Department's staff; none yet before a contract exists.
