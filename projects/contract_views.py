@@ -8,13 +8,13 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import roles
+from core import roles, signing
 from core.fields import ascii_integer
 from core.http import client_ip
 from grants import rules
@@ -140,12 +140,25 @@ def contract_pdf(request, pk):
     contract = _signed_contract(proposal)
     if contract is None:
         raise Http404
-    pdf = documents.contract_pdf(contract, language=request.LANGUAGE_CODE)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="hop-dong-{contract.number.replace("/", "-")}.pdf"'
+    language = "en" if request.LANGUAGE_CODE == "en" else "vi"
+    # Signed once by the Department and kept (core.signing): every download is the same file,
+    # which /verify/ recognises. An approved change (extension, new investigator, reallocation)
+    # makes a new edition of the contract, signed in its turn; the English courtesy
+    # translation is a document of its own.
+    edition = contract.changes.filter(state="approved").count()
+    key = f"{proposal.pk}-{edition}" + ("-en" if language == "en" else "")
+    return signing.signed_pdf_response(
+        request,
+        filename=f"hop-dong-{contract.number.replace('/', '-')}.pdf",
+        kind="contract",
+        key=key,
+        number=contract.number,
+        dated=contract.signed_on,
+        subject=f"{proposal.receipt_number or ''} — {proposal.title}",
+        path=request.path,
+        render=lambda: documents.contract_pdf(contract, language=language),
+        reason=f"Ký hợp đồng thực hiện nhiệm vụ số {contract.number}",
     )
-    return response
 
 
 # -- the forms --------------------------------------------------------------------------------

@@ -649,3 +649,46 @@ def test_the_english_page_shows_amounts_that_save_again(client_as, funded, offic
     assert (
         Contract.objects.get(proposal=funded).tranches.first().amount == funded.approved_amount // 2
     )
+
+
+def test_the_contract_downloaded_is_signed_by_the_department_and_always_the_same(signed, client_as):
+    """The contract PDF is signed once (PAdES), registered, and verifies at /verify/; the
+    English courtesy translation is a signed document of its own."""
+    from core import signing
+    from core.models import SignedDocument
+
+    client = client_as("researcher@example.org")
+    first = client.get(f"/proposals/{signed.proposal_id}/contract.pdf")
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    verdict = signing.verify_pdf(first.content)
+    assert verdict.status == "valid" and verdict.department and verdict.whole_file
+    document = signing.registered(verdict)
+    assert (document.kind, document.number, document.dated) == (
+        "contract", NUMBER, signed.signed_on,
+    )  # fmt: skip
+    assert client.get(f"/proposals/{signed.proposal_id}/contract.pdf").content == first.content
+    english = client.get(f"/en/proposals/{signed.proposal_id}/contract.pdf").content
+    assert english != first.content and signing.verify_pdf(english).status == "valid"
+    assert SignedDocument.objects.filter(kind="contract").count() == 2
+    page = client.post("/verify/", {"file": io.BytesIO(first.content)})
+    assert NUMBER in page.content.decode()
+
+
+def test_an_approved_change_makes_a_new_signed_edition(signed, client_as, user_by_email):
+    from core import signing
+
+    client = client_as("researcher@example.org")
+    original = client.get(f"/proposals/{signed.proposal_id}/contract.pdf").content
+    change = workflow.request_change(
+        signed,
+        by=user_by_email("researcher@example.org"),
+        kind="investigator",
+        reason="Chủ nhiệm đi học tập dài hạn ở nước ngoài.",
+        new_investigator="Lê Thị Hồng Nhung",
+    )
+    workflow.approve_change(change, by=user_by_email("manager@example.org"))
+    edition = client.get(f"/proposals/{signed.proposal_id}/contract.pdf").content
+    assert edition != original
+    assert "Lê Thị Hồng Nhung" in pdf_text(edition)
+    assert signing.verify_pdf(edition).status == "valid"
+    assert signing.verify_pdf(original).status == "valid"  # the first edition still verifies
