@@ -128,6 +128,7 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
     labels |= {f"reached-{d['deliverable'].pk}": d["deliverable"].name for d in deliverables}
     labels |= {f"spending-{row['category']}": row["label"] for row in budget}
     labels |= {"problems": _("Problems and proposals"), "comment": _("Reason for returning")}
+    labels |= {"upload-label": _("Description of the file"), "upload-file": _("File")}
     summary = [
         {"key": key, "label": labels.get(key, ""), "message": message}
         for key, messages_ in errors.items()
@@ -146,6 +147,10 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
         "overdue": report.is_overdue(),
         "deliverables": deliverables,
         "budget": budget,
+        "budget_total": {
+            key: sum(row[key] for row in budget if isinstance(row[key], int))
+            for key in ("approved", "before", "now", "remaining")
+        },
         "problems": (typed or {}).get("problems", report.problems) if typed else report.problems,
         "errors": errors,
         "summary": summary,
