@@ -480,8 +480,10 @@ def remove_report_attachment(attachment, *, by):
         _require_investigator(locked, by)
         if locked.state not in REPORT_EDITABLE:
             raise _report_conflict(locked)
-        attachment.file.delete(save=False)
+        storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        # The stored file goes only once the row is gone for good.
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _notify_report(locked, event):

@@ -557,13 +557,19 @@ def test_a_file_of_another_report_is_not_found(running, researcher, client_as):
     assert client_as(INVESTIGATOR).get(other).status_code == 404
 
 
-def test_a_file_is_removed_while_the_report_is_a_draft(report, researcher, client_as):
+def test_a_file_is_removed_while_the_report_is_a_draft(
+    report, researcher, client_as, django_capture_on_commit_callbacks
+):
     attachment = workflow.add_report_attachment(report, pdf(), by=researcher, label="Ảnh")
-    response = client_as(INVESTIGATOR).post(
-        url(report), {"action": "remove", "attachment": str(attachment.pk)}
-    )
+    storage, name = attachment.file.storage, attachment.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(INVESTIGATOR).post(
+            url(report), {"action": "remove", "attachment": str(attachment.pk)}
+        )
     assert response.status_code == 302
     assert not ReportAttachment.objects.filter(pk=attachment.pk).exists()
+    assert not storage.exists(name)
 
 
 def test_no_file_is_added_to_a_sent_report(submitted_report, researcher):
