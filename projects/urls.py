@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects import change_views, contract_views, tranche_views
+from projects import change_views, contract_views, report_views, tranche_views
 
 urlpatterns = [
     # -- contract --
@@ -17,6 +17,18 @@ urlpatterns = [
         name="project_tranche_release",
     ),
     # -- reports --
+    path("<int:pk>/reports/", report_views.reports_page, name="project_reports"),
+    path("<int:pk>/reports/<int:number>/", report_views.report_page, name="project_report"),
+    path(
+        "<int:pk>/reports/<int:number>/decide/",
+        report_views.report_decide,
+        name="project_report_decide",
+    ),
+    path(
+        "<int:pk>/reports/<int:number>/files/<int:attachment_id>/",
+        report_views.report_attachment,
+        name="project_report_attachment",
+    ),
     # -- changes --
     path("<int:pk>/changes/", change_views.project_changes, name="project_changes"),
     path(

@@ -266,6 +266,15 @@ def build_world():
         running, by=researcher, kind="investigator", reason="Chủ nhiệm đi học dài hạn.",
         new_investigator="Lê Thị Mai",
     ).pk  # fmt: skip
+
+    # -- projects: reports -- a file on report 1 (still a draft) of the running task.
+    from projects import workflow as project_workflow
+    from projects.models import ProgressReport
+
+    first_report = ProgressReport.objects.get(contract__proposal_id=ids["in_progress"], number=1)
+    ids["report_attachment"] = project_workflow.add_report_attachment(
+        first_report, pdf("tien-do-ky-1.pdf"), by=researcher, label="Biên bản kiểm tra"
+    ).pk
     return world
 
 

@@ -237,6 +237,29 @@ MATRIX = {
     ],
 
     # -- projects: reports --
+    # The investigator and the Department's staff follow the reports; others are refused like on
+    # the proposal page; before the contract is signed there is nothing to report (404).
+    "project_reports": [
+        case({"pk": "@in_progress"}, get=only("res", "off", "man")),
+        case({"pk": "@funded"}, get=only("res", "off", "man", ok=404), label="not signed"),
+    ],
+    # Only the investigator writes (an empty draft saves and redirects); the officer and the
+    # manager read it; a POST from anyone else is refused by the workflow.
+    "project_report": [
+        case({"pk": "@in_progress", "number": 1}, get=only("res", "off", "man"),
+             post=only("res", ok=302)),
+        case({"pk": "@in_progress", "number": 99}, get=only("res", "off", "man", ok=404),
+             label="no such report"),
+    ],
+    # Officers decide (an empty POST is a form with errors); nobody else.
+    "project_report_decide": [
+        case({"pk": "@in_progress", "number": 1}, get=POST_ONLY, post=only("off", ok=400)),
+    ],
+    # Report 1 is a draft: its files are the investigator's until it is submitted.
+    "project_report_attachment": [
+        case({"pk": "@in_progress", "number": 1, "attachment_id": "@report_attachment"},
+             get=only("res")),
+    ],
 
     # -- projects: changes --
     # The principal investigator asks; the Department's staff read; a manager decides. An empty
