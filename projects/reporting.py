@@ -43,22 +43,12 @@ def parse_amount(value):
 
 
 def approved_budget(contract):
-    """{category: approved whole đồng} in the order of the categories: the budget lines of the
-    dossier at the amounts the appraisal team approved (the requested amount where a line was
-    not appraised). Once the change requests can reallocate between categories, their approved
-    reallocations are to be applied here too."""
-    lines = (
-        BudgetLine.objects.filter(proposal_id=contract.proposal_id)
-        .prefetch_related("appraisals")
-        .order_by("position", "pk")
-    )
-    totals = {}
-    for line in lines:
-        appraised = [a.amount for a in line.appraisals.all()]
-        amount = appraised[0] if appraised else line.amount
-        totals[line.category] = totals.get(line.category, 0) + amount
-    order = list(BudgetLine.Category.values)
-    return {c: totals[c] for c in sorted(totals, key=order.index)}
+    """{category: approved whole đồng} in the order of the categories: the appraised budget
+    scaled to the approved amount, after the approved reallocations (one rule, in
+    `projects.workflow.approved_budget`, for the reports and the change requests)."""
+    from projects.workflow import approved_budget as after_changes
+
+    return after_changes(contract)
 
 
 def category_label(category):

@@ -13,6 +13,6 @@ def took_part(proposal, user):
         .distinct()
     )
     reasons = []
-    if "prepare_contract" in done or "sign_contract" in done:
-        reasons.append(_("You recorded its contract."))
+    if "prepare_contract" in done:
+        reasons.append(_("You prepared its contract."))
     return reasons

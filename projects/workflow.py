@@ -1053,8 +1053,9 @@ def change_four_eyes_problems(contract, by):
     """DESIGN.md's four-eyes rule for a change: the deciding manager did not prepare or sign
     its contract, nor screen, seat the council of or appraise the dossier (`rules.prepared_by`)."""
     reasons = [str(reason) for reason in rules.prepared_by(contract.proposal, by)]
-    if contract.prepared_by_id == by.pk:
-        reasons.append(str(_("You prepared its contract.")))
+    prepared = str(_("You prepared its contract."))
+    if contract.prepared_by_id == by.pk and prepared not in reasons:
+        reasons.append(prepared)
     signed = str(_("You recorded its contract."))
     if contract.signed_by_id == by.pk and signed not in reasons:
         reasons.append(signed)

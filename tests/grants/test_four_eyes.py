@@ -30,7 +30,7 @@ REASONS = {
     "appraiser": "Bạn đã ghi nhận kết quả thẩm định kinh phí",
     "contract": "Bạn đã ghi nhận hợp đồng",
     # Preparing the contract on its page counts as much as recording its signature.
-    "contract_preparer": "Bạn đã ghi nhận hợp đồng",
+    "contract_preparer": "Bạn đã soạn hợp đồng",
 }
 
 

@@ -49,3 +49,33 @@ def sign(proposal, officer, **kwargs):
     """Prepare the contract and sign it: the proposal is then in progress."""
     prepare(proposal, officer, **kwargs)
     return workflow.sign_contract(proposal, by=officer)
+
+
+def write_report(report, researcher, *, spent=0):
+    """The investigator fills report `report` completely through the page's own step (work and
+    indicators per product, the period's spending in each approved category, problems)."""
+    from projects import reporting
+
+    report = type(report).objects.select_related("contract__proposal").get(pk=report.pk)
+    budget = reporting.approved_budget(report.contract)
+    first = next(iter(budget), None)
+    return workflow.save_report_draft(
+        report,
+        by=researcher,
+        work={
+            str(d.pk): {"work": "Đã hoàn thành thí nghiệm đợt 1.", "reached": "80%"}
+            for d in report.contract.deliverables.all()
+        },
+        spending={category: (spent if category == first else 0) for category in budget},
+        problems="Không có.",
+    )
+
+
+def submit_report(report, researcher, **kwargs):
+    write_report(report, researcher, **kwargs)
+    return workflow.submit_report(report, by=researcher)
+
+
+def accept_report(report, researcher, officer, **kwargs):
+    submit_report(report, researcher, **kwargs)
+    return workflow.accept_report(report, by=officer)

@@ -111,13 +111,7 @@ def report(proposal, number):
 
 def accept(report_, researcher, officer):
     """Report N written, submitted and accepted, through the workflow."""
-    deliverable = report_.contract.deliverables.first()
-    ProgressReport.objects.filter(pk=report_.pk).update(
-        work={str(deliverable.pk): {"work": "Đã hoàn thành thí nghiệm vụ 1", "reached": "50%"}},
-        spending={"labour": 100_000_000},
-    )
-    workflow.submit_report(report_, by=researcher)
-    return workflow.accept_report(report_, by=officer)
+    return contracting.accept_report(report_, researcher, officer, spent=100_000_000)
 
 
 def html_of(client, url="/dashboard/"):
@@ -269,11 +263,7 @@ def test_after_report_tranche_waits_for_that_report_accepted(call, researcher, o
     accept(report(project, 1), researcher, officer)  # report 1 is not the one it waits for
     assert ready(project) == []
     second = report(project, 2)
-    deliverable = second.contract.deliverables.first()
-    ProgressReport.objects.filter(pk=second.pk).update(
-        work={str(deliverable.pk): {"work": "Hoàn thành vụ 2"}}, spending={"labour": 1}
-    )
-    workflow.submit_report(second, by=researcher)
+    contracting.submit_report(second, researcher, spent=1)
     assert ready(project) == []  # submitted, not accepted yet
     workflow.accept_report(second, by=officer)
     assert ready(project) == [2]
@@ -576,10 +566,7 @@ def test_timeline_merges_the_project_trail_with_the_transitions_by_time(
 ):
     project = Proposal.objects.get(title="Chế phẩm vi sinh xử lý rơm rạ tại ruộng")
     first = report(project, 1)
-    deliverable = first.contract.deliverables.first()
-    ProgressReport.objects.filter(pk=first.pk).update(
-        work={str(deliverable.pk): {"work": "Phân lập 12 chủng"}}, spending={"labour": 5}
-    )
+    contracting.write_report(first, researcher, spent=5)
     signed_at = Contract.objects.get(proposal=project).signed_at
     with grants_workflow.clock(signed_at + datetime.timedelta(days=200)):
         workflow.submit_report(first, by=researcher)

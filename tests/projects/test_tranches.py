@@ -16,6 +16,7 @@ from grants import workflow as grants_workflow
 from grants.models import Proposal
 from projects import workflow
 from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
+from tests.projects import contracting
 from tests.projects.contracting import sign
 
 pytestmark = pytest.mark.django_db
@@ -88,14 +89,7 @@ def released_amount(proposal):
 
 def accept_report(proposal, number, researcher, officer):
     report = ProgressReport.objects.get(contract__proposal=proposal, number=number)
-    report.work = {
-        str(d.pk): {"work": "Đã hoàn thành thí nghiệm đợt 1.", "reached": "80%"}
-        for d in report.contract.deliverables.all()
-    }
-    report.spending = {"labour": 120_000_000, "materials": 0}
-    report.save()
-    workflow.submit_report(report, by=researcher)
-    return workflow.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
+    return contracting.accept_report(report, researcher, officer, spent=120_000_000)
 
 
 def guard_keys(excinfo):
@@ -134,10 +128,7 @@ def test_report_tranche_waits_for_that_report_to_be_accepted(running, officer, r
     assert excinfo.value.errors == {"condition": ["Báo cáo định kỳ lần 1 chưa được chấp nhận."]}
     # Submitted is not accepted.
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
-    report.work = {str(d.pk): {"work": "Khảo sát"} for d in report.contract.deliverables.all()}
-    report.spending = {"labour": 1}
-    report.save()
-    workflow.submit_report(report, by=researcher)
+    contracting.submit_report(report, researcher, spent=1)
     with pytest.raises(workflow.GuardFailed):
         release(running, 2, officer)
     workflow.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
@@ -155,10 +146,7 @@ def test_report_tranche_is_not_unlocked_by_another_report(running, officer, rese
 
 def test_returned_report_does_not_unlock_its_tranche(running, officer, researcher):
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
-    report.work = {str(d.pk): {"work": "Khảo sát"} for d in report.contract.deliverables.all()}
-    report.spending = {"labour": 1}
-    report.save()
-    workflow.submit_report(report, by=researcher)
+    contracting.submit_report(report, researcher, spent=1)
     workflow.return_report(report, by=officer, comment="Thiếu chứng từ chi.")
     assert set(workflow.release_problems(tranche(running, 2))) == {"condition"}
 
