@@ -47,6 +47,15 @@ def run_on(proposal, target, people):
         )
     with grants_workflow.clock(decided + datetime.timedelta(days=20)):
         proposal = workflow.sign_contract(proposal, by=officer)
+    # The Treasury pays the tranche due on signing a few days later (Circular 04/2015).
+    first = proposal.contract.tranches.get(position=1)
+    with grants_workflow.clock(decided + datetime.timedelta(days=24)):
+        workflow.release_tranche(
+            first,
+            by=officer,
+            payment_order_number=f"UNC-{start.year}-{proposal.pk:03d}",
+            payment_order_date=start + datetime.timedelta(days=3),
+        )
     if target == "terminated":
         with grants_workflow.clock(decided + datetime.timedelta(days=160)):
             grants_workflow.terminate(

@@ -98,10 +98,13 @@ def contract_defaults(proposal):
 
 
 def deliverables_from_dossier(proposal):
-    """The dossier's expected products, one per non-empty line, as the first deliverables."""
+    """The dossier's expected products as the first deliverables: one per line, or per item of a
+    list written on one line and separated by semicolons ("02 giống lúa; 01 quy trình")."""
+    import re
+
     rows = []
-    for line in (proposal.expected_products or "").splitlines():
-        name = line.strip(" -•*\t")
+    for item in re.split(r"[;\n]", proposal.expected_products or ""):
+        name = item.strip(" -•*\t.")
         if name:
             rows.append({"name": name[:300], "quantity_indicator": "", "quality_indicator": ""})
     return rows

@@ -692,3 +692,12 @@ def test_an_approved_change_makes_a_new_signed_edition(signed, client_as, user_b
     assert "Lê Thị Hồng Nhung" in pdf_text(edition)
     assert signing.verify_pdf(edition).status == "valid"
     assert signing.verify_pdf(original).status == "valid"  # the first edition still verifies
+
+
+def test_the_products_of_the_dossier_become_deliverables_by_line_or_semicolon(funded):
+    funded.expected_products = "02 giống lúa; 01 quy trình canh tác;\n- 02 bài báo khoa học.\n\n"
+    assert [row["name"] for row in workflow.deliverables_from_dossier(funded)] == [
+        "02 giống lúa", "01 quy trình canh tác", "02 bài báo khoa học",
+    ]  # fmt: skip
+    funded.expected_products = ""
+    assert workflow.deliverables_from_dossier(funded) == []

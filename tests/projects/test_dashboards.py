@@ -13,7 +13,7 @@ from grants import timeline
 from grants import workflow as grants_workflow
 from grants.models import CallPage, Proposal
 from projects import selectors, workflow
-from projects.models import ChangeRequest, Contract, ProgressReport, ProjectEntry, Tranche
+from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
 from projects.timeline import label
 from tests.grants.conftest import in_an_giang
 from tests.projects import contracting
@@ -77,8 +77,9 @@ def running(call, owner, officer, *, amount=600_000_000, tranches=None):
     """A funded proposal whose contract the officer prepared and signed (→ in_progress)."""
     proposal = funded(call, owner, amount=amount)
     return contracting.sign(
-        proposal, officer, number=f"{proposal.pk}/2026/HĐ-TEST", tranches=tranches
-    )
+        proposal, officer, number=f"{proposal.pk}/2026/HĐ-TEST", tranches=tranches,
+        signed_on=SIGNED,
+    )  # fmt: skip
 
 
 def two_tranches(amount, condition="report_accepted", report_number=1):
@@ -90,17 +91,15 @@ def two_tranches(amount, condition="report_accepted", report_number=1):
     ]  # fmt: skip
 
 
-def release(tranche, on=datetime.date(2027, 1, 5)):
-    """Stands in for `projects.workflow.release_tranche` (built alongside, branch
-    t12-tranches): the running total and the tranche's release, as that step records them."""
-    at = timezone.make_aware(datetime.datetime(on.year, on.month, on.day, 10))
-    Contract.objects.filter(pk=tranche.contract_id).update(
-        released_amount=tranche.contract.released_amount + tranche.amount
-    )
-    tranche.contract.released_amount += tranche.amount
-    Tranche.objects.filter(pk=tranche.pk).update(
-        released_at=at, payment_order_number=f"UNC-{tranche.pk}", payment_order_date=on
-    )
+def release(tranche, on=datetime.date(2027, 1, 5), at=None):
+    """The officer releases the tranche on day `on` (the payment order's date), as of then."""
+    at = at or timezone.make_aware(datetime.datetime(on.year, on.month, on.day, 10))
+    officer = Contract.objects.get(pk=tranche.contract_id).signed_by
+    with grants_workflow.clock(at):
+        workflow.release_tranche(
+            tranche, by=officer, payment_order_number=f"UNC-{tranche.pk}", payment_order_date=on
+        )
+    tranche.contract.refresh_from_db()
 
 
 def report(proposal, number):
@@ -344,10 +343,11 @@ def test_a_release_late_on_new_years_eve_counts_in_an_giangs_year(call, research
     project = running(call, researcher, officer, amount=300_000_000)
     before = {row["year"]: row["released"] for row in selectors.money_by_year()[0]}
     tranche = Tranche.objects.get(contract__proposal=project)
-    release(tranche)
     # 31/12/2026 17:30 UTC is already 01/01/2027 00:30 in An Giang.
-    Tranche.objects.filter(pk=tranche.pk).update(
-        released_at=datetime.datetime(2026, 12, 31, 17, 30, tzinfo=datetime.UTC)
+    release(
+        tranche,
+        on=datetime.date(2027, 1, 1),
+        at=datetime.datetime(2026, 12, 31, 17, 30, tzinfo=datetime.UTC),
     )
     after = {row["year"]: row["released"] for row in selectors.money_by_year()[0]}
     assert after.get(2027, 0) - before.get(2027, 0) == 300_000_000
@@ -391,17 +391,12 @@ def test_the_extension_window_closes_the_day_after_its_last_day(call, researcher
     assert not mine(researcher, today=datetime.date(2028, 12, 1))[project.pk]["extension_open"]
 
 
-def test_a_granted_or_pending_extension_closes_the_window(call, researcher, officer):
+def test_a_granted_or_pending_extension_closes_the_window(call, researcher, officer, user_by_email):
     project = running(call, researcher, officer)
-    contract = Contract.objects.get(proposal=project)
-    # Stands in for `projects.workflow.request_change` (built alongside, branch t12-changes).
-    change = ChangeRequest.objects.create(
-        contract=contract, kind="extension", reason="Mất mùa do hạn mặn",
-        new_ends_on=datetime.date(2029, 6, 30), requested_by=researcher,
-    )  # fmt: skip
+    change = ask(project, researcher, reason="Mất mùa do hạn mặn")
     row = mine(researcher, today=datetime.date(2028, 1, 1))[project.pk]
     assert row["extension_pending"] and not row["extension_open"]
-    ChangeRequest.objects.filter(pk=change.pk).update(state="approved")
+    workflow.approve_change(change, by=user_by_email("manager@example.org"))
     row = mine(researcher, today=datetime.date(2028, 1, 1))[project.pk]
     assert row["extension_granted"] and not row["extension_open"]
 
@@ -458,20 +453,22 @@ def test_other_roles_do_not_get_the_researchers_projects(client_as, call, resear
 
 
 def ask(project, researcher, kind="extension", **fields):
-    """Stands in for `projects.workflow.request_change` (built alongside, branch t12-changes)."""
-    defaults = {"reason": "Thời tiết bất thường", "requested_by": researcher}
+    """The investigator asks for a change through the workflow, as of a day well before the end."""
+    defaults = {"reason": "Thời tiết bất thường"}
     if kind == "extension":
         defaults["new_ends_on"] = datetime.date(2029, 6, 30)
-    return ChangeRequest.objects.create(
-        contract=Contract.objects.get(proposal=project), kind=kind, **(defaults | fields)
-    )
+    with grants_workflow.clock(in_an_giang(2027, 6, 1, 9)):
+        return workflow.request_change(
+            Contract.objects.get(proposal=project), by=researcher, kind=kind,
+            **(defaults | fields),
+        )  # fmt: skip
 
 
 def test_manager_sees_the_change_requests_waiting(client_as, call, researcher, officer, manager):
     project = running(call, researcher, officer)
     waiting = ask(project, researcher)
     decided = ask(project, researcher, kind="investigator", new_investigator="Lê Văn Bình")
-    ChangeRequest.objects.filter(pk=decided.pk).update(state="refused")
+    workflow.refuse_change(decided, by=manager, comment="Chủ nhiệm hiện tại vẫn đảm nhận được.")
     rows = [row for row in selectors.changes_waiting(manager) if row["proposal_id"] == project.pk]
     assert [row["pk"] for row in rows] == [waiting.pk]
     assert rows[0]["url"] == f"/proposals/{project.pk}/changes/" and not rows[0]["own"]
@@ -577,7 +574,8 @@ def test_timeline_merges_the_project_trail_with_the_transitions_by_time(
     assert [item.at for item in items] == sorted(item.at for item in items)
     labels = [item.label for item in items]
     expected = ["Được phê duyệt", "Đã lập hợp đồng", "Đã ký hợp đồng", "Đang thực hiện",
-                "Đã nộp báo cáo tiến độ", "Báo cáo tiến độ bị trả lại để chỉnh sửa"]  # fmt: skip
+                "Đã cấp kinh phí", "Đã nộp báo cáo tiến độ",
+                "Báo cáo tiến độ bị trả lại để chỉnh sửa"]  # fmt: skip
     assert labels[labels.index("Được phê duyệt") :] == expected
     # Signing: the contract's entry and the transition share one instant; the step the
     # transition carries is shown first.

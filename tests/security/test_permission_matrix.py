@@ -230,8 +230,9 @@ MATRIX = {
     ],
     # Officers release (an empty payment order is refused by the field); nobody else may.
     "project_tranche_release": [
-        case({"pk": "@in_progress", "position": 1}, get=POST_ONLY, post=only("off", ok=400),
-             label="on signing"),
+        # Tranche 2 waits for report 1 (the demo paid tranche 1 on signing): refused by the field.
+        case({"pk": "@in_progress", "position": 2}, get=POST_ONLY, post=only("off", ok=400),
+             label="condition not met"),
         case({"pk": "@in_progress", "position": 99}, get=POST_ONLY, post=only("off", ok=404),
              label="no such tranche"),
     ],
