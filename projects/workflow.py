@@ -57,9 +57,15 @@ def trail(proposal, action, *, by, ip=None, record="", source="", target="", com
     )  # fmt: skip
 
 
-def _require_officer(user):
+def _require_officer(user, proposal=None):
+    """An officer of the Department, and — for a step on a proposal — one who takes no part in
+    it (not the applicant, on the team or of the host: `grants.rules.is_officer`)."""
+    from grants import rules as grants_rules
+
     if not roles.has_role(user, roles.OFFICER):
         raise PermissionDenied(_("Only an officer of the Department may do this."))
+    if proposal is not None and not grants_rules.is_officer(proposal, user):
+        raise PermissionDenied(_("You take part in this proposal: another officer does this."))
 
 
 def _local_date(moment):
@@ -221,7 +227,7 @@ def report_periods(starts, ends, every):
 def prepare_contract(proposal, *, by, ip=None, values, tranches, deliverables):
     """Record (or correct) the contract of a funded proposal, with its tranche schedule and its
     deliverables, before it is signed. All or nothing: on any problem nothing is saved."""
-    _require_officer(by)
+    _require_officer(by, proposal)
     with transaction.atomic():
         locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         if locked.state != ProposalState.FUNDED:

@@ -701,3 +701,18 @@ def test_the_products_of_the_dossier_become_deliverables_by_line_or_semicolon(fu
     ]  # fmt: skip
     funded.expected_products = ""
     assert workflow.deliverables_from_dossier(funded) == []
+
+
+def test_an_officer_on_the_team_may_not_prepare_its_contract(funded, officer, client_as):
+    """Four-eyes at the contract too: an officer who takes part in the task (here on its team)
+    is refused at the workflow and on the page; nothing is saved."""
+    from grants.models import TeamMember
+
+    TeamMember.objects.create(
+        proposal=funded, full_name="Nguyễn Văn Cán Bộ", organisation_name="Sở KH&CN", user=officer
+    )
+    with pytest.raises(PermissionDenied):
+        prepare(funded, officer)
+    response = client_as("officer@example.org").post(contract_url(funded), post_data(funded))
+    assert response.status_code == 403
+    assert not Contract.objects.filter(proposal=funded).exists()
