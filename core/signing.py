@@ -301,6 +301,7 @@ def signed_pdf_response(request, *, filename, **document):
     reader's language, and an error in the log for the operators."""
     from django.http import HttpResponse
     from django.shortcuts import render
+    from django.utils.http import content_disposition_header
 
     try:
         pdf = signed_document(**document)
@@ -308,5 +309,7 @@ def signed_pdf_response(request, *, filename, **document):
         logger.error("Cannot sign %s %s: %s", document.get("kind"), document.get("key"), error)
         return render(request, "core/signing_unavailable.html", status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A contract number carries "Đ": the header names the file the RFC 6266 way (filename*),
+    # where a bare non-ASCII filename would make Django encode the whole header (RFC 2047).
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
