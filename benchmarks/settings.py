@@ -19,3 +19,11 @@ WHITENOISE_USE_FINDERS = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir()
+
+# The throwaway demo certificate (core.demo_signing, made by seed_demo), as in dev and tests.
+SIGNING_DEMO_DIR = _tmp / "signing"
+SIGNING_ALLOW_DEMO = True
+from core.demo_signing import DEMO_PASSWORD, P12_NAME  # noqa: E402
+
+SIGNING_PKCS12_PATH = str(SIGNING_DEMO_DIR / P12_NAME)
+SIGNING_PKCS12_PASSWORD = DEMO_PASSWORD

@@ -655,3 +655,17 @@ def test_the_command_runs_the_reminder(running):
     assert len(mail.outbox) == 1  # the immediate backend of the tests runs the queued task
     call_command("remind_overdue_reports", "--now", stdout=io.StringIO())
     assert len(mail.outbox) == 1
+
+
+def test_a_report_is_due_to_be_handed_in_not_paid(client_as):
+    """"Due date" of a report reads "Hạn nộp" (hand in); of a tranche, "Hạn cấp" (pay)."""
+    from grants.models import Proposal
+
+    running = Proposal.objects.filter(
+        owner__email="researcher@example.org", state="in_progress"
+    ).first()
+    client = client_as("researcher@example.org")
+    reports = client.get(f"/proposals/{running.pk}/reports/").content.decode()
+    assert "Hạn nộp" in reports and "Hạn cấp" not in reports
+    ledger = client.get(f"/proposals/{running.pk}/tranches/").content.decode()
+    assert "Hạn cấp" in ledger
