@@ -43,6 +43,10 @@ def test_the_investigator_submits_report_1_and_the_officer_accepts_it(
     assert saved.state == "draft"
 
     page.locator(f"#reached-{deliverable.pk}").fill("6/12 dòng đạt chỉ tiêu chịu mặn 4‰.")
+    # The dossier promised several products: each has its line in the report.
+    for other in contract.deliverables.exclude(pk=deliverable.pk):
+        page.locator(f"#work-{other.pk}").fill("Đang triển khai theo kế hoạch.")
+        page.locator(f"#reached-{other.pk}").fill("Chưa đến kỳ đánh giá chỉ tiêu.")
     for category in categories:
         page.locator(f"#spending-{category}").fill("0")
     page.locator(f"#spending-{categories[0]}").fill("25.000.000")
