@@ -658,7 +658,7 @@ def test_the_command_runs_the_reminder(running):
 
 
 def test_a_report_is_due_to_be_handed_in_not_paid(client_as):
-    """"Due date" of a report reads "Hạn nộp" (hand in); of a tranche, "Hạn cấp" (pay)."""
+    """ "Due date" of a report reads "Hạn nộp" (hand in); of a tranche, "Hạn cấp" (pay)."""
     from grants.models import Proposal
 
     running = Proposal.objects.filter(
