@@ -12,6 +12,7 @@ from grants.models import Proposal
 from projects import workflow
 from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
 from tests.concurrency import run_together
+from tests.projects import contracting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +24,23 @@ def two_officers():
     return officer, second
 
 
-def running_task():
+def running_task(officer, second_condition="report_accepted"):
+    """The demo's funded dossier, its contract signed today with two tranches, none paid yet
+    (half on signing, half after report 1 — or on signing too)."""
     researcher = get_user_model().objects.get(email="researcher@example.org")
-    return Proposal.objects.filter(owner=researcher, state="in_progress").order_by("pk").first()
+    funded = Proposal.objects.filter(owner=researcher, state="funded").order_by("pk").first()
+    half = funded.approved_amount // 2
+    today = timezone.localdate()
+    later = {"condition": second_condition}
+    if second_condition == "report_accepted":
+        later["report_number"] = 1
+    return contracting.sign(
+        funded, officer, number="77/2026/HĐ-SKHCN",
+        tranches=[
+            {"due_on": today, "amount": half, "condition": "on_signing"},
+            {"due_on": today, "amount": funded.approved_amount - half, **later},
+        ],
+    )  # fmt: skip
 
 
 def release(tranche, by, number):
@@ -39,16 +54,12 @@ def release(tranche, by, number):
 
 def test_two_officers_releasing_the_last_tranche_end_with_one_release(seeded):
     officer, second = two_officers()
-    proposal = running_task()
+    proposal = running_task(officer)
     first, last = Tranche.objects.filter(contract__proposal=proposal).order_by("position")
     release(first, officer, "001/LC")
     # Report 1 accepted: the last tranche's condition now holds.
     report = ProgressReport.objects.get(contract__proposal=proposal, number=1)
-    report.work = {str(d.pk): {"work": "Đã làm"} for d in report.contract.deliverables.all()}
-    report.spending = {"labour": 100_000_000}
-    report.save()
-    workflow.submit_report(report, by=proposal.owner)
-    workflow.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
+    contracting.accept_report(report, proposal.owner, officer, spent=1)
 
     results = run_together(
         lambda: release(last, officer, "002/LC-A"), lambda: release(last, second, "002/LC-B")
@@ -68,10 +79,9 @@ def test_two_officers_releasing_the_last_tranche_end_with_one_release(seeded):
 
 def test_two_tranches_that_together_exceed_the_approved_amount_release_only_one(seeded):
     officer, second = two_officers()
-    proposal = running_task()
+    proposal = running_task(officer, second_condition="on_signing")
     first, last = Tranche.objects.filter(contract__proposal=proposal).order_by("position")
     # Both conditions hold, and the approved amount is one đồng short of their sum.
-    Tranche.objects.filter(pk=last.pk).update(condition="on_signing", report_number=None)
     approved = first.amount + last.amount - 1
     Contract.objects.filter(proposal=proposal).update(approved_amount=approved)
 
