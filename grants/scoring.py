@@ -15,6 +15,26 @@ OUTLIER_SHARE = Fraction(1, 5)
 TWO_PLACES = Decimal("0.01")
 
 
+def quorum_problems(seats, accepted):
+    """Is a council session valid (Circular 20/2023, art. 11; Circular 11/2014 for acceptance)?
+    At least 2/3 of its `seats` present, including the chair (or the vice-chair) and both
+    critics. `accepted`: the seat names ("chair", "critic" …) of the members who accepted.
+    The one rule for the selection council and the acceptance council; returns the problems."""
+    accepted = list(accepted)
+    problems = []
+    quorum = -(-seats * 2 // 3)  # the ceiling of 2/3, in whole numbers
+    if len(accepted) < quorum:
+        problems.append(
+            _("%(accepted)d of %(seats)d council seats accepted; at least %(quorum)d are needed.")
+            % {"accepted": len(accepted), "seats": seats, "quorum": quorum}
+        )
+    if not {"chair", "vice_chair"} & set(accepted):
+        problems.append(_("The chair or the vice-chair must have accepted."))
+    if accepted.count("critic") < 2:
+        problems.append(_("Both critics must have accepted."))
+    return problems
+
+
 class NoValidBallot(ValueError):
     """Every ballot is more than 20% from the mean: the council must discuss and score again."""
 

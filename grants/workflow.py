@@ -12,7 +12,6 @@ request's IP, and then, inside one transaction with the proposal's row locked:
 
 import contextvars
 import datetime
-import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -300,18 +299,7 @@ def council_problems(proposal):
         proposal.assignments.select_related("reviewer__profile").order_by("pk").all()
     )
     accepted = [a for a in assignments if a.status == ReviewAssignment.Status.ACCEPTED]
-    problems = []
-    quorum = math.ceil(seats * 2 / 3)
-    if len(accepted) < quorum:
-        problems.append(
-            _("%(accepted)d of %(seats)d council seats accepted; at least %(quorum)d are needed.")
-            % {"accepted": len(accepted), "seats": seats, "quorum": quorum}
-        )
-    seats_taken = {a.seat for a in accepted}
-    if not seats_taken & {ReviewAssignment.Seat.CHAIR, ReviewAssignment.Seat.VICE_CHAIR}:
-        problems.append(_("The chair or the vice-chair must have accepted."))
-    if sum(a.seat == ReviewAssignment.Seat.CRITIC for a in accepted) < 2:
-        problems.append(_("Both critics must have accepted."))
+    problems = scoring.quorum_problems(seats, [a.seat for a in accepted])
     for a in accepted:
         if a.conflict or takes_part(proposal, a.reviewer):
             problems.append(

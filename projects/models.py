@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly, CheckedFile
+from grants.models import ReviewAssignment
 
 
 def private_storage():
@@ -336,3 +337,219 @@ class ProjectEntry(AppendOnly):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.record}"
+
+
+# -- final acceptance (nghiệm thu, Circular 11/2014/TT-BKHCN) -----------------------------------
+
+
+class Grade(models.TextChoices):
+    """A member's grade of a product, of the report and of the whole task (Circular 11/2014)."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+
+
+class AcceptanceState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    GRADING = "grading", _("Council grading")
+    DECIDED = "decided", _("Verdict recorded")
+
+
+class Acceptance(ConcurrentTransitionMixin, models.Model):
+    """The final acceptance of one contract: the investigator's dossier (final report, each
+    deliverable against its indicators, self-evaluation, attachments), the council that grades
+    it and the verdict it reaches. Moves only through the projects workflow."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="acceptance")
+    state = FSMField(
+        _("state"), max_length=12, choices=AcceptanceState.choices, default=AcceptanceState.DRAFT
+    )
+    final_report = models.TextField(_("final report"), blank=True, max_length=50000)
+    # {"<deliverable pk>": {"quantity": "…reached", "quality": "…reached", "note": "…"}}
+    results = models.JSONField(_("results per deliverable"), default=dict, blank=True)
+    self_evaluation = models.CharField(
+        _("self-evaluation"), max_length=10, choices=Grade.choices, blank=True
+    )
+    self_evaluation_note = models.TextField(_("self-evaluation"), blank=True, max_length=10000)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    # The council (hội đồng nghiệm thu): its size, chosen by the officer within the Circular's
+    # range; seats are AcceptanceSeat rows.
+    council_size = models.PositiveSmallIntegerField(_("council seats"), default=9)
+    grading_started_at = models.DateTimeField(_("grading started at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("verdict recorded at"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Grade.choices, blank=True)
+    verdict_reason = models.TextField(_("reason for the verdict"), blank=True)
+    # A failed task refunds its budget (Circular 11/2014): what the manager recorded on terminating.
+    refund_amount = models.PositiveBigIntegerField(_("refund (VND)"), null=True, blank=True)
+    refund_note = models.TextField(_("refund obligation"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("final acceptance")
+        verbose_name_plural = _("final acceptances")
+
+    def __str__(self):
+        return f"{self.contract} — {self._meta.verbose_name}"
+
+    # The table of the acceptance's machine; who and the guards live in the projects workflow.
+    @transition(
+        state,
+        source=[AcceptanceState.DRAFT, AcceptanceState.RETURNED],
+        target=AcceptanceState.SUBMITTED,
+    )
+    def submit(self):
+        pass
+
+    @transition(state, source=AcceptanceState.SUBMITTED, target=AcceptanceState.RETURNED)
+    def return_dossier(self):
+        pass
+
+    @transition(state, source=AcceptanceState.SUBMITTED, target=AcceptanceState.GRADING)
+    def start_grading(self):
+        pass
+
+    @transition(state, source=AcceptanceState.GRADING, target=AcceptanceState.DECIDED)
+    def decide(self):
+        pass
+
+
+def acceptance_file_path(instance, filename):
+    import secrets
+
+    return f"acceptance/{instance.acceptance_id}/{secrets.token_hex(8)}{instance.extension}"
+
+
+class AcceptanceAttachment(CheckedFile):
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="attachments")
+    label = models.CharField(_("description"), max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=acceptance_file_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class AcceptanceSeat(models.Model):
+    """A seat on the acceptance council (hội đồng nghiệm thu) with the member's written review
+    and grade of the report; host staff may sit, never as chair, vice-chair, critic or
+    secretary (Circular 11/2014)."""
+
+    # The same seats and answers as the selection council's.
+    Seat = ReviewAssignment.Seat
+    Status = ReviewAssignment.Status
+
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="seats")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acceptance_seats"
+    )
+    seat = models.CharField(_("seat"), max_length=12, choices=Seat.choices, default="member")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="invited")
+    host_staff = models.BooleanField(_("staff of the host organisation"), default=False)
+    conflict = models.BooleanField(_("conflict of interest"), default=False)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    report_grade = models.CharField(
+        _("grade of the report"), max_length=10, choices=Grade.choices, blank=True
+    )
+    review = models.TextField(_("written review"), blank=True, max_length=20000)
+    # The member's grade of the task, fixed from their grades when they submit.
+    overall = models.CharField(
+        _("member's grade"), max_length=10, choices=Grade.choices, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["acceptance", "pk"]
+        verbose_name = _("acceptance council seat")
+        verbose_name_plural = _("acceptance council seats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["acceptance", "member"], name="one_acceptance_seat_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(host_staff=False) | Q(seat="member"),
+                name="host_staff_only_plain_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} ({self.get_seat_display()})"
+
+
+class AcceptanceGrade(models.Model):
+    """One member's grade of one deliverable on one aspect: its quantity (số lượng, chủng loại)
+    or its quality (chất lượng) against the indicators promised."""
+
+    class Aspect(models.TextChoices):
+        QUANTITY = "quantity", _("Quantity")
+        QUALITY = "quality", _("Quality")
+
+    seat = models.ForeignKey(AcceptanceSeat, on_delete=models.CASCADE, related_name="grades")
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="grades")
+    aspect = models.CharField(_("aspect"), max_length=10, choices=Aspect.choices)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+
+    class Meta:
+        ordering = ["seat", "deliverable__position", "aspect"]
+        verbose_name = _("acceptance grade")
+        verbose_name_plural = _("acceptance grades")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat", "deliverable", "aspect"], name="one_grade_per_aspect"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.deliverable} — {self.get_aspect_display()}: {self.get_grade_display()}"
+
+
+class ResultRegistration(models.Model):
+    """The registration of the task's results (đăng ký kết quả, Circular 14/2014 as amended by
+    Circular 11/2023): the host files the summary and products, the Department records the
+    certificate's number and date."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="registration")
+    summary = models.TextField(_("summary of the results"), max_length=20000, blank=True)
+    products = models.TextField(_("products"), max_length=20000, blank=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    number = models.CharField(_("registration number"), max_length=40, blank=True)
+    registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("result registration")
+        verbose_name_plural = _("result registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="registration_number_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.number or str(self.contract)

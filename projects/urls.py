@@ -36,4 +36,10 @@ urlpatterns = [
         change_views.project_change_decide,
         name="project_change_decide",
     ),
+    # -- acceptance dossier --
+    # (dossier slice)
+    # -- acceptance council --
+    # (council slice)
+    # -- result registration --
+    # (registration slice)
 ]

@@ -275,6 +275,18 @@ def build_world():
     ids["report_attachment"] = project_workflow.add_report_attachment(
         first_report, pdf("tien-do-ky-1.pdf"), by=researcher, label="Biên bản kiểm tra"
     ).pk
+
+    # -- projects: acceptance dossier --
+    # (dossier slice)
+
+    # -- projects: acceptance council --
+    # (council slice)
+
+    # -- projects: result registration --
+    # (registration slice)
+
+    # -- demo and market link --
+    # (market slice)
     return world
 
 

@@ -274,6 +274,12 @@ MATRIX = {
              post=only("man", ok=400)),
     ],
 
+    # -- projects: acceptance dossier --
+    # (dossier slice)
+    # -- projects: acceptance council --
+    # (council slice)
+    # -- projects: result registration --
+    # (registration slice)
     # -- projects: verify --
     # Public: anyone may read the page and upload a file (an empty POST: no file, 400).
     "document_verify": [case(get=everyone(200), post=everyone(400))],
