@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from projects import change_views, contract_views, report_views, tranche_views
+from projects import (
+    change_views,
+    contract_views,
+    registration_views,
+    report_views,
+    tranche_views,
+)
 
 urlpatterns = [
     # -- contract --
@@ -41,5 +47,19 @@ urlpatterns = [
     # -- acceptance council --
     # (council slice)
     # -- result registration --
-    # (registration slice)
+    path(
+        "<int:pk>/registration/",
+        registration_views.registration_page,
+        name="project_registration",
+    ),
+    path(
+        "<int:pk>/registration/file/",
+        registration_views.registration_file,
+        name="project_registration_file",
+    ),
+    path(
+        "<int:pk>/registration/record/",
+        registration_views.registration_record,
+        name="project_registration_record",
+    ),
 ]
