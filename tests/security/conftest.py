@@ -283,7 +283,20 @@ def build_world():
     # (council slice)
 
     # -- projects: result registration --
-    # (registration slice)
+    # researcher@'s accepted task, its results filed by the investigator and waiting for an
+    # officer to record the certificate.
+    from projects import registration
+
+    accepted = (
+        Proposal.objects.filter(owner=researcher, state__in=["completed", "transferred"])
+        .order_by("pk")
+        .first()
+    )
+    ids["registration_completed"] = accepted.pk
+    registration.file_registration(
+        accepted.contract, by=researcher, summary="Màng bao sinh học cho xoài.",
+        products="- Quy trình sản xuất màng bao",
+    )  # fmt: skip
 
     # -- demo and market link --
     # (market slice)

@@ -279,7 +279,21 @@ MATRIX = {
     # -- projects: acceptance council --
     # (council slice)
     # -- projects: result registration --
-    # (registration slice)
+    # The investigator and the Department's staff read it (a running task: the page says it
+    # waits for the acceptance; no signed contract: 404); the investigator files (an empty
+    # filing: the workflow's messages, 400); an officer records the certificate of the filed
+    # results (an empty number and date, 400); nobody else may.
+    "project_registration": [
+        case({"pk": "@registration_completed"}, get=only("res", *STAFF), label="accepted"),
+        case({"pk": "@in_progress"}, get=only("res", *STAFF), label="not accepted yet"),
+        case({"pk": "@funded"}, get=only("res", *STAFF, ok=404), label="no contract yet"),
+    ],
+    "project_registration_file": [
+        case({"pk": "@registration_completed"}, get=POST_ONLY, post=only("res", ok=400)),
+    ],
+    "project_registration_record": [
+        case({"pk": "@registration_completed"}, get=POST_ONLY, post=only("off", ok=400)),
+    ],
     # -- projects: verify --
     # Public: anyone may read the page and upload a file (an empty POST: no file, 400).
     "document_verify": [case(get=everyone(200), post=everyone(400))],
