@@ -10,10 +10,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from grants import timeline
-        from projects.timeline import project_steps
+        from projects.timeline import acceptance_documents, project_steps
 
-        # The proposal page shows the project's trail beside its own transitions.
+        # The proposal page shows the project's trail beside its own transitions, and the
+        # acceptance's documents on the transition that closes the task.
         timeline.register(project_steps)
+        timeline.register_documents(acceptance_documents)
 
         from grants import rules
         from projects.rules import took_part

@@ -60,3 +60,34 @@ def contract_pdf(contract, language="vi"):
     template = "pdf/contract_en.html" if english else "pdf/contract.html"
     with translation.override("en" if english else "vi"):
         return render_pdf(template, contract_context(contract, language))
+
+
+def registration_context(registration, accepted_on=None):
+    contract = registration.contract
+    proposal = contract.proposal
+    site = _site()
+    return {
+        "document_language": "vi",
+        "registration": registration,
+        "contract": contract,
+        "proposal": proposal,
+        "organisation": proposal.organisation,
+        "accepted_on": accepted_on,
+        "parent_body": getattr(site, "parent_body", "") or "UBND tỉnh An Giang",
+        "issuer": getattr(site, "department_name", "") or "Sở Khoa học và Công nghệ",
+        "number": registration.number,
+        "place": "An Giang",
+        "date_line": document_date(registration.registered_on),
+        "document_title": "Giấy chứng nhận đăng ký kết quả thực hiện nhiệm vụ khoa học và công nghệ",
+        "document_summary": "Nhiệm vụ khoa học và công nghệ cấp tỉnh",
+        "signer_position": "Giám đốc",
+        "signer_name": contract.department_signatory,
+        "recipients": ["Tổ chức chủ trì", "Chủ nhiệm nhiệm vụ", "Lưu: VT"],
+    }
+
+
+def registration_pdf(registration, accepted_on=None):
+    """The registration certificate of a task's results (Circular 14/2014/TT-BKHCN as amended
+    by Circular 11/2023/TT-BKHCN), in the layout of Decree 30/2020/NĐ-CP."""
+    with translation.override("vi"):
+        return render_pdf("pdf/registration.html", registration_context(registration, accepted_on))

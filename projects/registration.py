@@ -29,11 +29,12 @@ from projects.workflow import StateConflict, _require_officer, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
-# How long the host has to register the results after the task's official acceptance. DOMAIN.md
-# lists "result registration" after the acceptance without a period; Circular 14/2014/TT-BKHCN
-# (as amended by Circular 11/2023/TT-BKHCN) asks for the registration within 30 days of the
-# official acceptance. The portal counts calendar days from the acceptance verdict's date; a
-# late filing is still taken, and shown as overdue.
+# How long the host has to register the results after the task's official acceptance
+# (Circular 14/2014/TT-BKHCN as amended by Circular 11/2023/TT-BKHCN). DOMAIN.md names the step
+# ("acceptance council; … result registration") without its period, so the portal uses 30 days,
+# the period commonly applied to this registration; check it against the Circular's text before
+# relying on it. Counted in calendar days from the acceptance verdict's date; a late filing is
+# still taken, and shown as overdue.
 REGISTRATION_DAYS = 30
 
 # The states of a proposal whose results were accepted (and, perhaps, already transferred).

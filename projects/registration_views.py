@@ -204,3 +204,28 @@ def _render(request, proposal, contract, is_owner, *, filing=None, recording=Non
         "history": history,
     }
     return render(request, "projects/registration.html", context, status=status)
+
+
+@login_required
+def registration_pdf(request, pk):
+    """The registration certificate, signed by the Department (core.signing), once recorded."""
+    proposal, contract, _is_owner = _page(request, pk)
+    registration = workflow.registration_of(contract)
+    if registration is None or not registration.number:
+        raise Http404
+    from core import signing
+    from projects import documents
+
+    accepted_on = workflow.acceptance_date(contract)
+    return signing.signed_pdf_response(
+        request,
+        filename=f"dang-ky-ket-qua-{registration.number.replace('/', '-')}.pdf",
+        kind="registration",
+        key=registration.pk,
+        number=registration.number,
+        dated=registration.registered_on,
+        subject=f"{proposal.receipt_number or ''} — {proposal.title}",
+        path=request.path,
+        render=lambda: documents.registration_pdf(registration, accepted_on),
+        reason=f"Chứng nhận đăng ký kết quả số {registration.number}",
+    )

@@ -1,12 +1,20 @@
 """The project's trail in the proposal's timeline: `grants.timeline` asks this source for the
-`ProjectEntry` rows of a proposal (registered in `ProjectsConfig.ready`)."""
+`ProjectEntry` rows of a proposal, each with its page (the contract's PDF, the report, the
+tranche ledger, the acceptance, the registration), and this module adds the acceptance's
+documents to the `accept_results` transition (both registered in `ProjectsConfig.ready`).
+
+The execution pages are for the principal investigator and the Department's staff
+(`Viewer.follows_execution`), so only they get those links; the page of a slice that has not
+arrived yet (`project_acceptance_minutes` …) is linked once its URL can be reversed."""
+
+import re
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants.models import FUNDED_STATES
-from grants.timeline import Item, actor_name
-from projects.models import ProjectEntry
+from grants.timeline import Item, actor_name, link, links
+from projects.models import Acceptance, AcceptanceState, ProjectEntry
 
 # Each step of projects.workflow in words. The trail keeps the action's name; the words are
 # chosen when the page is shown, in the reader's language.
@@ -20,7 +28,22 @@ ACTION_LABELS = {
     "request_change": gettext_lazy("Change requested"),
     "approve_change": gettext_lazy("Change approved"),
     "refuse_change": gettext_lazy("Change refused"),
+    "registration_file": gettext_lazy("Results filed for registration"),
+    "registration_refile": gettext_lazy("Filed results corrected"),
+    "registration_record": gettext_lazy("Results registered"),
 }
+
+# The stage of the whole path each kind of step belongs to (by the action's name or prefix).
+MILESTONES = (
+    ("sign_contract", "contract"),
+    ("prepare_contract", "contract"),
+    ("release_tranche", "tranche"),
+    ("report_", "report"),
+    ("change_", "change"),
+    ("acceptance", "acceptance"),
+    ("registration_", "registration"),
+)
+AFTER_ACCEPTANCE = ("completed", "terminated", "transferred")
 
 
 def label(action):
@@ -30,8 +53,57 @@ def label(action):
     return _("Project step (%(action)s)") % {"action": action.replace("_", " ")}
 
 
-def project_steps(proposal):
-    """The proposal's execution steps, oldest first, in one query."""
+def milestone(action):
+    for prefix, stage in MILESTONES:
+        if action.startswith(prefix):
+            return stage
+    return ""
+
+
+def _report_number(record):
+    """The report's number in the entry's record ("report 2", "báo cáo 2")."""
+    found = re.search(r"(\d+)\s*$", record or "")
+    return int(found.group(1)) if found else None
+
+
+def _links(entry, stage, proposal, reader, acceptance):
+    """The page of one step, for a reader who follows the execution."""
+    if reader is None or not reader.follows_execution:
+        return ()
+    pk = proposal.pk
+    if entry.action == "sign_contract":
+        return links(link("project_contract_pdf", pk, label=_("Contract (PDF)")))
+    if stage == "tranche":
+        return links(link("project_tranches", pk, label=_("Ledger of tranches")))
+    if stage == "report":
+        number = _report_number(entry.record)
+        if number is not None:
+            return links(link("project_report", pk, number, label=_("Open the report")))
+        return links(link("project_reports", pk, label=_("Progress reports")))
+    if stage == "change":
+        return links(link("project_changes", pk, label=_("Changes to the task")))
+    if stage == "acceptance" and acceptance is not None:
+        return links(link("project_acceptance", pk, label=_("Acceptance dossier and verdict")))
+    if stage == "registration":
+        return links(
+            link("project_registration", pk, label=_("Registration of the results")),
+            link("project_registration_pdf", pk, label=_("Registration certificate (PDF)"))
+            if entry.action == "registration_record"
+            else None,
+        )
+    return ()
+
+
+def _acceptance(proposal, reader):
+    """The final acceptance of the proposal's contract, if any (one query, and only when a
+    reader who follows the execution may be shown its pages)."""
+    if reader is None or not reader.follows_execution:
+        return None
+    return Acceptance.objects.filter(contract__proposal=proposal).first()
+
+
+def project_steps(proposal, reader=None):
+    """The proposal's execution steps, oldest first, in two queries at most."""
     if proposal.state not in FUNDED_STATES:
         return []  # a contract exists only from funding on: earlier pages need not ask
     entries = (
@@ -39,13 +111,45 @@ def project_steps(proposal):
         .select_related("actor__profile")
         .order_by("at", "pk")
     )
-    return [
-        Item(
-            at=entry.at,
-            label=label(entry.action),
-            actor=actor_name(entry.actor),
-            comment=entry.comment,
-            record=entry.record,
+    acceptance = _acceptance(proposal, reader) if proposal.state in AFTER_ACCEPTANCE else None
+    items = []
+    for entry in entries:
+        stage = milestone(entry.action)
+        items.append(
+            Item(
+                at=entry.at,
+                label=label(entry.action),
+                actor=actor_name(entry.actor),
+                comment=entry.comment,
+                record=entry.record,
+                links=_links(entry, stage, proposal, reader, acceptance),
+                milestone=stage,
+            )
         )
-        for entry in entries
-    ]
+    return items
+
+
+def acceptance_documents(proposal, reader):
+    """The acceptance's documents on grants' `accept_results` (→ completed) and `terminate`,
+    for those who follow the execution: its page, its council's minutes for the Department's
+    staff once the verdict is recorded, and on `accept_results` the registration that follows."""
+    if proposal.state not in AFTER_ACCEPTANCE or not reader.follows_execution:
+        return {}
+    acceptance = _acceptance(proposal, reader)
+    pk = proposal.pk
+    documents = ()
+    if acceptance is not None:
+        documents = links(
+            link("project_acceptance", pk, label=_("Acceptance dossier and verdict")),
+            link(
+                "project_acceptance_minutes", pk,
+                label=_("Minutes of the acceptance council (PDF)"),
+            )
+            if reader.staff and acceptance.state == AcceptanceState.DECIDED
+            else None,
+        )  # fmt: skip
+    # Accepted, the results are registered next (projects.registration).
+    registering = links(
+        link("project_registration", pk, label=_("Registration of the results"))
+    )  # fmt: skip
+    return {"accept_results": (*documents, *registering), "terminate": documents}

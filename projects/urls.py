@@ -62,4 +62,9 @@ urlpatterns = [
         registration_views.registration_record,
         name="project_registration_record",
     ),
+    path(
+        "<int:pk>/registration.pdf",
+        registration_views.registration_pdf,
+        name="project_registration_pdf",
+    ),
 ]

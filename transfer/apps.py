@@ -9,7 +9,13 @@ class TransferConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from grants import timeline
+        from transfer.timeline import market_steps, transfer_documents
         from transfer.views import forget_menus
+
+        # The proposal's timeline goes on to the market: its listings and completed deals.
+        timeline.register(market_steps)
+        timeline.register_documents(transfer_documents)
 
         for model in ("cms.Sector", "researchers.Organisation"):
             post_save.connect(forget_menus, sender=model, dispatch_uid=f"menus-save-{model}")

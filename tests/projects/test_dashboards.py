@@ -572,7 +572,9 @@ def test_timeline_merges_the_project_trail_with_the_transitions_by_time(
 
     items = timeline.entries(project)
     assert [item.at for item in items] == sorted(item.at for item in items)
-    labels = [item.label for item in items]
+    # (The demo lists a result of this project in the catalogue: the market's steps are on the
+    # path too, at their own dates — tests/grants/test_whole_path.py.)
+    labels = [item.label for item in items if item.milestone not in ("listing", "deal")]
     expected = ["Được phê duyệt", "Đã lập hợp đồng", "Đã ký hợp đồng", "Đang thực hiện",
                 "Đã cấp kinh phí", "Đã nộp báo cáo tiến độ",
                 "Báo cáo tiến độ bị trả lại để chỉnh sửa"]  # fmt: skip

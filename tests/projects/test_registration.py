@@ -512,3 +512,32 @@ def test_the_page_keeps_user_text_as_text(completed, contract, researcher, clien
     html = client_as("officer@example.org").get(page_url(completed)).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# -- the certificate --------------------------------------------------------------------------
+
+
+def pdf_text(content):
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_certificate_pdf_once_registered(completed, contract, researcher, officer, client_as):
+    url = reverse("project_registration_pdf", args=[completed.pk])
+    filed = file(contract, researcher)
+    assert client_as("researcher@example.org").get(url).status_code == 404  # not recorded yet
+    record(filed, officer, number="77/2026/ĐKKQ", day=accepted_on(contract))
+    response = client_as("researcher@example.org").get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "Số: 77/2026/ĐKKQ" in text and completed.title[:30] in text
+    assert "Thông tư số 14/2014/TT-BKHCN" in text and "Màng bao chitosan" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    # The same signed file every time.
+    assert client_as("officer@example.org").get(url).content == response.content
+    assert client_as("researcher2@example.org").get(url).status_code == 403
+    page = client_as("researcher@example.org").get(page_url(completed)).content.decode()
+    assert url in page

@@ -294,6 +294,11 @@ MATRIX = {
     "project_registration_record": [
         case({"pk": "@registration_completed"}, get=POST_ONLY, post=only("off", ok=400)),
     ],
+    # The certificate: once an officer recorded it (the world's is filed, not yet recorded).
+    "project_registration_pdf": [
+        case({"pk": "@registration_completed"}, get=only("res", *STAFF, ok=404),
+             label="not registered yet"),
+    ],
     # -- projects: verify --
     # Public: anyone may read the page and upload a file (an empty POST: no file, 400).
     "document_verify": [case(get=everyone(200), post=everyone(400))],

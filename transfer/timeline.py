@@ -1,0 +1,106 @@
+"""The market end of a proposal's timeline (registered with `grants.timeline` from
+`TransferConfig.ready`): its results listed in the technology catalogue, and the deals on them
+that completed, which move the proposal to `transferred`.
+
+What each reader sees: a published listing is public, so every reader gets its page. A deal is
+the business's and the owner's affair (DESIGN.md; its page is for the two parties and the
+Department's officers): they see the business, the value, the deal's page and its signed
+agreement; anyone else who may read the proposal (a manager, a council member) only that a
+transfer of the results was completed. Two queries whatever the number of listings or deals.
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from core.text import vnd
+from grants.timeline import Item, actor_name, link, links
+from transfer.models import DealEntry, Technology, TransferDeal
+
+
+def _listings(proposal):
+    return list(
+        Technology.objects.filter(source_proposal=proposal, state=Technology.State.PUBLISHED)
+        .exclude(published_at__isnull=True)
+        .order_by("published_at", "pk")
+    )
+
+
+def _completed_deals(proposal):
+    completion = DealEntry.objects.filter(deal=OuterRef("pk"), action="complete").order_by("at")
+    return list(
+        TransferDeal.objects.filter(
+            technology__source_proposal=proposal, state=TransferDeal.State.COMPLETED
+        )
+        .annotate(completed_at=Subquery(completion.values("at")[:1]))
+        .select_related("technology", "business__profile__organisation")
+        .order_by("pk")
+    )
+
+
+def may_see_deal(deal, reader):
+    """The deal's page would let the reader in: its two parties and the officers."""
+    if reader is None:
+        return False
+    return reader.officer or reader.user.pk in (deal.business_id, deal.technology.owner_id)
+
+
+def _business(deal):
+    profile = getattr(deal.business, "profile", None)
+    organisation = getattr(profile, "organisation", None)
+    return getattr(organisation, "name", "") or actor_name(deal.business)
+
+
+def _deal_links(deal, reader):
+    if not may_see_deal(deal, reader):
+        return ()
+    return links(
+        link("deal_detail", deal.pk, label=_("Transfer deal #%(id)s") % {"id": deal.pk}),
+        link("deal_agreement", deal.pk, label=_("Signed agreement")) if deal.agreement else None,
+    )
+
+
+def market_steps(proposal, reader=None):
+    """The proposal's listings (when published) and completed deals, oldest first."""
+    items = []
+    for technology in _listings(proposal):
+        items.append(
+            Item(
+                at=technology.published_at,
+                label=_("Result listed in the technology catalogue"),
+                actor="",
+                record=technology.title,
+                links=links(link("technology_detail", technology.pk, label=technology.title))
+                if reader is not None
+                else (),
+                milestone="listing",
+            )
+        )
+    for deal in _completed_deals(proposal):
+        if deal.completed_at is None:
+            continue
+        private = may_see_deal(deal, reader)
+        items.append(
+            Item(
+                at=deal.completed_at,
+                label=_("Transfer of the results completed"),
+                actor="",
+                record=f"{deal.technology.title} → {_business(deal)}" if private else "",
+                detail=vnd(deal.value) if private and deal.value else "",
+                links=_deal_links(deal, reader),
+                milestone="deal",
+            )
+        )
+    return items
+
+
+def transfer_documents(proposal, reader):
+    """On `mark_transferred`: the deals that made the proposal `transferred`, for their
+    parties and the officers."""
+    if proposal.state != "transferred":
+        return {}
+    found = tuple(
+        found_link
+        for deal in _completed_deals(proposal)
+        for found_link in _deal_links(deal, reader)[:1]
+    )
+    return {"mark_transferred": found} if found else {}
