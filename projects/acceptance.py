@@ -397,6 +397,11 @@ def return_acceptance(acceptance, *, by, ip=None, reason):
 
     def guard(proposal, locked):
         errors = required(reason, "reason", _("Say what the dossier must correct."))
+        if proposal.state != ProposalState.IN_PROGRESS:
+            errors["state"] = [
+                _("The task is now “%(state)s”: only a task in progress is accepted.")
+                % {"state": proposal.get_state_display()}
+            ]
         if len(reason) > REASON_LIMIT:
             errors["reason"] = [_too_long(REASON_LIMIT)]
         return errors

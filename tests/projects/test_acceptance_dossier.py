@@ -358,6 +358,14 @@ def test_an_officer_who_takes_part_does_not_return(submitted, officer, client_as
     assert fresh(submitted).state == "submitted"
 
 
+def test_a_dossier_of_a_task_no_longer_running_is_not_returned(submitted, officer, manager):
+    grants_workflow.terminate(submitted.contract.proposal, by=manager, comment="Dừng.")
+    with pytest.raises(steps.GuardFailed) as refused:
+        steps.return_acceptance(submitted, by=officer, reason="Thiếu.")
+    assert list(refused.value.errors) == ["state"]
+    assert fresh(submitted).state == "submitted"
+
+
 def test_a_draft_is_not_returned(acceptance, officer):
     with pytest.raises(steps.StateConflict):
         steps.return_acceptance(acceptance, by=officer, reason="Thiếu.")
