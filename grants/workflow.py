@@ -520,16 +520,41 @@ def accept_results(proposal, *, by, ip=None, comment=""):
     return _fire(proposal, "accept_results", by=by, ip=ip, guard=guard, comment=comment)
 
 
-def terminate(proposal, *, by, ip=None, comment=""):
-    """Stop a running task, with the reason, by a manager who did not prepare the dossier."""
+def terminate(proposal, *, by, ip=None, comment="", guard=None, apply=None):
+    """Stop a running task, with the reason, by a manager who did not prepare the dossier.
+
+    `projects.acceptance` passes its guard and its changes (the refund obligation of a task the
+    acceptance council failed) so that both happen under the proposal's lock, as
+    `sign_contract` takes the contract's. Fired without them (the generic transition URL, the
+    API) on a task whose results failed, it is refused with a pointer to the acceptance page,
+    where the refund is recorded with it."""
+    if guard is None:
+
+        def guard(p):
+            if p.acceptance_verdict == "fail":
+                return {
+                    "verdict": [
+                        _(
+                            "The acceptance council failed the results: terminate the task on "
+                            "its acceptance page, with the refund obligation."
+                        )
+                    ]
+                }
+            return {}
+
+    def check(p):
+        errors = required(comment, "comment", _("Give the reason for the termination."))
+        for key, messages in guard(p).items():
+            errors.setdefault(key, []).extend(messages)
+        return errors
+
     return _fire(
         proposal,
         "terminate",
         by=by,
         ip=ip,
-        guard=_decision_guard(
-            by, lambda p: required(comment, "comment", _("Give the reason for the termination."))
-        ),
+        guard=_decision_guard(by, check),
+        apply=apply,
         comment=comment,
     )
 

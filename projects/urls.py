@@ -3,6 +3,7 @@
 from django.urls import path
 
 from projects import (
+    acceptance_views,
     change_views,
     contract_views,
     registration_views,
@@ -43,7 +44,32 @@ urlpatterns = [
         name="project_change_decide",
     ),
     # -- acceptance dossier --
-    # (dossier slice)
+    path("<int:pk>/acceptance/", acceptance_views.acceptance_page, name="project_acceptance"),
+    path(
+        "<int:pk>/acceptance/submit/",
+        acceptance_views.acceptance_submit,
+        name="project_acceptance_submit",
+    ),
+    path(
+        "<int:pk>/acceptance/files/<int:attachment_id>/",
+        acceptance_views.acceptance_attachment,
+        name="project_acceptance_attachment",
+    ),
+    path(
+        "<int:pk>/acceptance/return/",
+        acceptance_views.acceptance_return,
+        name="project_acceptance_return",
+    ),
+    path(
+        "<int:pk>/acceptance/accept/",
+        acceptance_views.acceptance_accept,
+        name="project_acceptance_accept",
+    ),
+    path(
+        "<int:pk>/acceptance/terminate/",
+        acceptance_views.acceptance_terminate,
+        name="project_acceptance_terminate",
+    ),
     # -- acceptance council --
     # (council slice)
     # -- result registration --

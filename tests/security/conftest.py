@@ -277,7 +277,17 @@ def build_world():
     ).pk
 
     # -- projects: acceptance dossier --
-    # (dossier slice)
+    # The running task's acceptance dossier, a draft with one file, written by its investigator.
+    from projects import acceptance as acceptance_steps
+
+    dossier = acceptance_steps.acceptance_for(running)
+    acceptance_steps.save_acceptance_draft(
+        dossier, by=researcher, values={"final_report": "Bản thảo báo cáo tổng hợp kết quả."}
+    )
+    ids["acceptance_draft"] = dossier.pk
+    ids["acceptance_attachment"] = acceptance_steps.add_acceptance_attachment(
+        dossier, pdf("bao-cao-tong-hop.pdf"), by=researcher, label="Báo cáo tổng hợp"
+    ).pk
 
     # -- projects: acceptance council --
     # (council slice)

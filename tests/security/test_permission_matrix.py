@@ -275,7 +275,32 @@ MATRIX = {
     ],
 
     # -- projects: acceptance dossier --
-    # (dossier slice)
+    # The investigator writes the dossier (an empty draft saves and redirects); the Department's
+    # staff read it; anyone else is refused; before a signed contract there is none (404).
+    "project_acceptance": [
+        case({"pk": "@in_progress"}, get=only("res", *STAFF), post=only("res", ok=302)),
+        case({"pk": "@funded"}, get=only("res", *STAFF, ok=404), label="not signed"),
+    ],
+    # An empty dossier is saved and refused by the field (400); nobody else may submit.
+    "project_acceptance_submit": [
+        case({"pk": "@in_progress"}, get=POST_ONLY, post=only("res", ok=400)),
+    ],
+    # The world's dossier is a draft: its file is the investigator's until it is submitted.
+    "project_acceptance_attachment": [
+        case({"pk": "@in_progress", "attachment_id": "@acceptance_attachment"}, get=only("res")),
+    ],
+    # Officers return a submitted dossier (this one is a draft: told so and sent back, 302).
+    "project_acceptance_return": [
+        case({"pk": "@in_progress"}, get=POST_ONLY, post=only("off", ok=302)),
+    ],
+    # No verdict recorded yet: the officer is told by the field (400); nobody else may try.
+    "project_acceptance_accept": [
+        case({"pk": "@in_progress"}, get=POST_ONLY, post=only("off", ok=400)),
+    ],
+    # Managers terminate a failed task with its refund: no verdict here, so refused (400).
+    "project_acceptance_terminate": [
+        case({"pk": "@in_progress"}, get=POST_ONLY, post=only("man", ok=400)),
+    ],
     # -- projects: acceptance council --
     # (council slice)
     # -- projects: result registration --
