@@ -128,4 +128,3 @@ def rank_call(call_id):
         if proposal.rank != rank:
             Proposal.objects.filter(pk=proposal.pk).update(rank=rank)
     return [p.pk for p in scored]
-

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects import change_views, contract_views, report_views, tranche_views
+from projects import change_views, contract_views, council_views, report_views, tranche_views
 
 urlpatterns = [
     # -- contract --
@@ -39,7 +39,21 @@ urlpatterns = [
     # -- acceptance dossier --
     # (dossier slice)
     # -- acceptance council --
-    # (council slice)
+    path(
+        "<int:pk>/acceptance/council/",
+        council_views.council_page,
+        name="project_acceptance_council",
+    ),
+    path(
+        "<int:pk>/acceptance/council/grade/",
+        council_views.grade_page,
+        name="project_acceptance_council_grade",
+    ),
+    path(
+        "<int:pk>/acceptance/minutes.pdf",
+        council_views.minutes_pdf,
+        name="project_acceptance_minutes",
+    ),
     # -- result registration --
     # (registration slice)
 ]
