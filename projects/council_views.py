@@ -330,3 +330,46 @@ def minutes_pdf(request, pk):
         filename=f"bien-ban-nghiem-thu-{proposal.receipt_number or proposal.pk}.pdf",
         **minutes.signed_minutes(acceptance),
     )
+
+
+# -- the member's /reviews/ page (registered in grants.assignments by ProjectsConfig.ready) -------
+
+
+def member_assignments(user):
+    """The acceptance council seats of `user` not declined, for the /reviews/ page."""
+    from grants.assignments import Item
+
+    if user is None or not user.is_authenticated:
+        return []
+    seats = (
+        AcceptanceSeat.objects.filter(member=user)
+        .exclude(status=Status.DECLINED)
+        .select_related("acceptance__contract__proposal")
+        .order_by("pk")
+    )
+    items = []
+    for seat in seats:
+        acceptance = seat.acceptance
+        proposal = acceptance.contract.proposal
+        if seat.status == Status.INVITED:
+            step, waiting = _("Declare conflicts of interest"), True
+        elif seat.submitted_at:
+            step, waiting = _("Grades submitted"), False
+        elif acceptance.state == AcceptanceState.GRADING:
+            step, waiting = _("Grade the results"), True
+        elif acceptance.state == AcceptanceState.DECIDED:
+            step, waiting = _("Verdict recorded"), False
+        else:
+            step, waiting = _("Waiting for the council to start"), False
+        items.append(
+            Item(
+                title=proposal.title,
+                detail=f"{proposal.receipt_number} · {_('Acceptance council')} · "
+                f"{seat.get_seat_display()}",
+                step=step,
+                url=reverse("project_acceptance_council_grade", args=[proposal.pk]),
+                waiting=waiting,
+                due_at=seat.due_at,
+            )
+        )
+    return items

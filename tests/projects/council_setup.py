@@ -72,19 +72,19 @@ def free_reviewers(acceptance, n):
     return members[:n]
 
 
-def seat_council(acceptance, officer, members, *, size=None, accept=True):
+def seat_council(acceptance, officer, members, *, size=None, accept=True, seats=None):
     """Seat `members` (chair, vice-chair, secretary, two critics, members) and let each accept."""
     if size is not None and size != acceptance.council_size:
         council.set_council_size(acceptance, size, by=officer)
         acceptance.refresh_from_db()
     due = timezone.now() + datetime.timedelta(days=14)
-    seats = []
-    for member, seat in zip(members, seats_for(len(members)), strict=True):
+    placed_seats = []
+    for member, seat in zip(members, seats or seats_for(len(members)), strict=True):
         placed = council.seat_member(acceptance, member, seat, by=officer, due_at=due)
         if accept:
             placed = council.declare(placed, by=member, no_conflict=True)
-        seats.append(placed)
-    return seats
+        placed_seats.append(placed)
+    return placed_seats
 
 
 def grading(officer, n=9, *, size=9, acceptance=None):
