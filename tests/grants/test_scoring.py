@@ -157,4 +157,3 @@ def test_the_ranking_is_a_total_order(rows, rnd):
     assert sorted(shuffled) == sorted(keys)
     for x, y in itertools.combinations(keys, 2):
         assert (x < y) != (y < x)
-
