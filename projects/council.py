@@ -10,13 +10,13 @@ and answers (`ReviewAssignment.Seat`/`Status`) and the quorum (`grants.scoring.q
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
-from core.transitions import GuardFailed, fire
+from core.transitions import BUSY, GuardFailed, fire, is_lock_wait
 from grants import council as grants_council
 from grants import rules as grants_rules
 from grants import scoring
@@ -437,44 +437,47 @@ def save_grades(seat, *, by, grades, report_grade, review, submit=False, ip=None
     errors, clean, report_grade = _grading_problems(
         items, grades, report_grade, review, submit=submit
     )
-    with transaction.atomic():
-        locked = _locked(acceptance)
-        if locked.state != AcceptanceState.GRADING:
-            raise StateConflict(
-                _("Grading is open only while the council grades (now “%(state)s”).")
-                % {"state": locked.get_state_display()}
+    try:
+        with transaction.atomic():
+            locked = _locked(acceptance)
+            if locked.state != AcceptanceState.GRADING:
+                raise StateConflict(
+                    _("Grading is open only while the council grades (now “%(state)s”).")
+                    % {"state": locked.get_state_display()}
+                )
+            current = AcceptanceSeat.objects.select_for_update().get(pk=seat.pk)
+            if current.member_id != by.pk or current.status != Status.ACCEPTED:
+                raise PermissionDenied(_("Only the member in this seat grades with it."))
+            if current.submitted_at:
+                raise StateConflict(_("Your grades were submitted and can no longer change."))
+            if errors:
+                raise GuardFailed(errors)
+            AcceptanceGrade.objects.filter(seat=current).delete()
+            AcceptanceGrade.objects.bulk_create(
+                AcceptanceGrade(seat=current, deliverable_id=pk, aspect=aspect, grade=value)
+                for (pk, aspect), value in clean.items()
             )
-        current = AcceptanceSeat.objects.select_for_update().get(pk=seat.pk)
-        if current.member_id != by.pk or current.status != Status.ACCEPTED:
-            raise PermissionDenied(_("Only the member in this seat grades with it."))
-        if current.submitted_at:
-            raise StateConflict(_("Your grades were submitted and can no longer change."))
-        if errors:
-            raise GuardFailed(errors)
-        AcceptanceGrade.objects.filter(seat=current).delete()
-        AcceptanceGrade.objects.bulk_create(
-            AcceptanceGrade(seat=current, deliverable_id=pk, aspect=aspect, grade=value)
-            for (pk, aspect), value in clean.items()
-        )
-        current.report_grade = report_grade
-        current.review = (review or "").replace("\x00", "").strip()[:20000]
-        if submit:
-            current.overall = verdict.member_grade(
-                [clean[(d.pk, Aspect.QUALITY)] for d in items],
-                [clean[(d.pk, Aspect.QUANTITY)] for d in items],
-                report_grade,
-            )
-            current.submitted_at = current_time()
-        current.save()
-        if submit:
-            trail(
-                locked.contract.proposal_id, "acceptance_grades_submitted", by=by, ip=ip,
-                record=_name(by), data={"seat": current.seat, "grade": current.overall},
-            )  # fmt: skip
-            if _complete(locked):
-                errors = close_problems(locked)
-                if not errors:
+            current.report_grade = report_grade
+            current.review = (review or "").replace("\x00", "").strip()[:20000]
+            if submit:
+                current.overall = verdict.member_grade(
+                    [clean[(d.pk, Aspect.QUALITY)] for d in items],
+                    [clean[(d.pk, Aspect.QUANTITY)] for d in items],
+                    report_grade,
+                )
+                current.submitted_at = current_time()
+            current.save()
+            if submit:
+                trail(
+                    locked.contract.proposal_id, "acceptance_grades_submitted", by=by, ip=ip,
+                    record=_name(by), data={"seat": current.seat, "grade": current.overall},
+                )  # fmt: skip
+                if _complete(locked) and not close_problems(locked):
                     _decide(locked, by=None, ip=ip)
+    except OperationalError as error:
+        if not is_lock_wait(error):
+            raise
+        raise StateConflict(str(BUSY)) from error
     return current
 
 
