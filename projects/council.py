@@ -395,7 +395,7 @@ def deliverables(acceptance):
 
 
 def grade_key(deliverable, aspect):
-    return f"{deliverable.pk}-{aspect}"
+    return f"grade-{deliverable.pk}-{aspect}"
 
 
 def _grading_problems(items, grades, report_grade, review, *, submit):

@@ -384,7 +384,7 @@ def test_submitting_needs_every_grade(officer):
             seats[0], by=seats[0].member, grades=grades, report_grade="", review="Nhận xét.",
             submit=True,
         )  # fmt: skip
-    assert set(failure.value.errors) == {f"{first.pk}-quality", "report_grade"}
+    assert set(failure.value.errors) == {f"grade-{first.pk}-quality", "report_grade"}
     draft = council.save_grades(
         seats[0], by=seats[0].member, grades=grades, report_grade="", review="", submit=False
     )
@@ -396,16 +396,16 @@ def test_submit_without_review_through_the_page_keeps_the_text(officer, client_a
     first = council.deliverables(acceptance)[0]
     data = {"submit": "1", "report_grade": "excellent", "review": ""}
     data |= {
-        f"{d.pk}-{a}": "pass"
+        f"grade-{d.pk}-{a}": "pass"
         for d in council.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
-    data[f"{first.pk}-quality"] = "excellent"
+    data[f"grade-{first.pk}-quality"] = "excellent"
     response = client_as(seats[0].member.email).post(grade_url(acceptance), data)
     html = response.content.decode()
     assert response.status_code == 400
     assert "error-summary" in html and 'href="#id_review"' in html
-    assert f'id="{first.pk}-quality-excellent" checked' in html
+    assert f'id="grade-{first.pk}-quality-excellent" checked' in html
     assert 'id="report_grade-excellent" checked' in html
 
 
@@ -413,7 +413,7 @@ def test_grading_through_the_page(officer, client_as):
     acceptance, seats = cs.grading(officer)
     data = {"submit": "1", "report_grade": "pass", "review": "Đạt yêu cầu; cần bổ sung số liệu."}
     data |= {
-        f"{d.pk}-{a}": "pass"
+        f"grade-{d.pk}-{a}": "pass"
         for d in council.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
