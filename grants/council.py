@@ -65,27 +65,37 @@ def self_seating(reviewer, by):
     return ""
 
 
-def suggestions(proposal, *, by=None):
+def review_load(pool):
+    """The selection council's load of each reviewer: seats invited or accepted on proposals
+    still being scored."""
+    return pool.annotate(
+        load=Count(
+            "review_assignments",
+            filter=Q(
+                review_assignments__status__in=[Status.INVITED, Status.ACCEPTED],
+                review_assignments__proposal__state__in=OPEN_STATES,
+            ),
+        )
+    )
+
+
+def suggestions(proposal, *, by=None, seated=None, load=review_load, conflict=conflict_reason):
     """The reviewer pool ranked for this proposal: shared keywords with the proposal's sector
     and keywords first, then the lightest current load; blocked reviewers last, with why
-    (`by`, the officer forming the council, is blocked too: nobody seats themselves)."""
+    (`by`, the officer forming the council, is blocked too: nobody seats themselves).
+
+    One ranking for both councils: the selection council calls it as it is; the acceptance
+    council (`projects.council.suggestions`) passes the user ids already seated on it, how to
+    count a member's load (`load(queryset)` annotates `load`) and its own conflict rule
+    (`conflict(proposal, reviewer)` → the reason, or "")."""
     user_model = get_user_model()
-    seated = set(proposal.assignments.values_list("reviewer_id", flat=True))
-    pool = (
+    if seated is None:
+        seated = set(proposal.assignments.values_list("reviewer_id", flat=True))
+    pool = load(
         user_model.objects.filter(groups__name=roles.REVIEWER, is_active=True)
         .exclude(pk__in=seated)
         .select_related("profile__organisation")
-        .annotate(
-            load=Count(
-                "review_assignments",
-                filter=Q(
-                    review_assignments__status__in=[Status.INVITED, Status.ACCEPTED],
-                    review_assignments__proposal__state__in=OPEN_STATES,
-                ),
-            )
-        )
-        .order_by("pk")
-    )
+    ).order_by("pk")
     topic = fold(
         " ".join(
             [proposal.keywords, proposal.title, proposal.sector.name if proposal.sector else ""]
@@ -98,7 +108,7 @@ def suggestions(proposal, *, by=None):
         profile = getattr(reviewer, "profile", None)
         expertise = [w.strip() for w in getattr(profile, "expertise", "").split(",") if w.strip()]
         overlap = [w for w in expertise if fold(w) in topic]
-        blocked = self_seating(reviewer, by) or conflict_reason(proposal, reviewer)
+        blocked = self_seating(reviewer, by) or conflict(proposal, reviewer)
         score = len(overlap) * 10 - reviewer.load
         result.append(Suggestion(reviewer, overlap, reviewer.load, blocked, score))
     result.sort(key=lambda s: (bool(s.blocked), -s.score, s.reviewer.pk))

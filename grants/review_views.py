@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import roles
 from core.fields import valid_id
+from grants import assignments as other_assignments
 from grants import council, forms, rules
 from grants.models import Proposal, ReviewAssignment
 
@@ -26,7 +27,8 @@ def review_list(request):
         .select_related("proposal__call")
         .order_by("status", "due_at", "pk")
     )
-    if not assignments and not roles.has_role(request.user, roles.REVIEWER):
+    others = other_assignments.for_user(request.user)
+    if not assignments and not others and not roles.has_role(request.user, roles.REVIEWER):
         raise PermissionDenied
     submitted = set(
         request.user.ballots.filter(submitted_at__isnull=False).values_list(
@@ -48,7 +50,11 @@ def review_list(request):
         rows.append({"assignment": a, "step": step})
     order = {"declare": 0, "score": 1, "wait": 2, "submitted": 3, "declined": 4}
     rows.sort(key=lambda r: (order[r["step"]], r["assignment"].due_at or timezone.now()))
-    return render(request, "grants/reviews/list.html", {"rows": rows, "now": timezone.now()})
+    return render(
+        request,
+        "grants/reviews/list.html",
+        {"rows": rows, "others": others, "now": timezone.now()},
+    )
 
 
 def _own_assignment(request, pk):

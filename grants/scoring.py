@@ -128,17 +128,3 @@ def rank_call(call_id):
         if proposal.rank != rank:
             Proposal.objects.filter(pk=proposal.pk).update(rank=rank)
     return [p.pk for p in scored]
-
-
-def acceptance_verdict(grades):
-    """Final acceptance (Circular 11/2014/TT-BKHCN) from the members' grades."""
-    grades = list(grades)
-    if not grades:
-        raise ValueError("no grades")
-    excellent = grades.count("excellent")
-    fail = grades.count("fail")
-    if fail * 3 > len(grades):
-        return "fail"
-    if excellent * 4 >= len(grades) * 3 and fail == 0:
-        return "excellent"
-    return "pass"

@@ -11,7 +11,11 @@ from django.utils.translation import pgettext_lazy
 from core import files, signing
 from core.http import rate_limited
 
-KINDS = {"decision": _("Decision"), "contract": pgettext_lazy("signed document", "Contract")}
+KINDS = {
+    "decision": _("Decision"),
+    "contract": pgettext_lazy("signed document", "Contract"),
+    "acceptance_minutes": _("Minutes of the acceptance council"),
+}
 
 
 def _checked_bytes(uploaded):

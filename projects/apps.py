@@ -23,3 +23,9 @@ class ProjectsConfig(AppConfig):
         # Four-eyes: whoever prepared a project's contract does not decide on it either.
         if took_part not in rules.PARTICIPATION:
             rules.PARTICIPATION.append(took_part)
+
+        from grants import assignments
+        from projects.council_views import member_assignments
+
+        # A member finds their acceptance council seats on the /reviews/ page of grants.
+        assignments.register(member_assignments)

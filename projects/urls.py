@@ -6,6 +6,7 @@ from projects import (
     acceptance_views,
     change_views,
     contract_views,
+    council_views,
     registration_views,
     report_views,
     tranche_views,
@@ -71,7 +72,21 @@ urlpatterns = [
         name="project_acceptance_terminate",
     ),
     # -- acceptance council --
-    # (council slice)
+    path(
+        "<int:pk>/acceptance/council/",
+        council_views.council_page,
+        name="project_acceptance_council",
+    ),
+    path(
+        "<int:pk>/acceptance/council/grade/",
+        council_views.grade_page,
+        name="project_acceptance_council_grade",
+    ),
+    path(
+        "<int:pk>/acceptance/minutes.pdf",
+        council_views.minutes_pdf,
+        name="project_acceptance_minutes",
+    ),
     # -- result registration --
     path(
         "<int:pk>/registration/",

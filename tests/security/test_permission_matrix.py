@@ -302,7 +302,21 @@ MATRIX = {
         case({"pk": "@in_progress"}, get=POST_ONLY, post=only("man", ok=400)),
     ],
     # -- projects: acceptance council --
-    # (council slice)
+    # The officer forms and runs the council (an empty POST names no action: 400); a manager
+    # reads it; nobody else. Before the dossier is submitted there is no council (404).
+    "project_acceptance_council": [
+        case({"pk": "@in_progress"}, get=only(*STAFF), post=only("off", ok=400)),
+        case({"pk": "@funded"}, get=only(*STAFF, ok=404), label="no acceptance"),
+    ],
+    # The seated member declares and grades: before grading starts, a POST is told so and sent
+    # back (302); nobody without a seat.
+    "project_acceptance_council_grade": [
+        case({"pk": "@in_progress"}, get=only("rev"), post=only("rev", ok=302)),
+    ],
+    # The minutes exist once the verdict is recorded: before, those who may read them get 404.
+    "project_acceptance_minutes": [
+        case({"pk": "@in_progress"}, get=only("res", "rev", *STAFF, ok=404)),
+    ],
     # -- projects: result registration --
     # The investigator and the Department's staff read it (a running task: the page says it
     # waits for the acceptance; no signed contract: 404); the investigator files (an empty

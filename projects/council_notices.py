@@ -1,0 +1,61 @@
+"""The acceptance council's notices, sent by the task worker once the step has committed
+(immediately in dev and tests): the member invited, the officers when a member declines, the
+members when grading opens, the investigator and the officers when the verdict is recorded (the
+minutes are signed and stored then, once)."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from core.mail import send_templated
+
+
+def _link(name, proposal):
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return base + reverse(name, args=[proposal.pk])
+
+
+@task()
+def notify(event, pk):
+    from grants.tasks import officer_emails
+    from projects.models import Acceptance, AcceptanceSeat
+
+    with translation.override(settings.LANGUAGE_CODE):
+        if event in ("invited", "declined"):
+            seat = AcceptanceSeat.objects.select_related(
+                "acceptance__contract__proposal", "member__profile"
+            ).get(pk=pk)
+            acceptance = seat.acceptance
+            to = [seat.member.email] if event == "invited" else officer_emails()
+        else:
+            seat = None
+            acceptance = Acceptance.objects.select_related("contract__proposal__owner").get(pk=pk)
+            if event == "grading":
+                to = list(
+                    acceptance.seats.filter(status="accepted").values_list(
+                        "member__email", flat=True
+                    )
+                )
+            else:
+                from projects import minutes
+
+                minutes.sign_once(acceptance.pk)
+                to = [acceptance.contract.proposal.owner.email, *officer_emails()]
+        proposal = acceptance.contract.proposal
+        to = sorted(set(to) - {""})
+        if not to:
+            return 0
+        member_page = event in ("invited", "grading")
+        context = {
+            "event": event,
+            "seat": seat,
+            "acceptance": acceptance,
+            "proposal": proposal,
+            "link": _link(
+                "project_acceptance_council_grade" if member_page else "project_acceptance_council",
+                proposal,
+            ),
+        }
+        send_templated("projects/email/council", context, to)
+    return len(to)
