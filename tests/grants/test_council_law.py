@@ -523,3 +523,16 @@ def test_the_stored_reason_names_the_criterion_in_english(under_review):
 def test_without_an_english_name_the_vietnamese_one_is_used(under_review):
     done = _zero_on_products(under_review, "en")
     assert done.review_outcome.endswith("scored 0 on: Sản phẩm và chỉ tiêu chất lượng.")
+
+
+def test_the_minutes_name_the_vice_chair_when_the_chair_was_absent(under_review, officer):
+    from grants.documents import minutes_context
+
+    fresh = newcomer("rv-absent-chair")
+    seat = council.replace(seat_of(under_review, "chair"), fresh, by=officer)
+    council.declare(seat, by=fresh, no_conflict=False, reason="Ốm")
+    vote_all_accepted(under_review)  # 6 of 7 with the vice-chair: closes by itself
+    done = Proposal.objects.get(pk=under_review.pk)
+    assert done.state == "reviewed"
+    context = minutes_context(done)
+    assert context["chair"].seat == "vice_chair" and context["present"] == 6
