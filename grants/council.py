@@ -118,8 +118,7 @@ def suggestions(proposal, *, by=None, seated=None, load=review_load, conflict=co
 def seat(proposal, reviewer, seat_role, *, by, due_at=None):
     """An officer invites a reviewer onto the council of one proposal (Circular 20/2023): never
     themselves, never someone the system sees taking part in the proposal."""
-    if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
-        raise PermissionDenied(_("Only an officer can form the council."))
+    _may_form(proposal, by)
     if seat_role not in Seat.values:
         raise ValidationError(_("Choose a seat of the council."))
     if proposal.state not in OPEN_STATES:
@@ -165,12 +164,88 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
     return assignment
 
 
+def _may_form(proposal, by):
+    if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
+        raise PermissionDenied(_("Only an officer can form the council."))
+
+
 def unseat(assignment, *, by):
-    if not roles.has_role(by, roles.OFFICER):
-        raise PermissionDenied
-    if assignment.proposal.ballots.filter(reviewer=assignment.reviewer).exists():
-        raise ValidationError(_("This member has started scoring and keeps the seat."))
-    assignment.delete()
+    """Free a seat. Once scoring has begun (`under_review`) a member who accepted keeps the seat
+    unless someone takes it in the same step (`replace`): unseating accepted members during the
+    review would let a thinned-out council decide (Circular 20/2023, art. 11). A member who has
+    started a ballot keeps the seat; a decided council keeps all its seats, as the record."""
+    proposal = assignment.proposal
+    _may_form(proposal, by)
+    with transaction.atomic():
+        locked_proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        locked = ReviewAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if locked is None:
+            return
+        if locked_proposal.state not in OPEN_STATES:
+            raise ValidationError(_("The review is over: the council keeps its seats."))
+        if proposal.ballots.filter(reviewer=locked.reviewer).exists():
+            raise ValidationError(_("This member has started scoring and keeps the seat."))
+        if locked_proposal.state == ProposalState.UNDER_REVIEW and locked.status == Status.ACCEPTED:
+            raise ValidationError(
+                _(
+                    "Scoring has begun: a member who accepted cannot leave the council without "
+                    "someone taking the seat. Replace the member instead."
+                )
+            )
+        locked.delete()
+
+
+def replace(assignment, new_reviewer, *, by, due_at=None):
+    """Another reviewer takes the seat of `assignment` (chair, critic … kept) in one step: the
+    way an absent member leaves a council that has begun scoring. The newcomer is checked like
+    any invitee (not the officer themselves, no conflict the system can see, not already
+    seated), is invited by e-mail, and must declare and vote before the review closes. A member
+    who has submitted a ballot keeps the seat; an unsubmitted draft goes with the old seat."""
+    proposal = assignment.proposal
+    _may_form(proposal, by)
+    if not roles.has_role(new_reviewer, roles.REVIEWER):
+        raise ValidationError(_("%(name)s is not a council member.") % {"name": new_reviewer.email})
+    reason = self_seating(new_reviewer, by) or conflict_reason(proposal, new_reviewer)
+    if not reason and takes_part(proposal, new_reviewer):
+        reason = _("Takes part in this proposal.")
+    if reason:
+        raise ValidationError(reason)
+    with transaction.atomic():
+        locked_proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked_proposal.state not in OPEN_STATES:
+            raise ValidationError(_("The review is over: the council keeps its seats."))
+        old = ReviewAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if old is None:
+            raise ValidationError(_("This seat has been freed in the meantime."))
+        if old.reviewer_id == new_reviewer.pk:
+            raise ValidationError(_("This reviewer already has a seat."))
+        ballots = proposal.ballots.filter(reviewer_id=old.reviewer_id)
+        if ballots.filter(submitted_at__isnull=False).exists():
+            raise ValidationError(_("This member has submitted a ballot and keeps the seat."))
+        taken = proposal.assignments.exclude(status=Status.DECLINED)
+        if taken.filter(reviewer=new_reviewer).exists():
+            raise ValidationError(_("This reviewer already has a seat."))
+        seat_role, due = old.seat, due_at or old.due_at
+        ballots.delete()
+        old.delete()
+        newcomer, _created = ReviewAssignment.objects.update_or_create(
+            proposal=proposal,
+            reviewer=new_reviewer,
+            defaults={
+                "seat": seat_role,
+                "status": Status.INVITED,
+                "due_at": due,
+                "declared_at": None,
+                "decline_reason": "",
+                "conflict": False,
+                "invited_by": by,
+            },
+        )
+    if not workflow.replaying():
+        from grants import tasks
+
+        transaction.on_commit(lambda: tasks.notify_review.enqueue(newcomer.pk, "invited"))
+    return newcomer
 
 
 def declare(assignment, *, by, no_conflict, reason=""):
@@ -250,7 +325,10 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
 
 def _close_if_complete(proposal):
     """Close by itself once every seat has answered and every member who accepted has voted.
-    (An officer may close earlier, without the members who never answered.)"""
+    (An officer may close earlier, without the members who never answered.) The close checks
+    the quorum again (`workflow.council_problems(at_close=True)`): when the members present are
+    too few, or lack the chair and vice-chair or a critic, the review stays open and the
+    officer's "Close the review" button says why."""
     if proposal.assignments.filter(status=Status.INVITED).exists():
         return
     accepted = set(

@@ -157,7 +157,9 @@ def minutes_context(proposal):
         size=proposal.call.min_reviewers,
         document_title="Biên bản họp hội đồng tư vấn tuyển chọn",
         document_summary="Nhiệm vụ khoa học và công nghệ cấp tỉnh",
-        chair=next((s for s in seats if s.seat == "chair"), None),
+        # The vice-chair presides when the chair is absent (Circular 20/2023, art. 11).
+        chair=next((s for s in seats if s.seat == "chair"), None)
+        or next((s for s in seats if s.seat == "vice_chair"), None),
         secretary=next((s for s in seats if s.seat == "secretary"), None),
     )
     return context

@@ -451,5 +451,17 @@ class SeatForm(forms.Form):
         return day
 
 
+class ReplaceForm(forms.Form):
+    """The officer gives a seat to another reviewer (`council.replace`): a known user."""
+
+    reviewer = IdChoiceField(label=_("Replacement"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = get_user_model().objects.all()
+
+
 class DeclarationForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)

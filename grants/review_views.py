@@ -242,6 +242,21 @@ def proposal_council(request, pk):
                 )
                 council.unseat(assignment, by=request.user)
                 messages.success(request, _("Seat freed."))
+            elif action == "replace":
+                assignment = get_object_or_404(
+                    ReviewAssignment,
+                    pk=valid_id(request.POST.get("assignment")) or 0,
+                    proposal=proposal,
+                )
+                form = forms.ReplaceForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(
+                        [f"{form.fields[name].label}: {errors[0]}" for name, errors in form.errors.items()]
+                    )  # fmt: skip
+                council.replace(assignment, form.cleaned_data["reviewer"], by=request.user)
+                messages.success(
+                    request, _("The seat was given to the replacement; the invitation is sent.")
+                )
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect(reverse("proposal_council", args=[proposal.pk]))
@@ -249,6 +264,22 @@ def proposal_council(request, pk):
         proposal.assignments.select_related("reviewer__profile__organisation").order_by("pk")
     )
     taken = [a for a in assignments if a.status != Status.DECLINED]
+    suggestions = council.suggestions(proposal, by=request.user)
+    voted = set(
+        proposal.ballots.filter(submitted_at__isnull=False).values_list("reviewer_id", flat=True)
+    )
+    scoring_begun = proposal.state == "under_review"
+    rows = [
+        {
+            "assignment": a,
+            # Once scoring has begun an accepted member leaves only by being replaced.
+            "may_free": a.status != Status.DECLINED
+            and not (scoring_begun and a.status == Status.ACCEPTED)
+            and a.reviewer_id not in voted,
+            "may_replace": a.status != Status.DECLINED and a.reviewer_id not in voted,
+        }
+        for a in assignments
+    ]
     default_due = timezone.localdate() + datetime.timedelta(days=14)
     return render(
         request,
@@ -256,8 +287,11 @@ def proposal_council(request, pk):
         {
             "proposal": proposal,
             "assignments": assignments,
+            "rows": rows,
+            "open": proposal.state in council.OPEN_STATES,
+            "candidates": [s.reviewer for s in suggestions if not s.blocked],
             "free_seats": max(proposal.call.min_reviewers - len(taken), 0),
-            "suggestions": council.suggestions(proposal, by=request.user),
+            "suggestions": suggestions,
             "seats": ReviewAssignment.Seat.choices,
             "default_due": default_due.isoformat(),
             "ballots": council.visible_ballots(proposal, request.user),

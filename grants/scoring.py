@@ -15,14 +15,32 @@ OUTLIER_SHARE = Fraction(1, 5)
 TWO_PLACES = Decimal("0.01")
 
 
-def quorum_problems(seats, accepted):
+def quorum_problems(seats, accepted, *, at_close=False):
     """Is a council session valid (Circular 20/2023, art. 11; Circular 11/2014 for acceptance)?
     At least 2/3 of its `seats` present, including the chair (or the vice-chair) and both
     critics. `accepted`: the seat names ("chair", "critic" …) of the members who accepted.
-    The one rule for the selection council and the acceptance council; returns the problems."""
+    The one rule for the selection council and the acceptance council; returns the problems.
+
+    Checked twice (DESIGN.md): when the review starts, on the members who accepted, and when it
+    closes (`at_close=True`), on the members present at the close, i.e. those who accepted and
+    cast their ballot (or grade), so that a council thinned out during scoring cannot decide."""
     accepted = list(accepted)
     problems = []
     quorum = -(-seats * 2 // 3)  # the ceiling of 2/3, in whole numbers
+    if at_close:
+        if len(accepted) < quorum:
+            problems.append(
+                _(
+                    "At the close, %(present)d of %(seats)d council members took part; "
+                    "at least %(quorum)d are needed."
+                )
+                % {"present": len(accepted), "seats": seats, "quorum": quorum}
+            )
+        if not {"chair", "vice_chair"} & set(accepted):
+            problems.append(_("At the close, the chair or the vice-chair must have taken part."))
+        if accepted.count("critic") < 2:
+            problems.append(_("At the close, both critics must have taken part."))
+        return problems
     if len(accepted) < quorum:
         problems.append(
             _("%(accepted)d of %(seats)d council seats accepted; at least %(quorum)d are needed.")
@@ -47,11 +65,14 @@ class Result:
     reason: str
 
 
-def evaluate(ballots):
+def evaluate(ballots, criteria=None):
     """Exclude ballots more than 20% from the mean of all, average the rest, decide pass/fail.
 
     A criterion fails the proposal when more than a quarter of the reviewers who scored it
     gave it 0 (every submitted ballot counts as having scored it, excluded or not).
+    `criteria`: the rubric's (key, name) pairs in its order, so that the reason names the
+    criteria as the council knows them ("Sản phẩm", not "products"); keys the rubric does not
+    know (or all, without `criteria`) are named by their key, after the rubric's.
     """
     if not ballots:
         raise ValueError("no ballots")
@@ -70,12 +91,14 @@ def evaluate(ballots):
     )
 
     zero_criteria = []
-    criteria = {key for b in ballots for key in b.scores}
-    for key in sorted(criteria):
+    names = dict(criteria or ())
+    scored_keys = {key for b in ballots for key in b.scores}
+    order = [key for key in names if key in scored_keys] + sorted(scored_keys - set(names))
+    for key in order:
         scored = [b.scores[key] for b in ballots if b.scores.get(key) is not None]
         zeros = sum(1 for points in scored if points == 0)
         if scored and zeros * 4 > len(scored):
-            zero_criteria.append(key)
+            zero_criteria.append(str(names.get(key) or key))
 
     if exact < PASS_MARK:
         passed, reason = False, _("Aggregate below 70 points.")
@@ -89,24 +112,46 @@ def evaluate(ballots):
     return Result(aggregate=aggregate, excluded=excluded, passed=passed, reason=str(reason))
 
 
+def valid_totals(proposal):
+    """The totals of the ballots the aggregate is the mean of: submitted and not excluded."""
+    return [b.total for b in proposal.ballots.all() if b.submitted_at and not b.excluded]
+
+
+def exact_aggregate(proposal):
+    """The aggregate as the exact fraction the council's ballots give (e.g. 241/3), recomputed
+    from the valid ballots; the stored `aggregate_score` is that value rounded to two decimals
+    for display. A proposal without ballots rows (an imported score) keeps its stored value."""
+    totals = valid_totals(proposal)
+    if totals:
+        return Fraction(sum(totals), len(totals))
+    return Fraction(proposal.aggregate_score or 0)
+
+
 def criterion_mean(proposal, key):
+    """The exact mean of the valid ballots on one criterion (the tie-break)."""
     scores = [
-        Decimal(b.scores.get(key, 0))
-        for b in proposal.ballots.all()
-        if b.submitted_at and not b.excluded
+        b.scores.get(key, 0) for b in proposal.ballots.all() if b.submitted_at and not b.excluded
     ]
-    return sum(scores) / len(scores) if scores else Decimal(0)
+    return Fraction(sum(scores), len(scores)) if scores else Fraction(0)
 
 
 def ranking_key(*, aggregate, requested, tiebreak_mean, pk):
     """Higher aggregate first; ties to the smaller request, then to the higher mean on the
     rubric's tie-break criterion ("content, staffing and methods"), then to the earlier dossier,
-    so that the ranking is a total order."""
-    return (-(aggregate or Decimal(0)), requested, -tiebreak_mean, pk)
+    so that the ranking is a total order. Give it the exact aggregate (`exact_aggregate`), not
+    the rounded one: two means that round to the same 80.13 are not a tie."""
+    return (-(aggregate or 0), requested, -tiebreak_mean, pk)
 
 
 def rank_call(call_id):
-    """Number the scored proposals of a call 1, 2, 3 ... by `ranking_key`."""
+    """Number the scored proposals of a call 1, 2, 3 ... by `ranking_key`, on the exact means.
+
+    The exact aggregate is recomputed from the valid ballots (integers, so a `Fraction` is exact)
+    rather than stored: the ballots and their `excluded` flags, fixed when the review closed, are
+    the record; a second stored copy could only drift from them. (With at most nine ballots of
+    whole points two different means differ by at least 1/72 and never round alike; the exact
+    order still matters to a larger panel and to the call's second tie-break, the content mean,
+    which is compared exactly as well.)"""
     from grants.models import CallPage, Proposal
 
     rubric = CallPage.objects.get(pk=call_id).get_rubric()
@@ -118,7 +163,7 @@ def rank_call(call_id):
     )
     scored.sort(
         key=lambda p: ranking_key(
-            aggregate=p.aggregate_score,
+            aggregate=exact_aggregate(p),
             requested=p.requested_amount,
             tiebreak_mean=criterion_mean(p, tiebreak),
             pk=p.pk,

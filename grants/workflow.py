@@ -291,16 +291,27 @@ def mark_ineligible(proposal, *, by, ip=None, comment=""):
 # -- the council --------------------------------------------------------------------------------
 
 
-def council_problems(proposal):
+def council_problems(proposal, *, at_close=False):
     """DESIGN.md: ≥ 2/3 of the seats accepted, with the chair (or vice-chair) and both critics,
-    and nobody with a declared or detected conflict of interest."""
+    and nobody with a declared or detected conflict of interest (Circular 20/2023, art. 11).
+
+    Checked when the review starts, on the members who accepted, and again when it closes
+    (`at_close`), on the members present at the close: those who accepted and submitted their
+    ballot. A council that lost members during scoring does not decide."""
     seats = proposal.call.min_reviewers
     assignments = list(
         proposal.assignments.select_related("reviewer__profile").order_by("pk").all()
     )
-    accepted = [a for a in assignments if a.status == ReviewAssignment.Status.ACCEPTED]
-    problems = scoring.quorum_problems(seats, [a.seat for a in accepted])
-    for a in accepted:
+    counted = [a for a in assignments if a.status == ReviewAssignment.Status.ACCEPTED]
+    if at_close:
+        voted = set(
+            proposal.ballots.filter(submitted_at__isnull=False).values_list(
+                "reviewer_id", flat=True
+            )
+        )
+        counted = [a for a in counted if a.reviewer_id in voted]
+    problems = scoring.quorum_problems(seats, [a.seat for a in counted], at_close=at_close)
+    for a in counted:
         if a.conflict or takes_part(proposal, a.reviewer):
             problems.append(
                 _("%(name)s has a conflict of interest with this proposal.")
@@ -313,10 +324,29 @@ def start_review(proposal, *, by, ip=None, comment=""):
     return _fire(proposal, "start_review", by=by, ip=ip, guard=council_problems, comment=comment)
 
 
+def present_ballots(proposal):
+    """The submitted ballots of the members present at the close (accepted and still seated)."""
+    accepted = proposal.assignments.filter(status=ReviewAssignment.Status.ACCEPTED).values(
+        "reviewer_id"
+    )
+    return list(
+        proposal.ballots.filter(submitted_at__isnull=False, reviewer_id__in=accepted).order_by("pk")
+    )
+
+
+def rubric_names(proposal):
+    """The call's criteria as (key, name in the active language), in the rubric's order."""
+    rubric = proposal.call.get_rubric()
+    return [(c.key, c.label) for c in rubric.criteria.all()] if rubric else []
+
+
 def complete_review(proposal, *, by, ip=None, comment=""):
     """Fix the valid and excluded ballots, the aggregate, pass/fail and the rank in the call.
 
-    `by=None` is the automatic close when the last accepted reviewer submits."""
+    `by=None` is the automatic close when the last accepted reviewer submits. The quorum is
+    checked again here (Circular 20/2023, art. 11; `council_problems(at_close=True)`): every
+    member who accepted has voted, and those present still make two thirds of the seats with
+    the chair (or vice-chair) and both critics."""
 
     def guard(p):
         accepted = set(
@@ -337,8 +367,11 @@ def complete_review(proposal, *, by, ip=None, comment=""):
                     % {"count": len(missing)}
                 ]
             }
+        problems = council_problems(p, at_close=True)
+        if problems:
+            return problems
         try:
-            scoring.evaluate(list(p.ballots.filter(submitted_at__isnull=False)))
+            scoring.evaluate(present_ballots(p))
         except scoring.NoValidBallot:
             return {
                 "council": [
@@ -351,8 +384,8 @@ def complete_review(proposal, *, by, ip=None, comment=""):
         return {}
 
     def apply(p):
-        ballots = list(p.ballots.filter(submitted_at__isnull=False).order_by("pk"))
-        result = scoring.evaluate(ballots)
+        ballots = present_ballots(p)
+        result = scoring.evaluate(ballots, criteria=rubric_names(p))
         for ballot in ballots:
             excluded = ballot.pk in result.excluded
             if ballot.excluded != excluded:
@@ -360,7 +393,7 @@ def complete_review(proposal, *, by, ip=None, comment=""):
                 ballot.save(update_fields=["excluded"])
         p.aggregate_score = result.aggregate
         p.passed = result.passed
-        p.review_outcome = str(result.reason)
+        p.review_outcome = str(result.reason)[:300]
         return {
             "aggregate_score": str(result.aggregate),
             "passed": result.passed,

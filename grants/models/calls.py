@@ -21,6 +21,8 @@ from cms.models import PortalPage, Sector
 from core import roles
 
 CALL_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+# A selection council has 7 to 9 members (Circular 20/2023/TT-BKHCN, art. 8); the call chooses.
+COUNCIL_SIZE = (7, 9)
 
 
 class CallStatus(models.TextChoices):
@@ -92,10 +94,16 @@ class CallPage(RoutablePageMixin, PortalPage):
     max_per_project = models.PositiveBigIntegerField(_("cap per project (VND)"))
     eligibility = RichTextField(_("who may apply"), blank=True)
     min_reviewers = models.PositiveSmallIntegerField(
-        _("council seats"),
+        _("council size"),
         default=7,
-        validators=[MinValueValidator(3), MaxValueValidator(15)],
-        help_text=_("Seven to nine by default (Circular 20/2023/TT-BKHCN)."),
+        validators=[
+            MinValueValidator(COUNCIL_SIZE[0]),
+            MaxValueValidator(COUNCIL_SIZE[1]),
+        ],
+        help_text=_(
+            "Council size (7–9 members, Circular 20/2023): a chair, a vice-chair, a scientific "
+            "secretary, two critics and the members. A review needs two thirds of them."
+        ),
     )
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     rubric = models.ForeignKey(
@@ -141,6 +149,13 @@ class CallPage(RoutablePageMixin, PortalPage):
     class Meta:
         verbose_name = _("call for proposals")
         verbose_name_plural = _("calls for proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_reviewers__gte=COUNCIL_SIZE[0])
+                & models.Q(min_reviewers__lte=COUNCIL_SIZE[1]),
+                name="council_of_seven_to_nine",
+            )
+        ]
 
     def clean(self):
         super().clean()

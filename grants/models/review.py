@@ -4,6 +4,7 @@ appraisal and the decision counters. The contract belongs to `projects`."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -155,6 +156,12 @@ class RubricCriterion(Orderable):
         help_text=_("Short identifier in the ballots; made from the name when left empty."),
     )
     name = models.CharField(_("criterion"), max_length=200)
+    name_en = models.CharField(
+        _("criterion (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the English pages; the Vietnamese name when left empty."),
+    )
     guidance = models.TextField(_("guidance for reviewers"), blank=True)
     max_points = models.PositiveSmallIntegerField(
         _("maximum points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -167,6 +174,7 @@ class RubricCriterion(Orderable):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("key"),
         FieldPanel("guidance"),
         FieldPanel("max_points"),
@@ -179,6 +187,13 @@ class RubricCriterion(Orderable):
 
     def __str__(self):
         return f"{self.name} ({self.max_points})"
+
+    @property
+    def label(self):
+        """The criterion's name in the active language."""
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
 
     def save(self, *args, **kwargs):
         if not self.key:
