@@ -124,12 +124,12 @@ def seed_other_listings(listings, *, sectors, organisations, officer, now):
 
 def seed_needs(needs, *, closed, drafts, sectors, business, now):
     """The business's needs: published two days ago (closed later when it found a solution),
-    and one still a draft."""
+    and one started before them and still a draft."""
     organisation = (
         confirmed_organisation(business) or Organisation.objects.filter(kind="business").first()
     )
-    for sector, title, problem, low, high, trl in [*needs, *drafts]:
-        with grants_workflow.clock(now - 3 * DAY):
+    for index, (sector, title, problem, low, high, trl) in enumerate([*drafts, *needs]):
+        with grants_workflow.clock(now - 3 * DAY + index * datetime.timedelta(hours=2)):
             need = TechnologyNeed.objects.create(
                 business=business,
                 organisation=organisation,

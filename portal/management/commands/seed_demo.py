@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -103,12 +104,16 @@ class Command(BaseCommand):
 
     def seed_people(self, organisations):
         user_model = get_user_model()
+        # The demo password is public: hashed once (a full PBKDF2 run, a good part of the whole
+        # seed's time when done per account) and that one hash given to every demo account.
+        hashed = None
         for email, name, title, _org, role_names, position, expertise, orcid in demo_data.PEOPLE:
             user, created = user_model.objects.get_or_create(
                 username=email.split("@")[0], defaults={"email": email, "first_name": name}
             )
             if created:
-                user.set_password(settings.PORTAL_DEMO_PASSWORD)
+                hashed = hashed or make_password(settings.PORTAL_DEMO_PASSWORD)
+                user.password = hashed
                 user.is_superuser = user.is_staff = email.startswith("admin@")
                 user.save()
             EmailAddress.objects.get_or_create(
