@@ -3,7 +3,9 @@
 The same shape as `grants.workflow`: one locked transaction per step; a user without the
 role gets PermissionDenied, a stale request `StateConflict`, unmet conditions `GuardFailed`.
 Completing a deal on a technology from a funded project fires `mark_transferred` on the
-proposal through `grants.workflow`, in the same transaction.
+proposal through `grants.workflow`, in the same transaction, when its results are already
+accepted; while the project still runs, `grants.workflow.accept_results` moves it on later
+(the link is kept either way; see `complete` for the order of the locks).
 """
 
 from django.core.exceptions import PermissionDenied
