@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from grants import workflow as grants_workflow
 from grants.models import AuditEntry, Proposal
@@ -53,7 +54,7 @@ def agreed_deal(technology, business, *, value=180_000_000):
     deal = workflow.accept(deal, by=technology.owner)
     return workflow.record_terms(
         deal, by=business, mode=technology.transfer_modes[0], value=value, payment="lump_sum",
-        term_months=24, signed_on=deal.created_at.date(), agreement=pdf("hop-dong.pdf"),
+        term_months=24, signed_on=timezone.localtime(deal.created_at).date(), agreement=pdf("hop-dong.pdf"),
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ of the locks come up."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from grants import workflow as grants_workflow
 from grants.models import AuditEntry, Proposal
@@ -63,7 +64,7 @@ def agreed_deal_on_a_result_of(task, officer, number):
     deal = workflow.accept(deal, by=technology.owner)
     return workflow.record_terms(
         deal, by=business, mode=technology.transfer_modes[0], value=150_000_000,
-        payment="lump_sum", term_months=12, signed_on=deal.created_at.date(),
+        payment="lump_sum", term_months=12, signed_on=timezone.localtime(deal.created_at).date(),
         agreement=pdf("hop-dong.pdf"),
     )  # fmt: skip
 
