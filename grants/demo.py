@@ -146,24 +146,25 @@ def seed_proposals(*, people, stdout=None, after_funding=None):
         owner = people[owner_key]
         day = call.opens_at + datetime.timedelta(days=3)
         step = datetime.timedelta(days=4)
-        proposal, _new = draft_for(call, owner)
-        sector_slug, abstract, keywords = DETAILS.get(title, (None, "", ""))
-        if sector_slug:
-            proposal.sector = call.sectors.get(slug=sector_slug)
-        fill(
-            proposal,
-            title=title,
-            abstract=abstract,
-            keywords=keywords,
-            budget=budget_for(call.max_per_project * min(60 + 3 * created, 96) // 100),
-            members=[
-                ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
-                ("Nguyễn Văn Phúc", "member", "Trung tâm Khuyến nông tỉnh An Giang", "KS."),
-            ],
-        )
+        # The draft was started a couple of days before it was first submitted: written then,
+        # on the workflow's clock (its creation date follows it).
+        with workflow.clock(day - datetime.timedelta(days=2)):
+            proposal, _new = draft_for(call, owner)
+            sector_slug, abstract, keywords = DETAILS.get(title, (None, "", ""))
+            if sector_slug:
+                proposal.sector = call.sectors.get(slug=sector_slug)
+            fill(
+                proposal,
+                title=title,
+                abstract=abstract,
+                keywords=keywords,
+                budget=budget_for(call.max_per_project * min(60 + 3 * created, 96) // 100),
+                members=[
+                    ("Lê Thị Hồng Nhung", "secretary", "Trường Đại học An Giang", "ThS."),
+                    ("Nguyễn Văn Phúc", "member", "Trung tâm Khuyến nông tỉnh An Giang", "KS."),
+                ],
+            )
         created += 1
-        # The draft was started a couple of days before it was first submitted.
-        Proposal.objects.filter(pk=proposal.pk).update(created_at=day - datetime.timedelta(days=2))
         if target == "draft":
             proposal.content_methods = ""  # still being written: the panel shows what is missing
             proposal.save()

@@ -543,6 +543,15 @@ def sign_contract(proposal, *, by, ip=None, comment="", guard=None, apply=None):
 
 
 def accept_results(proposal, *, by, ip=None, comment=""):
+    """in_progress → completed on the acceptance council's passing verdict (Circular 11/2014).
+
+    A result may be listed, and sold, while the task still runs: when a deal on one of its
+    technologies has already completed, the proposal goes on to `transferred` in the same
+    transaction, by the system, with an entry naming the deal (DESIGN.md's table). The
+    proposal's row lock, held until the end, is the one `transfer.workflow.complete` takes
+    before it looks at the proposal's state: of an acceptance and a completion at the same
+    moment, the second to get the lock sees the first, so one of them moves it on."""
+
     def guard(p):
         if p.acceptance_verdict in ("excellent", "pass"):
             return {}
@@ -550,7 +559,11 @@ def accept_results(proposal, *, by, ip=None, comment=""):
             return {"verdict": [_("The acceptance council failed the results: terminate instead.")]}
         return {"verdict": [_("The acceptance council's verdict has not been recorded.")]}
 
-    return _fire(proposal, "accept_results", by=by, ip=ip, guard=guard, comment=comment)
+    with transaction.atomic():
+        done = _fire(proposal, "accept_results", by=by, ip=ip, guard=guard, comment=comment)
+        if completed_deals(done):
+            done = mark_transferred(done, by=None, ip=ip)
+    return done
 
 
 def terminate(proposal, *, by, ip=None, comment="", guard=None, apply=None):
@@ -592,26 +605,56 @@ def terminate(proposal, *, by, ip=None, comment="", guard=None, apply=None):
     )
 
 
-def completed_transfer(proposal):
-    """A TransferDeal on one of this proposal's technologies reached `completed`."""
+def completed_deals(proposal):
+    """The completed TransferDeals on this proposal's technologies, first completed first
+    (`transfer` is read through the app registry: grants does not import it)."""
     from django.apps import apps
 
     try:
         deal_model = apps.get_model("transfer", "TransferDeal")
     except LookupError:
-        return False
-    return deal_model.objects.filter(
-        technology__source_proposal=proposal, state="completed"
-    ).exists()
+        return []
+    return list(
+        deal_model.objects.filter(technology__source_proposal=proposal, state="completed")
+        .select_related("technology")
+        .order_by("updated_at", "pk")
+    )
 
 
-def mark_transferred(proposal, *, by=None, ip=None, comment=""):
+def completed_transfer(proposal):
+    """A TransferDeal on one of this proposal's technologies reached `completed`."""
+    return bool(completed_deals(proposal))
+
+
+def transfer_comment(deal):
+    """The entry's words for the deal that moved a proposal on: its number and technology."""
+    return _("Transfer deal #%(id)s completed (%(technology)s).") % {
+        "id": deal.pk,
+        "technology": deal.technology.title,
+    }
+
+
+def mark_transferred(proposal, *, by=None, ip=None, comment="", deal=None):
+    """completed → transferred, by the system, once a deal on one of its results completed
+    (either order: `transfer.workflow.complete` after acceptance, `accept_results` after the
+    deal). The entry names the deal (`deal`, or the first completed) unless a comment is given;
+    the deals are read under the proposal's row lock, which the callers already hold."""
+
     def guard(p):
         if completed_transfer(p):
             return {}
         return {"transfer": [_("No transfer of this proposal's results has been completed.")]}
 
-    return _fire(proposal, "mark_transferred", by=by, ip=ip, guard=guard, comment=comment)
+    with transaction.atomic():
+        list(Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("pk"))
+        deals = completed_deals(proposal)
+        named = deal if deal is not None else (deals[0] if deals else None)
+        if not comment and named is not None:
+            comment = str(transfer_comment(named))
+        return _fire(
+            proposal, "mark_transferred", by=by, ip=ip, guard=guard, comment=comment,
+            apply=lambda p: {"deal": named.pk, "deals": [d.pk for d in deals]},
+        )  # fmt: skip
 
 
 FUNCTIONS = {

@@ -607,3 +607,44 @@ TECHNOLOGIES_EN = {
     "Sản xuất nấm bào ngư trên giá thể rơm rạ": ("Oyster mushrooms grown on rice straw", "Growing mushrooms on straw earns an extra 15 million đồng per tonne of straw."),
     "Ứng dụng thuyết minh du lịch đa ngôn ngữ cho Phú Quốc và Châu Đốc": ("Multilingual tour guide app for Phú Quốc and Châu Đốc", "Destination commentary in five languages by QR code, with maps and suggested routes."),
 }  # fmt: skip
+
+# Listings in the catalogue's other states: (row as in TECHNOLOGIES, state, days ago, note).
+OTHER_LISTINGS = [
+    (("rice", "Quy trình sản xuất giống lúa cấp xác nhận cho hợp tác xã", "Hợp tác xã tự sản xuất hạt giống lúa cấp xác nhận, giảm 25% chi phí giống, đạt tiêu chuẩn QCVN 01-54.", 7, "know_how", ["consulting"], 90_000_000, "clrri", "researcher2@example.org"),
+     "draft", 12, "Bổ sung kết quả kiểm định hạt giống và nêu rõ quy mô hợp tác xã đã áp dụng."),
+    (("fruit", "Bao trái xoài bằng túi giấy hai lớp chống ruồi đục trái", "Túi bao hai lớp giảm 90% trái bị ruồi đục, vỏ xoài sáng màu, không cần phun thuốc giai đoạn nuôi trái.", 8, "utility", ["licence"], 40_000_000, "agu", "researcher@example.org"),
+     "pending", 2, ""),
+    (("rice", "Máy gặt đập liên hợp mini cho ruộng nhỏ", "Máy gặt cỡ nhỏ cho ruộng dưới 0,5 ha và đất lún, năng suất 1 ha/ngày.", 7, "utility", ["licence", "assignment"], 350_000_000, "ctu", "researcher@example.org"),
+     "archived", 150, "Mẫu máy đã ngừng sản xuất; nhóm đang hoàn thiện thế hệ mới."),
+    (("digital-transformation", "Bản đồ số vùng trồng sầu riêng phục vụ cấp mã số", "Số hóa ranh giới và nhật ký vườn sầu riêng để cấp mã số vùng trồng xuất khẩu.", 5, "copyright", ["licence"], None, "kgu", "researcher@example.org"),
+     "draft", 1, ""),
+]  # fmt: skip
+
+# Needs the business closed once it found a solution, and one it has not published yet.
+CLOSED_NEEDS = {"Sấy trái cây giữ màu tự nhiên"}
+DRAFT_NEEDS = [
+    ("aquaculture", "Xử lý nước thải ao nuôi cá tra trước khi xả ra sông", "Trang trại 15 ha cần hệ thống xử lý nước thải đạt quy chuẩn trước khi xả ra sông Hậu.", 300_000_000, 1_200_000_000, 6),
+]  # fmt: skip
+
+# Deals of the demo business, one in every state (transfer.demo.play_deal). The completed one is
+# on a funded project's result: its proposal ends `transferred`, with its 90-day registration.
+DEALS = [
+    {"technology": "Cảm biến đo ô-xy hòa tan và cảnh báo qua điện thoại cho ao nuôi", "state": "requested", "days_ago": 3,
+     "message": "Công ty cần lắp cho 12 ao nuôi ở Châu Phú; xin báo giá và thời gian lắp đặt."},
+    {"technology": "Thức ăn cá tra từ phụ phẩm chế biến thủy sản", "state": "negotiating", "days_ago": 12,
+     "message": "Nhà máy có sẵn phụ phẩm đầu, xương cá; cần quy trình phối trộn cho 20 tấn thức ăn/ngày.",
+     "accept_note": "Nhóm sẵn sàng trao đổi; xin mời xem phần thông số sau khi chấp nhận cam kết bảo mật."},
+    {"technology": "Truy xuất nguồn gốc cá tra từ ao nuôi đến nhà máy", "state": "agreed", "days_ago": 20,
+     "message": "Nhà nhập khẩu yêu cầu truy xuất từ ao đến lô phi lê; cần triển khai cho 40 ao.",
+     "mode": "licence", "value": 280_000_000, "payment": "instalments", "term_months": 24},
+    {"technology": "Quy trình bảo quản xoài Cát Hòa Lộc bằng màng bao sinh học", "state": "completed", "days_ago": 45, "pace": 4,
+     "message": "Công ty xuất khẩu 300 tấn xoài/năm bằng đường biển; cần quy trình bảo quản 3 tuần.",
+     "mode": "licence", "value": 300_000_000, "payment": "lump_sum", "term_months": 36,
+     "note": "Đã bàn giao quy trình và tập huấn cho 8 cán bộ kỹ thuật của công ty."},
+    {"technology": "Vắc-xin phòng bệnh gan thận mủ trên cá tra dạng ngâm", "state": "declined", "days_ago": 30,
+     "message": "Cần vắc-xin cho 2 triệu cá giống mỗi năm.",
+     "note": "Vắc-xin đang chờ cấp phép lưu hành; nhóm chưa thể chuyển giao lúc này."},
+    {"technology": "Đàn cá tra bố mẹ tăng trưởng nhanh thế hệ G4", "state": "cancelled", "days_ago": 25,
+     "message": "Quan tâm 200 cặp cá bố mẹ cho trại giống của công ty.",
+     "note": "Công ty tạm hoãn đầu tư trại giống trong năm nay."},
+]  # fmt: skip

@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly, CheckedFile
 from core.text import fold
+from grants.models.fields import CreatedAtField
 
 ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
 REGISTRATION_DAYS = 90  # Law 07/2017/QH14: a state-funded transfer is registered within 90 days
@@ -118,7 +119,7 @@ class Technology(ConcurrentTransitionMixin, models.Model):
     # When `transfer.matching` last stored this technology's best needs (None: never; the
     # page then computes them itself).
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -256,7 +257,7 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     search_text = models.TextField(editable=False, blank=True, default="")
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
 
     class Meta:
         verbose_name = _("technology need")
@@ -375,7 +376,7 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
     )
     agreement_name = models.CharField(max_length=255, blank=True)
     agreement_type = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,16 +3,18 @@
 The same shape as `grants.workflow`: one locked transaction per step; a user without the
 role gets PermissionDenied, a stale request `StateConflict`, unmet conditions `GuardFailed`.
 Completing a deal on a technology from a funded project fires `mark_transferred` on the
-proposal through `grants.workflow`, in the same transaction.
+proposal through `grants.workflow`, in the same transaction, when its results are already
+accepted; while the project still runs, `grants.workflow.accept_results` moves it on later
+(the link is kept either way; see `complete` for the order of the locks).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
-from core.transitions import GuardFailed, WorkflowError, fire, required
+from core.transitions import BUSY, GuardFailed, WorkflowError, fire, is_lock_wait, required
 from grants import workflow as grants_workflow
 from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal, TransferMode
 
@@ -244,11 +246,11 @@ def accept_nda(deal, *, by):
         if locked.state != TransferDeal.State.NEGOTIATING:
             raise StateConflict(locked)
         if locked.nda_accepted_at is None:
-            locked.nda_accepted_at = timezone.now()
+            locked.nda_accepted_at = grants_workflow.current_time()
             locked.save(update_fields=["nda_accepted_at", "updated_at"])
             DealEntry.objects.create(
                 deal=locked, action="accept_nda", source=locked.state, target=locked.state,
-                actor=by,
+                actor=by, at=locked.nda_accepted_at,
             )  # fmt: skip
     return locked
 
@@ -262,7 +264,7 @@ def record_terms(
 
     from core import files
 
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(grants_workflow.current_time())
     checked = None
     if agreement is not None:
         try:
@@ -312,17 +314,38 @@ def record_terms(
 
 
 def complete(deal, *, by, ip=None, comment=""):
-    """An officer confirms delivery; a result of a funded project becomes `transferred`."""
+    """An officer confirms delivery; a result of a funded project becomes `transferred`.
+
+    Locks, in this order, the source proposal's row and then the deal's (`accept_results`
+    takes the proposal's and only reads deals: no cycle, no deadlock). Under the proposal's
+    lock its state is the committed one: if results were accepted at the same moment, either
+    that acceptance saw this deal (and moved the proposal on itself) or it committed first
+    and the proposal is `completed` here — so exactly one of the two fires `mark_transferred`.
+    A proposal still running keeps the link: its acceptance moves it on later."""
+    from grants.models import Proposal
+
+    source_id = (
+        Technology.objects.filter(deals__pk=deal.pk)
+        .values_list("source_proposal", flat=True)
+        .first()
+    )
     with transaction.atomic():
+        proposal = None
+        if source_id is not None:
+            try:
+                proposal = Proposal.objects.select_for_update().get(pk=source_id)
+            except OperationalError as error:
+                if not is_lock_wait(error):
+                    raise
+                busy = StateConflict(deal)
+                busy.args = (str(BUSY),)
+                raise busy from error
         done = _fire(
             deal, "complete", by=by, ip=ip, comment=comment, allowed=lambda d: is_officer(by)
         )
-        proposal = done.technology.source_proposal
         if proposal is not None and proposal.state == "completed":
             # The system, not the officer, moves the proposal: a deal of its result completed.
-            grants_workflow.mark_transferred(
-                proposal, by=None, comment=_("Transfer deal #%(id)s completed.") % {"id": done.pk}
-            )
+            grants_workflow.mark_transferred(proposal, by=None, deal=done)
     return done
 
 
@@ -332,7 +355,7 @@ def complete(deal, *, by, ip=None, comment=""):
 def publish_need(need, *, by, today=None):
     from transfer.models import TechnologyNeed
 
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(grants_workflow.current_time())
 
     def guard(locked):
         if locked.deadline and locked.deadline < today:

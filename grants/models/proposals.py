@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.models import AppendOnly, CheckedFile
 from core.text import fold
 from grants import rules
+from grants.models.fields import CreatedAtField
 
 
 class ProposalState(models.TextChoices):
@@ -169,7 +170,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = CreatedAtField(_("created at"))
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # Receipt number, title, applicant and organisation, folded (no case, no diacritics) for
     # the officers' search; on PostgreSQL a trigram index serves `LIKE '%...%'` (migration 0003).

@@ -1,4 +1,7 @@
 import pytest
+from django.contrib.auth import get_user_model
+
+from portal import demo_data
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +72,19 @@ def test_officers_are_pointed_to_listings_waiting_for_moderation(client_as):
     from transfer.models import Technology
 
     officer = client_as("officer@example.org")
-    assert "Không có công nghệ nào đang chờ." in officer.get("/dashboard/").content.decode()
+    # The demo's one listing waiting for moderation (portal.demo_data.OTHER_LISTINGS).
+    waiting = [row for row, state, *_rest in demo_data.OTHER_LISTINGS if state == "pending"]
+    assert len(waiting) == Technology.objects.filter(state="pending").count() == 1
+    html = officer.get("/dashboard/").content.decode()
+    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 1 công nghệ" in html
     tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
     workflow.revise_technology(tech, by=tech.owner)
     html = client_as("officer@example.org").get("/dashboard/").content.decode()
-    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 1 công nghệ" in html
+    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 2 công nghệ" in html
+    # Once both are decided, the panel says nothing waits.
+    checklist = [key for key, _label in workflow.PUBLISH_CHECKLIST]
+    officer_user = get_user_model().objects.get(email="officer@example.org")
+    for listing in Technology.objects.filter(state="pending"):
+        workflow.publish_technology(listing, by=officer_user, checklist=checklist)
+    html = client_as("officer@example.org").get("/dashboard/").content.decode()
+    assert "Không có công nghệ nào đang chờ." in html

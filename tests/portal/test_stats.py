@@ -6,8 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.text import group_thousands
 from grants.demo import SCENARIO
 from grants.models import Proposal
+from portal import demo_data
 from portal.stats import figures
 from tests.samples import copies, pdf
 from transfer import workflow
@@ -16,6 +18,8 @@ from transfer.models import Technology, TransferDeal
 pytestmark = pytest.mark.django_db
 
 FUNDED_IN_DEMO = {"funded", "in_progress", "completed", "transferred", "terminated"}
+# The demo's completed deal (portal.demo_data.DEALS), signed this year or the last.
+DEMO_TRANSFERS = [deal for deal in demo_data.DEALS if deal["state"] == "completed"]
 ROLES = [None, "researcher@example.org", "business@example.org", "reviewer1@example.org",
          "officer@example.org", "manager@example.org"]  # fmt: skip
 
@@ -34,7 +38,14 @@ def test_the_figures_add_up_to_the_demo_scenario():
     assert len(approved) == len(funded) and all(approved)
     assert numbers["proposals"]["approved_amount"] == sum(approved)
     assert numbers["technologies"]["published"] == 31
-    assert numbers["transfers"] == {"completed": 0, "value": 0, "by_year": []}
+    assert len(DEMO_TRANSFERS) == 1
+    value = DEMO_TRANSFERS[0]["value"]
+    year = TransferDeal.objects.get(state="completed").signed_on.year
+    assert numbers["transfers"] == {
+        "completed": 1,
+        "value": value,
+        "by_year": [{"year": year, "completed": 1, "value": value}],
+    }
 
 
 def _complete_a_transfer(client_as):
@@ -63,15 +74,22 @@ def _complete_a_transfer(client_as):
 
 
 def test_a_completed_transfer_is_counted_with_its_value(client_as):
+    demo = TransferDeal.objects.get(state="completed")  # the demo's, signed within 45 days
     _complete_a_transfer(client_as)
     transfers = figures()["transfers"]
+    by_year = {demo.signed_on.year: [1, demo.value]}
+    by_year.setdefault(2026, [0, 0])
+    by_year[2026] = [by_year[2026][0] + 1, by_year[2026][1] + 300_000_000]
     assert transfers == {
-        "completed": 1,
-        "value": 300_000_000,
-        "by_year": [{"year": 2026, "completed": 1, "value": 300_000_000}],
+        "completed": 2,
+        "value": demo.value + 300_000_000,
+        "by_year": [
+            {"year": year, "completed": n, "value": value}
+            for year, (n, value) in sorted(by_year.items())
+        ],
     }
     html = client_as(None).get("/stats/").content.decode()
-    assert "300.000.000 ₫" in html
+    assert f"{group_thousands(demo.value + 300_000_000)} ₫" in html
 
 
 @pytest.mark.parametrize("email", ROLES)
@@ -145,7 +163,12 @@ def test_funded_projects_are_the_decided_ones_only(client):
     biotech = client.get(
         "/api/v1/funded-projects/", {"sector": "biotechnology", "state": "completed"}
     ).json()
-    assert biotech["count"] == 3 and {r["state"] for r in biotech["results"]} == {"completed"}
+    # The demo's three completed biotechnology tasks, one of them since transferred.
+    assert biotech["count"] == 2 and {r["state"] for r in biotech["results"]} == {"completed"}
+    transferred = client.get(
+        "/api/v1/funded-projects/", {"sector": "biotechnology", "state": "transferred"}
+    ).json()
+    assert transferred["count"] == 1
     nothing = client.get("/api/v1/funded-projects/", {"year": "1999"}).json()
     assert nothing["count"] == 0
     rejected = Proposal.objects.get(state="rejected")
@@ -153,7 +176,10 @@ def test_funded_projects_are_the_decided_ones_only(client):
 
 
 def test_the_schema_documents_the_open_data(client):
+    deals = TransferDeal.objects.count()
     schema = client.get("/api/schema/").content.decode()
     for path in ("/api/v1/calls/", "/api/v1/funded-projects/", "/api/v1/stats/"):
         assert path in schema
-    assert TransferDeal.objects.count() == 0  # (the schema build touched no data)
+    assert (
+        TransferDeal.objects.count() == deals == len(demo_data.DEALS)
+    )  # (the build touched no data)
