@@ -703,9 +703,33 @@ def _fire_report(report, name, *, by, ip, allowed, denied, guard=None, apply=Non
     )  # fmt: skip
 
 
+def period_problems(report, today=None):
+    """A periodic report covers a period that has ended (Circular 04/2015: the periodic report
+    is sent after its period, by the due date `report_periods` sets 15 days after the period's
+    last day). It may be sent from the day after `period_end`, in An Giang's calendar; on the
+    period's last day the period is still running, and the 15 days before the end are not
+    allowed either: what a report says of the period must be what was done in all of it."""
+    today = today or _today()
+    if today > report.period_end:
+        return {}
+    return {
+        "period": [
+            _("This report covers the period up to %(end)s: it can be submitted from %(day)s.")
+            % {
+                "end": _day(report.period_end),
+                "day": _day(report.period_end + datetime.timedelta(days=1)),
+            }
+        ]
+    }
+
+
 def submit_report(report, *, by, ip=None):
-    """The principal investigator sends the report to the Department (every part filled in:
-    `report_problems`); the officers are told by e-mail."""
+    """The principal investigator sends the report to the Department once its period has ended
+    (`period_problems`) with every part filled in (`report_problems`); the officers are told by
+    e-mail."""
+
+    def guard(locked):
+        return period_problems(locked) | report_problems(locked)
 
     def apply(locked):
         locked.submitted_at = current_time()
@@ -716,7 +740,7 @@ def submit_report(report, *, by, ip=None):
         report, "submit", by=by, ip=ip,
         allowed=lambda locked: _is_investigator(locked, by),
         denied=_("Only the principal investigator submits the progress reports."),
-        guard=report_problems, apply=apply,
+        guard=guard, apply=apply,
     )  # fmt: skip
 
 
