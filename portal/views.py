@@ -88,6 +88,7 @@ def dashboard(request):
             "due_within": execution.DUE_WITHIN_DAYS,
             "limit": execution.LIST_LIMIT,
             "tranches": execution.releasable_tranches(),
+            "inspections": execution.inspections_overdue(today=today),
             "by_call": by_call,
             "call_total": call_total,
             "by_year": by_year,

@@ -27,6 +27,7 @@ from projects.models import (
     ChangeRequest,
     ChangeState,
     Contract,
+    Inspection,
     ProgressReport,
     ReportState,
     Tranche,
@@ -54,6 +55,7 @@ PAGES = {
     "tranches": "project_tranches",
     "reports": "project_reports",
     "changes": "project_changes",
+    "inspections": "project_inspections",
 }
 
 
@@ -120,6 +122,35 @@ def reports_due(*, today=None, within=DUE_WITHIN_DAYS, limit=LIST_LIMIT):
         : limit + 1
     ]
     return _report_rows(overdue, today), _report_rows(soon, today)
+
+
+def inspections_overdue(*, today=None, limit=LIST_LIMIT):
+    """The running tasks' annual inspections not yet recorded whose due date has passed (due
+    today is not late), most overdue first, at most `limit` rows plus one."""
+    today = today or timezone.localdate()
+    rows = (
+        Inspection.objects.filter(
+            recorded_at__isnull=True,
+            due_on__lt=today,
+            contract__proposal__state=ProposalState.IN_PROGRESS,
+        )
+        .order_by("due_on", "contract__proposal_id", "year")
+        .values(
+            "year",
+            "due_on",
+            proposal_id=F("contract__proposal_id"),
+            title=F("contract__proposal__title"),
+            contract_number=F("contract__number"),
+        )[: limit + 1]
+    )
+    return [
+        {
+            **row,
+            "days_late": (today - row["due_on"]).days,
+            "url": project_path(row["proposal_id"], "inspections"),
+        }
+        for row in rows
+    ]
 
 
 def condition_met():

@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from projects import change_views, contract_views, report_views, tranche_views
+from projects import (
+    change_views,
+    contract_views,
+    inspection_views,
+    report_views,
+    tranche_views,
+)
 
 urlpatterns = [
     # -- contract --
@@ -35,6 +41,13 @@ urlpatterns = [
         "<int:pk>/changes/<int:change_id>/decide/",
         change_views.project_change_decide,
         name="project_change_decide",
+    ),
+    # -- inspections --
+    path("<int:pk>/inspections/", inspection_views.project_inspections, name="project_inspections"),
+    path(
+        "<int:pk>/inspections/<int:year>/file/",
+        inspection_views.inspection_file,
+        name="project_inspection_file",
     ),
     # -- acceptance dossier --
     # (dossier slice)

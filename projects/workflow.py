@@ -306,6 +306,9 @@ def sign_contract(proposal, *, by, ip=None, comment=""):
                 contract.starts_on, contract.ends_on, contract.report_every_months
             )
         )
+        from projects import inspection
+
+        inspection.schedule(contract)  # one inspection a contract year (Circular 04/2015)
         trail(
             locked, "sign_contract", by=by, ip=ip, record=contract.number,
             source=ProposalState.FUNDED, target=ProposalState.IN_PROGRESS,
@@ -1199,8 +1202,12 @@ def move_schedule(contract, old_end):
       added; submitted and accepted reports are left as they were sent;
     - the tranches not yet released that were due on or after the old end (the money of the
       task's end) move by the extension's span in days; those due before it keep their date;
+    - the annual inspections not yet recorded follow the new end (`projects.inspection`).
 
-    Returns what moved, for the trail: {reports_added, reports_moved, tranches_moved}."""
+    Returns what moved, for the trail: {reports_added, reports_moved, tranches_moved,
+    inspections_moved}."""
+    from projects import inspection
+
     span = contract.ends_on - old_end
     schedule = {
         number: (begin, end, due)
@@ -1251,6 +1258,7 @@ def move_schedule(contract, old_end):
         "reports_added_due": [r.due_on.isoformat() for r in added],
         "reports_moved": moved_reports,
         "tranches_moved": moved_tranches,
+        "inspections_moved": inspection.reschedule(contract),
     }
 
 
@@ -1277,7 +1285,20 @@ def trail_schedule(contract, data, *, by, ip=None):
             % {"position": row["position"], "after": _iso_day(row["new_due_on"]),
                "before": _iso_day(row["due_on"])}
         )  # fmt: skip
-    keys = ("ends_on", "new_ends_on", "reports_added", "reports_moved", "tranches_moved")
+    for row in data["inspections_moved"]:
+        if row["due_on"] is None:
+            words.append(
+                _("Inspection of year %(year)s added, due %(day)s.")
+                % {"year": row["year"], "day": _iso_day(row["new_due_on"])}
+            )
+        else:
+            words.append(
+                _("Inspection of year %(year)s now due %(after)s (was %(before)s).")
+                % {"year": row["year"], "after": _iso_day(row["new_due_on"]),
+                   "before": _iso_day(row["due_on"])}
+            )  # fmt: skip
+    keys = ("ends_on", "new_ends_on", "reports_added", "reports_moved", "tranches_moved",
+            "inspections_moved")  # fmt: skip
     return trail(
         contract.proposal_id, "move_schedule", by=by, ip=ip, record=contract.number,
         comment=" ".join(str(w) for w in words), data={key: data[key] for key in keys},
