@@ -358,3 +358,31 @@ def test_an_inspection_is_overdue_the_day_after_its_due_date(running, first_year
     Inspection.objects.filter(pk=first_year.pk).update(due_on=today)
     html = client.get(reverse("dashboard")).content.decode()
     assert url(running) not in html.split('id="inspections-overdue"')[1].split("</ul>")[0]
+
+
+# -- the data migration --------------------------------------------------------------------------
+
+
+def test_the_migration_schedules_the_contracts_signed_before_it(running):
+    """0004's data step, run on today's models: a signed contract without inspections gets them,
+    one with inspections gets none more, an unsigned one none."""
+    import importlib
+
+    from django.apps import apps
+
+    step = importlib.import_module("projects.migrations.0004_inspection").schedule_signed_contracts
+    contract = running.contract
+    expected = list(
+        contract.inspections.values_list("year", "period_start", "period_end", "due_on")
+    )
+    contract.inspections.all().delete()
+    others = Inspection.objects.count()
+    step(apps, None)
+    assert (
+        list(contract.inspections.values_list("year", "period_start", "period_end", "due_on"))
+        == expected
+    )
+    assert Inspection.objects.count() == others + len(expected)
+    step(apps, None)
+    assert Inspection.objects.count() == others + len(expected)
+    assert not Inspection.objects.filter(contract__signed_at__isnull=True).exists()
