@@ -139,6 +139,14 @@ class Tranche(models.Model):
                 name="tranche_report_named",
             ),
         ]
+        indexes = [
+            # The officers' dashboard: the tranches not yet paid, soonest due first.
+            models.Index(
+                fields=["due_on", "contract"],
+                condition=Q(released_at__isnull=True),
+                name="tranche_unreleased_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.contract} #{self.position}"
@@ -209,6 +217,14 @@ class ProgressReport(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("progress reports")
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="one_report_number")
+        ]
+        indexes = [
+            # The officers' dashboard: the reports still to be sent, soonest due first.
+            models.Index(
+                fields=["due_on", "contract"],
+                condition=Q(state__in=["draft", "returned"]),
+                name="report_open_due",
+            ),
         ]
 
     def __str__(self):
