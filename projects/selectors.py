@@ -223,7 +223,7 @@ def _committed():
 def _committed_by_call_and_year():
     """One pass over the signed contracts, each contract's call read by its proposal's primary
     key: [{code, title, year, committed, released}] by call and by the year of signing."""
-    call_of = Proposal.objects.filter(pk=OuterRef("proposal_id")).values("call_id")[:1]
+    call_of = Proposal.objects.filter(pk=OuterRef("proposal_id")).order_by().values("call_id")[:1]
     cells = list(
         Contract.objects.filter(signed_at__isnull=False)
         .annotate(call=Subquery(call_of), year=ExtractYear("signed_on"))
