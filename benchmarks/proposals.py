@@ -46,7 +46,13 @@ from grants.models import (  # noqa: E402
     TeamMember,
 )
 from grants.models.proposals import search_text_of  # noqa: E402
-from projects.models import Contract, Deliverable, ProgressReport, Tranche  # noqa: E402
+from projects.models import (  # noqa: E402
+    Contract,
+    Deliverable,
+    Inspection,
+    ProgressReport,
+    Tranche,
+)
 from researchers.models import Organisation, Profile  # noqa: E402
 
 # Share of each state, and the path of transitions that leads there.
@@ -336,7 +342,8 @@ def generate(total, rng):
 
 def contracts_for(proposals, rng):
     """Each task under contract gets what execution gives it: the signed contract, two tranches
-    (the first released), three deliverables and four progress reports (some decided)."""
+    (the first released), three deliverables, four progress reports (some decided) and its two
+    annual inspections."""
     running = [
         p for p in proposals if p.state in ("in_progress", "completed", "terminated", "transferred")
     ]
@@ -354,8 +361,20 @@ def contracts_for(proposals, rng):
             )
         )  # fmt: skip
     Contract.objects.bulk_create(contracts, batch_size=2000)
-    tranches, deliverables, reports = [], [], []
+    tranches, deliverables, reports, inspections = [], [], [], []
     for c in contracts:
+        # The annual inspections (Circular 04/2015): year 1 mostly recorded, year 2 open.
+        middle = c.starts_on + timedelta(days=364)
+        recorded = rng.random() < 0.7
+        inspections += [
+            Inspection(contract=c, year=1, period_start=c.starts_on, period_end=middle,
+                       due_on=middle, inspected_on=middle if recorded else None,
+                       conclusion="on_track" if recorded else "",
+                       findings="Đúng tiến độ." if recorded else "",
+                       recorded_at=c.signed_at + timedelta(days=364) if recorded else None),
+            Inspection(contract=c, year=2, period_start=middle + timedelta(days=1),
+                       period_end=c.ends_on, due_on=c.ends_on),
+        ]  # fmt: skip
         half = c.approved_amount // 2
         tranches += [
             Tranche(contract=c, position=1, due_on=c.signed_on, amount=half,
@@ -380,6 +399,7 @@ def contracts_for(proposals, rng):
     Tranche.objects.bulk_create(tranches, batch_size=5000)
     Deliverable.objects.bulk_create(deliverables, batch_size=5000)
     ProgressReport.objects.bulk_create(reports, batch_size=5000)
+    Inspection.objects.bulk_create(inspections, batch_size=5000)
 
 
 def timed(client, url, runs, warmup):

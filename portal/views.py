@@ -36,6 +36,7 @@ def dashboard(request):
     if roles.RESEARCHER in user_roles:
         context["my_proposals"] = list(proposals_of(request.user)[:5])
         context["my_projects"] = execution.projects_of(request.user, today=today)
+        context["projects_limit"] = execution.LIST_LIMIT
     if roles.BUSINESS in user_roles:
         from transfer.models import TechnologyNeed, TransferDeal
 
@@ -79,15 +80,15 @@ def dashboard(request):
 
         context["membership_requests"] = pending().count()
         overdue, due_soon = execution.reports_due(today=today)
-        by_call, call_total = execution.money_by_call()
-        by_year, year_total = execution.money_by_year()
+        (by_call, call_total), (by_year, year_total) = execution.money()
         context["execution"] = {
-            "by_state": execution.projects_by_state(),
+            "by_state": execution.projects_by_state(context["state_counts"]),
             "overdue": overdue,
             "due_soon": due_soon,
             "due_within": execution.DUE_WITHIN_DAYS,
             "limit": execution.LIST_LIMIT,
             "tranches": execution.releasable_tranches(),
+            "inspections": execution.inspections_overdue(today=today),
             "by_call": by_call,
             "call_total": call_total,
             "by_year": by_year,

@@ -139,6 +139,14 @@ class Tranche(models.Model):
                 name="tranche_report_named",
             ),
         ]
+        indexes = [
+            # The officers' dashboard: the tranches not yet paid, soonest due first.
+            models.Index(
+                fields=["due_on", "contract"],
+                condition=Q(released_at__isnull=True),
+                name="tranche_unreleased_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.contract} #{self.position}"
@@ -209,6 +217,14 @@ class ProgressReport(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("progress reports")
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="one_report_number")
+        ]
+        indexes = [
+            # The officers' dashboard: the reports still to be sent, soonest due first.
+            models.Index(
+                fields=["due_on", "contract"],
+                condition=Q(state__in=["draft", "returned"]),
+                name="report_open_due",
+            ),
         ]
 
     def __str__(self):
@@ -553,3 +569,86 @@ class ResultRegistration(models.Model):
 
     def __str__(self):
         return self.number or str(self.contract)
+
+
+# -- annual inspection (kiểm tra định kỳ, Circular 04/2015/TT-BKHCN) -----------------------------
+
+
+class Inspection(models.Model):
+    """The Department's inspection of one contract year (at least once a year, Circular 04/2015):
+    scheduled when the contract is signed, due by the last day of that year of the contract (of
+    the contract's end for its last, shorter year), moved by an approved extension until it is
+    recorded; an officer records it once through `projects.inspection.record_inspection`."""
+
+    class Conclusion(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        BEHIND = "behind", _("Behind schedule")
+        SERIOUS = "serious", _("Serious problems")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="inspections")
+    year = models.PositiveSmallIntegerField(_("contract year"))
+    period_start = models.DateField(_("year from"))
+    period_end = models.DateField(_("year to"))
+    due_on = models.DateField(_("due date"))
+    inspected_on = models.DateField(_("inspection date"), null=True, blank=True)
+    findings = models.TextField(_("findings"), blank=True, max_length=20000)
+    conclusion = models.CharField(
+        _("conclusion"), max_length=10, choices=Conclusion.choices, blank=True
+    )
+    recommendations = models.TextField(_("recommendations"), blank=True, max_length=10000)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["contract", "year"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "year"], name="one_inspection_per_year"),
+        ]
+        indexes = [
+            # The officers' dashboard: inspections not yet recorded, soonest due first.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(recorded_at__isnull=True),
+                name="inspection_open_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract} — {self.year}"
+
+    @property
+    def is_recorded(self):
+        return self.recorded_at is not None
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return not self.is_recorded and self.due_on < today
+
+
+def inspection_file_path(instance, filename):
+    import secrets
+
+    return f"inspections/{instance.inspection_id}/{secrets.token_hex(8)}{instance.extension}"
+
+
+class InspectionAttachment(CheckedFile):
+    """The inspection's minutes or photos (optional), checked by their content."""
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, related_name="attachment"
+    )
+    label = models.CharField(_("description"), max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=inspection_file_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )

@@ -2,6 +2,8 @@
 the dossier), its files, and the officer's decision. Every change goes through
 `projects.workflow`; these views only read the request and show the outcome."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -128,6 +130,7 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
     labels |= {f"reached-{d['deliverable'].pk}": d["deliverable"].name for d in deliverables}
     labels |= {f"spending-{row['category']}": row["label"] for row in budget}
     labels |= {"problems": _("Problems and proposals"), "comment": _("Reason for returning")}
+    labels |= {"period": _("Period")}
     labels |= {"upload-label": _("Description of the file"), "upload-file": _("File")}
     summary = [
         {"key": key, "label": labels.get(key, ""), "message": message}
@@ -145,6 +148,9 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
         and report.state == ReportState.SUBMITTED
         and not is_owner,
         "overdue": report.is_overdue(),
+        "opens_on": report.period_end + datetime.timedelta(days=1)
+        if editable and workflow.period_problems(report)
+        else None,
         "deliverables": deliverables,
         "budget": budget,
         "budget_total": {

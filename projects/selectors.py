@@ -27,11 +27,12 @@ from projects.models import (
     ChangeRequest,
     ChangeState,
     Contract,
+    Inspection,
     ProgressReport,
     ReportState,
     Tranche,
 )
-from projects.workflow import add_months
+from projects.workflow import PASSING_VERDICTS, add_months
 
 # How far ahead the officers' list of reports due looks, and how many rows a list shows.
 DUE_WITHIN_DAYS = 30
@@ -44,7 +45,6 @@ EXECUTION_STATES = (
     ProposalState.TERMINATED,
     ProposalState.TRANSFERRED,
 )
-PASSING_VERDICTS = ("excellent", "pass")
 OPEN_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)  # still the investigator's to send
 
 
@@ -54,6 +54,7 @@ PAGES = {
     "tranches": "project_tranches",
     "reports": "project_reports",
     "changes": "project_changes",
+    "inspections": "project_inspections",
 }
 
 
@@ -66,14 +67,17 @@ def project_path(proposal_id, part):
 # -- officers -------------------------------------------------------------------------------------
 
 
-def projects_by_state():
-    """[{state, label, count}] for each state of a task after signing, zeros included."""
-    counts = dict(
-        Proposal.objects.filter(state__in=EXECUTION_STATES)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("pk"))
-    )
+def projects_by_state(counts=None):
+    """[{state, label, count}] for each state of a task after signing, zeros included; from
+    `counts` ({state: n}, the dashboard's count of every proposal by state) when it is given,
+    so that the proposals are counted once per page."""
+    if counts is None:
+        counts = dict(
+            Proposal.objects.filter(state__in=EXECUTION_STATES)
+            .order_by()
+            .values_list("state")
+            .annotate(n=Count("pk"))
+        )
     return [
         {"state": state.value, "label": state.label, "count": counts.get(state.value, 0)}
         for state in EXECUTION_STATES
@@ -120,6 +124,35 @@ def reports_due(*, today=None, within=DUE_WITHIN_DAYS, limit=LIST_LIMIT):
         : limit + 1
     ]
     return _report_rows(overdue, today), _report_rows(soon, today)
+
+
+def inspections_overdue(*, today=None, limit=LIST_LIMIT):
+    """The running tasks' annual inspections not yet recorded whose due date has passed (due
+    today is not late), most overdue first, at most `limit` rows plus one."""
+    today = today or timezone.localdate()
+    rows = (
+        Inspection.objects.filter(
+            recorded_at__isnull=True,
+            due_on__lt=today,
+            contract__proposal__state=ProposalState.IN_PROGRESS,
+        )
+        .order_by("due_on", "contract__proposal_id", "year")
+        .values(
+            "year",
+            "due_on",
+            proposal_id=F("contract__proposal_id"),
+            title=F("contract__proposal__title"),
+            contract_number=F("contract__number"),
+        )[: limit + 1]
+    )
+    return [
+        {
+            **row,
+            "days_late": (today - row["due_on"]).days,
+            "url": project_path(row["proposal_id"], "inspections"),
+        }
+        for row in rows
+    ]
 
 
 def condition_met():
@@ -177,36 +210,60 @@ def releasable_tranches(*, limit=LIST_LIMIT):
 
 def _committed():
     """What a signed contract commits: its approved amount; once the task is terminated, only
-    what was released (the rest goes back to the call, as `grants.workflow.fund` counts it)."""
+    what was released (the rest goes back to the call, as `grants.workflow.fund` counts it).
+    The proposal's state is asked of the few terminated proposals (a hashed subplan), not by
+    joining every proposal: at 10,000 dossiers that join read the whole proposal table."""
+    terminated = Proposal.objects.filter(pk=OuterRef("proposal_id"), state=ProposalState.TERMINATED)
     return Case(
-        When(proposal__state=ProposalState.TERMINATED, then=F("released_amount")),
+        When(Exists(terminated), then=F("released_amount")),
         default=F("approved_amount"),
     )
 
 
-def money_by_call():
-    """[{code, title, committed, released, remaining}] per call, and the total row."""
-    rows = list(
+def _committed_by_call_and_year():
+    """One pass over the signed contracts, each contract's call read by its proposal's primary
+    key: [{code, title, year, committed, released}] by call and by the year of signing."""
+    call_of = Proposal.objects.filter(pk=OuterRef("proposal_id")).order_by().values("call_id")[:1]
+    cells = list(
         Contract.objects.filter(signed_at__isnull=False)
-        .values(code=F("proposal__call__code"), title=F("proposal__call__title"))
+        .annotate(call=Subquery(call_of), year=ExtractYear("signed_on"))
+        .values("call", "year")
         .annotate(committed=Sum(_committed()), released=Sum("released_amount"))
-        .order_by("code")
+        .order_by()
     )
+    from grants.models import CallPage
+
+    calls = {
+        row["pk"]: row
+        for row in CallPage.objects.filter(pk__in={cell["call"] for cell in cells}).values(
+            "pk", "code", "title"
+        )
+    }
+    for cell in cells:
+        call = calls.get(cell.pop("call"), {})
+        cell["code"], cell["title"] = call.get("code"), call.get("title")
+    return cells
+
+
+def _by_call(cells):
+    calls = {}
+    for cell in cells:
+        row = calls.setdefault(
+            (cell["code"], cell["title"]),
+            {"code": cell["code"], "title": cell["title"], "committed": 0, "released": 0},
+        )
+        row["committed"] += cell["committed"]
+        row["released"] += cell["released"]
+    rows = sorted(calls.values(), key=lambda row: (row["code"] or "", row["title"] or ""))
     for row in rows:
         row["remaining"] = row["committed"] - row["released"]
     return rows, _total(rows)
 
 
-def money_by_year():
-    """[{year, committed, released, remaining}]: committed by the year the contract was signed,
-    released by the year (An Giang time) each tranche was paid."""
-    committed = dict(
-        Contract.objects.filter(signed_at__isnull=False)
-        .annotate(year=ExtractYear("signed_on"))
-        .order_by()
-        .values_list("year")
-        .annotate(total=Sum(_committed()))
-    )
+def _by_year(cells):
+    committed = {}
+    for cell in cells:
+        committed[cell["year"]] = committed.get(cell["year"], 0) + cell["committed"]
     released = dict(
         Tranche.objects.filter(released_at__isnull=False)
         .annotate(year=ExtractYear("released_at"))  # in the current time zone: An Giang's
@@ -227,6 +284,24 @@ def money_by_year():
     return rows, _total(rows)
 
 
+def money():
+    """Both money tables of the officers' dashboard in two queries: ((by_call, call_total),
+    (by_year, year_total)), as `money_by_call` and `money_by_year` give them."""
+    cells = _committed_by_call_and_year()
+    return _by_call(cells), _by_year(cells)
+
+
+def money_by_call():
+    """[{code, title, committed, released, remaining}] per call, and the total row."""
+    return _by_call(_committed_by_call_and_year())
+
+
+def money_by_year():
+    """[{year, committed, released, remaining}]: committed by the year the contract was signed,
+    released by the year (An Giang time) each tranche was paid."""
+    return _by_year(_committed_by_call_and_year())
+
+
 def _total(rows):
     total = {key: sum(row[key] for row in rows) for key in ("committed", "released")}
     total["remaining"] = total["committed"] - total["released"]
@@ -236,10 +311,11 @@ def _total(rows):
 # -- researchers ----------------------------------------------------------------------------------
 
 
-def projects_of(user, *, today=None):
-    """The investigator's funded tasks, running ones first: for each, the next report due, the
-    contract's end, the last day an extension may be asked (a month before the end, Circular
-    04/2015) and whether one was already asked, and the documents issued so far."""
+def projects_of(user, *, today=None, limit=LIST_LIMIT):
+    """The investigator's funded tasks, running ones first, at most `limit` (plus one, so the
+    page can say there are more: the rest are on "My proposals"): for each, the next report
+    due, the contract's end, the last day an extension may be asked (a month before the end,
+    Circular 04/2015) and whether one was already asked, and the documents issued so far."""
     today = today or timezone.localdate()
     next_report = ProgressReport.objects.filter(
         contract__proposal=OuterRef("pk"), state__in=OPEN_REPORT_STATES
@@ -275,7 +351,7 @@ def projects_of(user, *, today=None):
             contract_number=F("contract__number"),
             ends_on=F("contract__ends_on"),
             signed_at=F("contract__signed_at"),
-        )
+        )[: limit + 1]
     )
     labels = dict(ProposalState.choices)
     rows = []

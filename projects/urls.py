@@ -7,6 +7,7 @@ from projects import (
     change_views,
     contract_views,
     council_views,
+    inspection_views,
     registration_views,
     report_views,
     tranche_views,
@@ -43,6 +44,13 @@ urlpatterns = [
         "<int:pk>/changes/<int:change_id>/decide/",
         change_views.project_change_decide,
         name="project_change_decide",
+    ),
+    # -- inspections --
+    path("<int:pk>/inspections/", inspection_views.project_inspections, name="project_inspections"),
+    path(
+        "<int:pk>/inspections/<int:year>/file/",
+        inspection_views.inspection_file,
+        name="project_inspection_file",
     ),
     # -- acceptance dossier --
     path("<int:pk>/acceptance/", acceptance_views.acceptance_page, name="project_acceptance"),

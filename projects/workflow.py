@@ -306,6 +306,9 @@ def sign_contract(proposal, *, by, ip=None, comment=""):
                 contract.starts_on, contract.ends_on, contract.report_every_months
             )
         )
+        from projects import inspection
+
+        inspection.schedule(contract)  # one inspection a contract year (Circular 04/2015)
         trail(
             locked, "sign_contract", by=by, ip=ip, record=contract.number,
             source=ProposalState.FUNDED, target=ProposalState.IN_PROGRESS,
@@ -703,9 +706,33 @@ def _fire_report(report, name, *, by, ip, allowed, denied, guard=None, apply=Non
     )  # fmt: skip
 
 
+def period_problems(report, today=None):
+    """A periodic report covers a period that has ended (Circular 04/2015: the periodic report
+    is sent after its period, by the due date `report_periods` sets 15 days after the period's
+    last day). It may be sent from the day after `period_end`, in An Giang's calendar; on the
+    period's last day the period is still running, and the 15 days before the end are not
+    allowed either: what a report says of the period must be what was done in all of it."""
+    today = today or _today()
+    if today > report.period_end:
+        return {}
+    return {
+        "period": [
+            _("This report covers the period up to %(end)s: it can be submitted from %(day)s.")
+            % {
+                "end": _day(report.period_end),
+                "day": _day(report.period_end + datetime.timedelta(days=1)),
+            }
+        ]
+    }
+
+
 def submit_report(report, *, by, ip=None):
-    """The principal investigator sends the report to the Department (every part filled in:
-    `report_problems`); the officers are told by e-mail."""
+    """The principal investigator sends the report to the Department once its period has ended
+    (`period_problems`) with every part filled in (`report_problems`); the officers are told by
+    e-mail."""
+
+    def guard(locked):
+        return period_problems(locked) | report_problems(locked)
 
     def apply(locked):
         locked.submitted_at = current_time()
@@ -716,7 +743,7 @@ def submit_report(report, *, by, ip=None):
         report, "submit", by=by, ip=ip,
         allowed=lambda locked: _is_investigator(locked, by),
         denied=_("Only the principal investigator submits the progress reports."),
-        guard=report_problems, apply=apply,
+        guard=guard, apply=apply,
     )  # fmt: skip
 
 
@@ -1073,7 +1100,7 @@ def change_four_eyes_problems(contract, by):
     return {"four_eyes": [_("You prepared this dossier; another manager must decide."), *reasons]}
 
 
-def _fire_change(change, name, *, by, ip, comment, guard=None, apply=None):
+def _fire_change(change, name, *, by, ip, comment, guard=None, apply=None, after=None):
     def locked_contract(locked):
         proposal = Proposal.objects.select_for_update(of=("self",)).get(
             pk=locked.contract.proposal_id
@@ -1108,6 +1135,8 @@ def _fire_change(change, name, *, by, ip, comment, guard=None, apply=None):
             comment=locked.decision_reason,
             data={"kind": locked.kind, **(data or {})},
         )  # fmt: skip
+        if after:
+            after(locked._locked_contract, locked, data or {})
         _notify_change(locked.pk, name)
 
     def conflict(locked):
@@ -1126,8 +1155,8 @@ def _fire_change(change, name, *, by, ip, comment, guard=None, apply=None):
 
 def approve_change(change, *, by, ip=None, comment=""):
     """A manager approves the change, which applies under the contract's row lock: an extension
-    moves `ends_on` (the original end stays) and adds the reports the longer schedule needs; a
-    new investigator goes on the contract; a reallocation changes `approved_budget`."""
+    moves `ends_on` (the original end stays) and the schedule with it (`move_schedule`); a new
+    investigator goes on the contract; a reallocation changes `approved_budget`."""
 
     def guard(contract, locked):
         return change_problems(contract, locked, asking=False)
@@ -1135,25 +1164,14 @@ def approve_change(change, *, by, ip=None, comment=""):
     def apply(contract, locked):
         data = {}
         if locked.kind == ChangeRequest.Kind.EXTENSION:
-            data = {"ends_on": contract.ends_on.isoformat()}
+            old_end = contract.ends_on
+            data = {"ends_on": old_end.isoformat()}
             if contract.original_ends_on is None:
-                contract.original_ends_on = contract.ends_on
+                contract.original_ends_on = old_end
             contract.ends_on = locked.new_ends_on
             contract.save(update_fields=["ends_on", "original_ends_on"])
-            have = set(contract.reports.values_list("number", flat=True))
-            added = [
-                ProgressReport(
-                    contract=contract, number=number, period_start=begin, period_end=end,
-                    due_on=due,
-                )
-                for number, begin, end, due in report_periods(
-                    contract.starts_on, contract.ends_on, contract.report_every_months
-                )
-                if number not in have
-            ]  # fmt: skip
-            ProgressReport.objects.bulk_create(added)
-            data.update(new_ends_on=contract.ends_on.isoformat(),
-                        reports_added=[r.number for r in added])  # fmt: skip
+            data["new_ends_on"] = contract.ends_on.isoformat()
+            data.update(move_schedule(contract, old_end))
         elif locked.kind == ChangeRequest.Kind.INVESTIGATOR:
             data = {"principal_investigator": contract.principal_investigator}
             contract.principal_investigator = locked.new_investigator
@@ -1166,7 +1184,129 @@ def approve_change(change, *, by, ip=None, comment=""):
                     "budget_after": after}  # fmt: skip
         return data
 
-    return _fire_change(change, "approve", by=by, ip=ip, comment=comment, guard=guard, apply=apply)
+    def after(contract, locked, data):
+        if locked.kind == ChangeRequest.Kind.EXTENSION:
+            trail_schedule(contract, data, by=by, ip=ip)
+
+    return _fire_change(
+        change, "approve", by=by, ip=ip, comment=comment, guard=guard, apply=apply, after=after
+    )
+
+
+def move_schedule(contract, old_end):
+    """The schedule follows an approved extension (Circular 04/2015; contract of Circular
+    05/2014), under the contract's row lock the caller holds:
+
+    - the reports still the investigator's to send (draft, returned) take the periods and due
+      dates `report_periods` gives for the new end, and the periods the longer task adds are
+      added; submitted and accepted reports are left as they were sent;
+    - the tranches not yet released that were due on or after the old end (the money of the
+      task's end) move by the extension's span in days; those due before it keep their date;
+    - the annual inspections not yet recorded follow the new end (`projects.inspection`).
+
+    Returns what moved, for the trail: {reports_added, reports_moved, tranches_moved,
+    inspections_moved}."""
+    from projects import inspection
+
+    span = contract.ends_on - old_end
+    schedule = {
+        number: (begin, end, due)
+        for number, begin, end, due in report_periods(
+            contract.starts_on, contract.ends_on, contract.report_every_months
+        )
+    }
+    reports = {r.number: r for r in contract.reports.select_for_update()}
+    moved_reports = []
+    for number, report in sorted(reports.items()):
+        period = schedule.get(number)
+        if report.state not in REPORT_EDITABLE or period is None:
+            continue
+        if (report.period_start, report.period_end, report.due_on) == period:
+            continue
+        moved_reports.append(
+            {
+                "number": number,
+                "due_on": report.due_on.isoformat(),
+                "new_due_on": period[2].isoformat(),
+            }
+        )
+        report.period_start, report.period_end, report.due_on = period
+        report.save(update_fields=["period_start", "period_end", "due_on", "updated_at"])
+    added = [
+        ProgressReport(
+            contract=contract, number=number, period_start=begin, period_end=end, due_on=due
+        )
+        for number, (begin, end, due) in sorted(schedule.items())
+        if number not in reports
+    ]
+    ProgressReport.objects.bulk_create(added)
+    moved_tranches = []
+    for tranche in contract.tranches.select_for_update().filter(
+        released_at__isnull=True, due_on__gte=old_end
+    ):
+        moved_tranches.append(
+            {
+                "position": tranche.position,
+                "due_on": tranche.due_on.isoformat(),
+                "new_due_on": (tranche.due_on + span).isoformat(),
+            }
+        )
+        tranche.due_on += span
+        tranche.save(update_fields=["due_on"])
+    return {
+        "reports_added": [r.number for r in added],
+        "reports_added_due": [r.due_on.isoformat() for r in added],
+        "reports_moved": moved_reports,
+        "tranches_moved": moved_tranches,
+        "inspections_moved": inspection.reschedule(contract),
+    }
+
+
+def trail_schedule(contract, data, *, by, ip=None):
+    """The trail entry that says, in words and in `data`, how an extension moved the schedule."""
+    words = [
+        _("End date %(before)s → %(after)s.")
+        % {"before": _iso_day(data["ends_on"]), "after": _iso_day(data["new_ends_on"])}
+    ]
+    for number, due in zip(data["reports_added"], data["reports_added_due"], strict=True):
+        words.append(
+            _("Progress report %(number)s added, due %(day)s.")
+            % {"number": number, "day": _iso_day(due)}
+        )
+    for row in data["reports_moved"]:
+        words.append(
+            _("Progress report %(number)s now due %(after)s (was %(before)s).")
+            % {"number": row["number"], "after": _iso_day(row["new_due_on"]),
+               "before": _iso_day(row["due_on"])}
+        )  # fmt: skip
+    for row in data["tranches_moved"]:
+        words.append(
+            _("Tranche %(position)s now due %(after)s (was %(before)s).")
+            % {"position": row["position"], "after": _iso_day(row["new_due_on"]),
+               "before": _iso_day(row["due_on"])}
+        )  # fmt: skip
+    for row in data["inspections_moved"]:
+        if row["due_on"] is None:
+            words.append(
+                _("Inspection of year %(year)s added, due %(day)s.")
+                % {"year": row["year"], "day": _iso_day(row["new_due_on"])}
+            )
+        else:
+            words.append(
+                _("Inspection of year %(year)s now due %(after)s (was %(before)s).")
+                % {"year": row["year"], "after": _iso_day(row["new_due_on"]),
+                   "before": _iso_day(row["due_on"])}
+            )  # fmt: skip
+    keys = ("ends_on", "new_ends_on", "reports_added", "reports_moved", "tranches_moved",
+            "inspections_moved")  # fmt: skip
+    return trail(
+        contract.proposal_id, "move_schedule", by=by, ip=ip, record=contract.number,
+        comment=" ".join(str(w) for w in words), data={key: data[key] for key in keys},
+    )  # fmt: skip
+
+
+def _iso_day(value):
+    return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
 def refuse_change(change, *, by, ip=None, comment):

@@ -72,8 +72,11 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     assert proposal is not None and not Contract.objects.filter(proposal=proposal).exists()
     pk = proposal.pk
     today = timezone.localdate()
-    assert timezone.localdate(proposal.decided_at) <= today
-    ends = workflow.add_months(today, proposal.duration_months) - datetime.timedelta(days=1)
+    # Signed 200 days ago (the demo decided it months before), so that report 1's six-month
+    # period has ended by today: a report is submitted only after its period.
+    signed = today - datetime.timedelta(days=200)
+    assert timezone.localdate(proposal.decided_at) <= signed
+    ends = workflow.add_months(signed, proposal.duration_months) - datetime.timedelta(days=1)
     half = proposal.approved_amount // 2
     rest = proposal.approved_amount - half
     number = "45/2026/HĐ-SKHCN"
@@ -84,16 +87,16 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     page.get_by_role("link", name="Soạn hợp đồng").click()
     page.wait_for_url(re.compile(rf"/proposals/{pk}/contract/$"))
     page.locator("#number").fill(number)
-    page.locator("#signed_on").fill(today.isoformat())
-    page.locator("#starts_on").fill(today.isoformat())
+    page.locator("#signed_on").fill(signed.isoformat())
+    page.locator("#starts_on").fill(signed.isoformat())
     page.locator("#ends_on").fill(ends.isoformat())
     page.locator("#department_signatory").fill("Trần Văn Hùng")
     page.locator("#host_representative").fill("Võ Văn Thắng")
     page.locator("#host_representative_title").fill("Hiệu trưởng")
-    page.locator("#tranches-0-due_on").fill(today.isoformat())
+    page.locator("#tranches-0-due_on").fill(signed.isoformat())
     page.locator("#tranches-0-amount").fill(f"{half:,}".replace(",", "."))
     page.locator("#tranches-0-condition").select_option("on_signing")
-    page.locator("#tranches-1-due_on").fill(workflow.add_months(today, 7).isoformat())
+    page.locator("#tranches-1-due_on").fill(workflow.add_months(signed, 7).isoformat())
     page.locator("#tranches-1-amount").fill(f"{rest:,}".replace(",", "."))
     page.locator("#tranches-1-condition").select_option("report_accepted")
     page.locator("#tranches-1-report_number").fill("1")
@@ -213,7 +216,7 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     shot("15-change-approved")
     page.goto(f"{base}/proposals/{pk}/contract/")
     expect(page.locator("main")).to_contain_text(
-        f"{today.strftime('%d/%m/%Y')} – {new_end.strftime('%d/%m/%Y')}"
+        f"{signed.strftime('%d/%m/%Y')} – {new_end.strftime('%d/%m/%Y')}"
     )
     shot("16-contract-extended")
     assert ChangeRequest.objects.get(pk=change.pk).state == "approved"

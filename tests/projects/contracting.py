@@ -71,9 +71,23 @@ def write_report(report, researcher, *, spent=0):
     )
 
 
+def after_period(report):
+    """A moment (10:00 in An Giang) on the day after the report's period ended: the first day
+    it may be submitted (`workflow.period_problems`)."""
+    day = report.period_end + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
 def submit_report(report, researcher, **kwargs):
+    """Write the report and submit it — now if its period has ended, else as of the day after
+    its period (the moment is replayed: no notice is sent then)."""
+    from grants import workflow as grants_workflow
+
     write_report(report, researcher, **kwargs)
-    return workflow.submit_report(report, by=researcher)
+    if timezone.localdate() > report.period_end:
+        return workflow.submit_report(report, by=researcher)
+    with grants_workflow.clock(after_period(report)):
+        return workflow.submit_report(report, by=researcher)
 
 
 def accept_report(report, researcher, officer, **kwargs):

@@ -338,6 +338,17 @@ MATRIX = {
         case({"pk": "@registration_completed"}, get=only("res", *STAFF, ok=404),
              label="not registered yet"),
     ],
+    # -- projects: inspections --
+    # The investigator and the Department's staff follow the inspections; an officer records one
+    # (an empty form: refused by the field, 400); nothing before the contract is signed (404).
+    "project_inspections": [
+        case({"pk": "@in_progress"}, get=only("res", *STAFF), post=only("off", ok=400)),
+        case({"pk": "@funded"}, get=only("res", *STAFF, ok=404), label="not signed"),
+    ],
+    # No inspection of the demo has a file yet: 404 for those who may read, 403 for the others.
+    "project_inspection_file": [
+        case({"pk": "@in_progress", "year": 1}, get=only("res", *STAFF, ok=404)),
+    ],
     # -- projects: verify --
     # Public: anyone may read the page and upload a file (an empty POST: no file, 400).
     "document_verify": [case(get=everyone(200), post=everyone(400))],
