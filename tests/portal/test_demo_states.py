@@ -29,15 +29,16 @@ MACHINES = {
     "projects.Acceptance": set(AcceptanceState.values),
 }
 
-# States the demo does not reach on this branch: `projects/demo.py` (the acceptance council's
-# slice, rewired at the merge) takes each funded task only to its signed contract, first
-# tranche and end, with no report written, change asked for or acceptance council. The merge
-# fills them and empties this table: the test asserts it exactly, so it fails as soon as one
-# of these states exists (remove it here then) or another one goes missing.
-AWAITING_THE_ACCEPTANCE_MERGE = {
-    "projects.ProgressReport": {"submitted", "accepted", "returned"},
-    "projects.ChangeRequest": set(ChangeState.values),
-    "projects.Acceptance": set(AcceptanceState.values),
+# States the demo does not reach yet (issue 13 is not resolved on this point): the demo has one
+# running task, which the permission matrix's world uses as a fresh one (report 1 a draft, no
+# change asked), so a report waiting for the officer, a change waiting for a manager and an
+# acceptance before its verdict need more running tasks in the scenario. The test asserts this
+# table exactly: it fails as soon as one of these states appears (remove it here then) or
+# another one goes missing.
+NOT_YET_IN_THE_DEMO = {
+    "projects.ProgressReport": {"submitted"},
+    "projects.ChangeRequest": {"requested"},
+    "projects.Acceptance": {"draft", "submitted", "returned", "grading"},
 }
 
 
@@ -57,7 +58,7 @@ def test_every_state_of_every_machine_exists_after_seed_demo():
         absent = expected - present_states(label)
         if absent:
             missing[label] = absent
-    assert missing == AWAITING_THE_ACCEPTANCE_MERGE
+    assert missing == NOT_YET_IN_THE_DEMO
 
 
 def test_every_proposal_stands_where_its_trail_ends():
