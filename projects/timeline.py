@@ -144,8 +144,8 @@ def project_steps(proposal, reader=None):
 
 def acceptance_documents(proposal, reader):
     """The acceptance's documents on grants' `accept_results` (→ completed) and `terminate`,
-    for those who follow the execution: its page, its council's minutes for the Department's
-    staff once the verdict is recorded, and on `accept_results` the registration that follows."""
+    for those who follow the execution: its page, its council's minutes once the verdict is
+    recorded (the investigator reads them too, as the minutes view allows), and on `accept_results` the registration that follows."""
     if proposal.state not in AFTER_ACCEPTANCE or not reader.follows_execution:
         return {}
     acceptance = _acceptance(proposal, reader)
@@ -158,7 +158,7 @@ def acceptance_documents(proposal, reader):
                 "project_acceptance_minutes", pk,
                 label=_("Minutes of the acceptance council (PDF)"),
             )
-            if reader.staff and acceptance.state == AcceptanceState.DECIDED
+            if acceptance.state == AcceptanceState.DECIDED
             else None,
         )  # fmt: skip
     # Accepted, the results are registered next (projects.registration).
