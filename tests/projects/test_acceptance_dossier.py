@@ -151,7 +151,9 @@ def test_the_investigator_saves_a_partial_draft_and_unknown_products_are_dropped
     )
     assert saved.final_report == "Bản thảo." and saved.results == {}
     assert saved.state == "draft"
-    assert not ProjectEntry.objects.filter(action__startswith="acceptance_").exists()
+    assert not ProjectEntry.objects.filter(
+        proposal_id=acceptance.contract.proposal_id, action__startswith="acceptance_"
+    ).exists()
 
 
 @pytest.mark.parametrize("who", [OTHER, OFFICER, MANAGER])
@@ -242,7 +244,9 @@ def test_each_missing_part_alone_keeps_the_dossier_back(acceptance, researcher, 
         steps.submit_acceptance(acceptance, by=researcher)
     assert list(refused.value.errors) == [key]
     assert fresh(acceptance).state == "draft"
-    assert not ProjectEntry.objects.filter(action="acceptance_submit").exists()
+    assert not ProjectEntry.objects.filter(
+        proposal_id=acceptance.contract.proposal_id, action="acceptance_submit"
+    ).exists()
 
 
 def test_the_note_of_a_product_is_optional(acceptance, researcher):
@@ -326,7 +330,9 @@ def test_the_officer_returns_it_and_the_investigator_corrects_and_resubmits(
     assert returned.state == "returned" and returned.return_reason == "Thiếu biên bản đo."
     assert [m.to for m in mail.outbox] == [[INVESTIGATOR]]
     assert "Thiếu biên bản đo." in mail.outbox[0].body
-    entry = ProjectEntry.objects.get(action="acceptance_return_dossier")
+    entry = ProjectEntry.objects.get(
+        proposal_id=submitted.contract.proposal_id, action="acceptance_return_dossier"
+    )
     assert (entry.source, entry.target, entry.comment) == (
         "submitted", "returned", "Thiếu biên bản đo.",
     )  # fmt: skip

@@ -297,7 +297,9 @@ def test_replacing_a_member_while_grading(officer):
     placed = council.replace_member(seats[3], newcomer, by=officer)
     assert placed.seat == "critic" and placed.status == "invited" and placed.member == newcomer
     assert not AcceptanceSeat.objects.filter(pk=seats[3].pk).exists()
-    entry = ProjectEntry.objects.get(action="acceptance_replace")
+    entry = ProjectEntry.objects.get(
+        proposal_id=acceptance.contract.proposal_id, action="acceptance_replace"
+    )
     assert entry.data == {"seat": "critic", "left": seats[3].member_id, "member": newcomer.pk}
 
 
@@ -480,7 +482,7 @@ def test_the_last_submission_closes_the_council_and_records_the_verdict(
     assert proposal.owner.email in recipients and officer.email in recipients
     with pytest.raises(workflow.StateConflict):
         council.close_council(acceptance, by=officer)
-    assert ProjectEntry.objects.filter(action="acceptance_decided").count() == 1
+    assert ProjectEntry.objects.filter(proposal=proposal, action="acceptance_decided").count() == 1
 
 
 def test_officer_closes_at_exactly_two_thirds_present(officer):
@@ -489,7 +491,10 @@ def test_officer_closes_at_exactly_two_thirds_present(officer):
         cs.submit(seat, "excellent")
     decided = council.close_council(acceptance, by=officer)
     assert decided.state == "decided" and decided.verdict == "excellent"
-    assert ProjectEntry.objects.get(action="acceptance_decided").actor == officer
+    entry = ProjectEntry.objects.get(
+        proposal_id=acceptance.contract.proposal_id, action="acceptance_decided"
+    )
+    assert entry.actor == officer
 
 
 def test_no_close_one_below_two_thirds_present(officer, client_as):

@@ -125,7 +125,9 @@ def test_a_partial_draft_is_saved(report, researcher):
     )
     assert saved.spending == {"labour": 2_000_000}
     assert fresh(report).state == "draft"
-    assert not ProjectEntry.objects.filter(action__startswith="report_").exists()
+    assert not ProjectEntry.objects.filter(
+        proposal_id=report.contract.proposal_id, action__startswith="report_"
+    ).exists()
 
 
 def test_a_bad_number_refuses_the_draft_by_the_field_and_saves_nothing(report, researcher):
@@ -242,7 +244,9 @@ def test_a_complete_report_is_submitted_and_the_officers_told(
     with django_capture_on_commit_callbacks(execute=True):
         done = workflow.submit_report(report, by=researcher, ip="203.162.10.22")
     assert done.state == "submitted" and done.submitted_at
-    entry = ProjectEntry.objects.get(action="report_submit")
+    entry = ProjectEntry.objects.get(
+        proposal_id=report.contract.proposal_id, action="report_submit"
+    )
     assert entry.proposal_id == report.contract.proposal_id and entry.ip == "203.162.10.22"
     assert (entry.source, entry.target) == ("draft", "submitted")
     assert len(mail.outbox) == 1 and "officer@example.org" in mail.outbox[0].to
@@ -362,7 +366,9 @@ def test_the_officer_accepts_and_the_investigator_is_told(
     assert response.status_code == 302
     done = fresh(submitted_report)
     assert done.state == "accepted" and done.decided_by.email == OFFICER
-    assert ProjectEntry.objects.filter(action="report_accept", target="accepted").exists()
+    assert ProjectEntry.objects.filter(
+        proposal_id=submitted_report.contract.proposal_id, action="report_accept", target="accepted"
+    ).exists()
     assert [m.to for m in mail.outbox] == [[INVESTIGATOR]]
 
 

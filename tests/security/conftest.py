@@ -290,18 +290,15 @@ def build_world():
     ).pk
 
     # -- projects: acceptance council --
-    # The running task's acceptance dossier, submitted (created directly until the dossier
-    # slice's submit_acceptance is merged), with reviewer5 ("rev") seated and accepted.
-    from projects import council as acceptance_council
-    from projects.models import Acceptance
-
-    acceptance, _created = Acceptance.objects.get_or_create(
-        contract=running, defaults={"state": "submitted", "submitted_at": timezone.now()}
+    # researcher@'s task the demo's acceptance council passed: reviewer5 ("rev") sat on it and
+    # graded, the verdict and its signed minutes are recorded.
+    ids["accepted_task"] = (
+        Proposal.objects.filter(owner=researcher, state__in=["completed", "transferred"])
+        .filter(contract__acceptance__seats__member=reviewer)
+        .order_by("pk")
+        .first()
+        .pk
     )
-    acceptance_seat = acceptance_council.seat_member(
-        acceptance, reviewer, "member", by=users.get(pk=world.users["off"])
-    )
-    acceptance_council.declare(acceptance_seat, by=reviewer, no_conflict=True)
 
     # -- projects: result registration --
     # researcher@'s accepted task, its results filed by the investigator and waiting for an

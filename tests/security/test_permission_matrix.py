@@ -305,17 +305,21 @@ MATRIX = {
     # The officer forms and runs the council (an empty POST names no action: 400); a manager
     # reads it; nobody else. Before the dossier is submitted there is no council (404).
     "project_acceptance_council": [
-        case({"pk": "@in_progress"}, get=only(*STAFF), post=only("off", ok=400)),
+        case({"pk": "@accepted_task"}, get=only(*STAFF), post=only("off", ok=400)),
+        case({"pk": "@in_progress"}, get=only(*STAFF, ok=404), label="a draft dossier"),
         case({"pk": "@funded"}, get=only(*STAFF, ok=404), label="no acceptance"),
     ],
-    # The seated member declares and grades: before grading starts, a POST is told so and sent
+    # The seated member reads their grades; once the verdict is in, a POST is told so and sent
     # back (302); nobody without a seat.
     "project_acceptance_council_grade": [
-        case({"pk": "@in_progress"}, get=only("rev"), post=only("rev", ok=302)),
+        case({"pk": "@accepted_task"}, get=only("rev"), post=only("rev", ok=302)),
     ],
-    # The minutes exist once the verdict is recorded: before, those who may read them get 404.
+    # The signed minutes, once the verdict is recorded: the investigator, the council's members
+    # and the Department's staff. While the dossier is a draft there is no council to ask
+    # about: 404 for every signed-in user.
     "project_acceptance_minutes": [
-        case({"pk": "@in_progress"}, get=only("res", "rev", *STAFF, ok=404)),
+        case({"pk": "@accepted_task"}, get=only("res", "rev", *STAFF)),
+        case({"pk": "@in_progress"}, get=only(*SIGNED_IN, ok=404), label="a draft dossier"),
     ],
     # -- projects: result registration --
     # The investigator and the Department's staff read it (a running task: the page says it
