@@ -15,4 +15,6 @@ def took_part(proposal, user):
     reasons = []
     if "prepare_contract" in done:
         reasons.append(_("You prepared its contract."))
+    if done & {"acceptance_seat", "acceptance_replace"}:
+        reasons.append(_("You formed its acceptance council."))
     return reasons
