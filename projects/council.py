@@ -266,7 +266,7 @@ def replace_member(seat, member, *, by, ip=None, due_at=None):
         if locked.state not in SEATING_STATES:
             raise _state_conflict(locked)
         current = (
-            AcceptanceSeat.objects.select_for_update()
+            AcceptanceSeat.objects.select_for_update(of=("self",))
             .select_related("member__profile")
             .get(pk=seat.pk)
         )

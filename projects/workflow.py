@@ -49,9 +49,13 @@ def add_months(day, months):
 
 
 def trail(proposal, action, *, by, ip=None, record="", source="", target="", comment="", data=None):
-    """Write the project's append-only trail entry (call it inside the step's transaction)."""
+    """Write the project's append-only trail entry (call it inside the step's transaction).
+    `record` is a short label ("report 2", a member's name): cut to the column's length so that
+    a long name never fails a step (PostgreSQL refuses what SQLite would store); the full
+    identities are in `data` and `actor`."""
+    limit = ProjectEntry._meta.get_field("record").max_length
     return ProjectEntry.objects.create(
-        proposal_id=getattr(proposal, "pk", proposal), action=action, record=record,
+        proposal_id=getattr(proposal, "pk", proposal), action=action, record=str(record)[:limit],
         source=source, target=target, actor=by, ip=ip or None, comment=comment,
         data=data or {}, at=current_time(),
     )  # fmt: skip
