@@ -102,7 +102,11 @@ def test_a_member_scores_the_officer_appraises_the_manager_funds(page, demo_site
     page.wait_for_url(re.compile(rf"/proposals/{proposal.pk}/$"))
     funded = Proposal.objects.get(pk=proposal.pk)
     assert funded.state == "funded" and funded.approved_amount == appraised
-    link = page.get_by_role("link", name=re.compile(r"Quyết định .*QĐ-SKHCN"))
+    decision = re.compile(r"Quyết định .*QĐ-SKHCN")
+    link = page.locator(".document-links").first.get_by_role("link", name=decision)
+    # The whole-path timeline names the same signed decision at its step.
+    in_path = page.get_by_role("complementary").get_by_role("link", name=decision)
+    assert in_path.get_attribute("href") == link.get_attribute("href")
     pdf = page.request.get(base + link.get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
