@@ -46,6 +46,10 @@ urlpatterns += i18n_patterns(
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
     path("search/", cms_views.search, name="search"),
+    # -- issue 14: errors --
+    # -- issue 14: dashboards --
+    # -- issue 14: search --
+    # -- issue 14: language --
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -318,6 +318,16 @@ def build_world():
 
     # -- demo and market link --
     # (market slice)
+    # -- issue 13: demo --
+    # (demo slice)
+    # -- issue 13: arc --
+    # (arc slice)
+    # -- issue 14: dashboards --
+    # (dashboards slice)
+    # -- issue 14: search --
+    # (search slice)
+    # -- issue 14: language --
+    # (language slice)
     return world
 
 

@@ -431,6 +431,14 @@ MATRIX = {
         case({"pk": "@deal", "action": "nosuchaction"}, get=POST_ONLY, post=only(),
              label="unknown"),
     ],
+    # -- issue 14: errors --
+    # (errors slice)
+    # -- issue 14: dashboards --
+    # (dashboards slice)
+    # -- issue 14: search --
+    # (search slice)
+    # -- issue 14: language --
+    # (language slice)
     # -- the JSON API ---------------------------------------------------------------------------
     # The API's index of links asks for a sign-in (DRF's default); its public endpoints do not.
     "api-root": [case(get=API_SIGNED_IN)],
