@@ -256,6 +256,26 @@ PEOPLE = [
         "chuyển đổi số, truy xuất nguồn gốc, internet vạn vật",
         "",
     ),
+    (
+        "researcher4@example.org",
+        "Nguyễn Thị Kim Ngân",
+        "ts",
+        "agu",
+        ["researcher"],
+        "Trưởng bộ môn Công nghệ thực phẩm",
+        "chế biến và bảo quản nông sản, công nghệ sau thu hoạch, tưới tiết kiệm nước",
+        "",
+    ),
+    (
+        "researcher5@example.org",
+        "Võ Thanh Tùng",
+        "ths",
+        "kgu",
+        ["researcher"],
+        "Giảng viên Khoa Nông nghiệp và Thủy sản",
+        "chế biến thủy sản, nước mắm Phú Quốc, sấy năng lượng mặt trời",
+        "",
+    ),
 ]
 
 # Demo people whose membership of their organisation (above) is still waiting for an officer:
@@ -384,6 +404,20 @@ CALLS = [
         "planting calendars and irrigation for the Long Xuyên Quadrangle rice area.",
     ),
     (
+        "AG-CBNS24",
+        "Chế biến sâu và bảo quản nông sản, thủy sản chủ lực năm 2024",
+        "Deep processing and storage of the province's key farm and fishery products, 2024",
+        ["fruit", "aquaculture", "rice"],
+        -570,
+        -510,
+        6_000_000_000,
+        1_200_000_000,
+        "Hoàn thiện quy trình chế biến sâu, bảo quản và đóng gói trái cây, thủy sản và lúa gạo "
+        "của tỉnh để nâng giá trị sản phẩm OCOP và giảm tổn thất sau thu hoạch.",
+        "Deep processing, storage and packing of the province's fruit, fish and rice, to raise "
+        "the value of OCOP products and cut post-harvest losses.",
+    ),
+    (
         "AG-CNSH24",
         "Chế phẩm sinh học phòng bệnh cho cá tra và tôm năm 2024",
         "Biological products against pangasius and shrimp diseases, 2024",
@@ -475,23 +509,24 @@ ELIGIBILITY_EN = (
     "Technology and Innovation 93/2025/QH15; Circular 20/2023/TT-BKHCN).</p>"
 )
 
-# Scoring sheets (Circular 20/2023/TT-BKHCN): (name, is_default, [(key, criterion, guidance, max, tiebreak)]).
+# Scoring sheets (Circular 20/2023/TT-BKHCN):
+# (name, is_default, [(key, criterion, criterion in English, guidance, max, tiebreak)]).
 RUBRICS = [
     (
         "Phiếu đánh giá nhiệm vụ nghiên cứu ứng dụng",
         True,
         [
-            ("overview", "Tổng quan tình hình nghiên cứu, luận giải sự cần thiết",
+            ("overview", "Tổng quan tình hình nghiên cứu, luận giải sự cần thiết", "State of research and why the project is needed",
              "Nắm được tình hình trong và ngoài nước; nêu rõ vấn đề địa phương cần giải quyết.", 12, False),
-            ("content", "Nội dung, nhân lực và phương pháp nghiên cứu",
+            ("content", "Nội dung, nhân lực và phương pháp nghiên cứu", "Content, team and research methods",
              "Nội dung đầy đủ, logic; phương pháp phù hợp, hiện đại; nhân lực đủ năng lực.", 24, True),
-            ("products", "Sản phẩm và chỉ tiêu chất lượng",
+            ("products", "Sản phẩm và chỉ tiêu chất lượng", "Products and quality indicators",
              "Sản phẩm cụ thể, có chỉ tiêu đo được, tương xứng với kinh phí.", 16, False),
-            ("application", "Khả năng ứng dụng và chuyển giao",
+            ("application", "Khả năng ứng dụng và chuyển giao", "Prospects of use and transfer",
              "Có địa chỉ ứng dụng, đơn vị tiếp nhận; phương án chuyển giao khả thi.", 16, False),
-            ("feasibility", "Tính khả thi của kế hoạch và dự toán kinh phí",
+            ("feasibility", "Tính khả thi của kế hoạch và dự toán kinh phí", "Feasibility of the plan and the budget",
              "Tiến độ hợp lý; dự toán đúng định mức, có báo giá.", 16, False),
-            ("capacity", "Năng lực của tổ chức chủ trì và chủ nhiệm nhiệm vụ",
+            ("capacity", "Năng lực của tổ chức chủ trì và chủ nhiệm nhiệm vụ", "Capacity of the host and the principal investigator",
              "Kinh nghiệm, cơ sở vật chất, kết quả các nhiệm vụ đã chủ trì.", 16, False),
         ],
     ),
@@ -499,18 +534,18 @@ RUBRICS = [
         "Phiếu đánh giá dự án sản xuất thử nghiệm",
         False,
         [
-            ("overview", "Tổng quan công nghệ và thị trường",
+            ("overview", "Tổng quan công nghệ và thị trường", "The technology and its market",
              "Nguồn gốc, mức độ hoàn thiện của công nghệ; nhu cầu thị trường.", 8, False),
-            ("content", "Nội dung và phương án triển khai",
+            ("content", "Nội dung và phương án triển khai", "Content and deployment plan",
              "Quy mô sản xuất thử phù hợp; các bước hoàn thiện công nghệ rõ ràng.", 20, True),
-            ("novelty", "Tính mới và khả thi của công nghệ",
+            ("novelty", "Tính mới và khả thi của công nghệ", "Novelty and feasibility of the technology",
              "Công nghệ có tính mới, ổn định ở quy mô sản xuất.", 12, False),
-            ("impact", "Hiệu quả kinh tế – xã hội",
+            ("impact", "Hiệu quả kinh tế – xã hội", "Economic and social benefits",
              "Lợi ích kinh tế, môi trường, việc làm cho địa phương.", 12, False),
-            ("products", "Sản phẩm dự kiến", "Sản phẩm, sản lượng và tiêu chuẩn chất lượng.", 16, False),
-            ("finance", "Phương án tài chính",
+            ("products", "Sản phẩm dự kiến", "Expected products", "Sản phẩm, sản lượng và tiêu chuẩn chất lượng.", 16, False),
+            ("finance", "Phương án tài chính", "Financial plan",
              "Kinh phí đối ứng, phương án thu hồi vốn, dự toán hợp lý.", 16, False),
-            ("capacity", "Năng lực tổ chức chủ trì",
+            ("capacity", "Năng lực tổ chức chủ trì", "Capacity of the host organisation",
              "Nhà xưởng, thiết bị, nhân lực và kinh nghiệm sản xuất kinh doanh.", 16, False),
         ],
     ),

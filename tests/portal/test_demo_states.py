@@ -29,19 +29,6 @@ MACHINES = {
     "projects.Acceptance": set(AcceptanceState.values),
 }
 
-# States the demo does not reach yet (issue 13 is not resolved on this point): the demo has one
-# running task, which the permission matrix's world uses as a fresh one (report 1 a draft, no
-# change asked), so a report waiting for the officer, a change waiting for a manager and an
-# acceptance before its verdict need more running tasks in the scenario. The test asserts this
-# table exactly: it fails as soon as one of these states appears (remove it here then) or
-# another one goes missing.
-NOT_YET_IN_THE_DEMO = {
-    "projects.ProgressReport": {"submitted"},
-    "projects.ChangeRequest": {"requested"},
-    "projects.Acceptance": {"draft", "submitted", "returned", "grading"},
-}
-
-
 def present_states(label):
     model = apps.get_model(label)
     states = set(model.objects.values_list("state", flat=True).distinct())
@@ -58,7 +45,7 @@ def test_every_state_of_every_machine_exists_after_seed_demo():
         absent = expected - present_states(label)
         if absent:
             missing[label] = absent
-    assert missing == NOT_YET_IN_THE_DEMO
+    assert missing == {}
 
 
 def test_every_proposal_stands_where_its_trail_ends():

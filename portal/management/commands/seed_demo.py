@@ -2,6 +2,7 @@
 
 import datetime
 import time
+from contextlib import contextmanager
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -13,10 +14,13 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents.models import Document
-from wagtail.models import Collection, Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, ReferenceIndex, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.tasks import update_reference_index_task
 
 from cms.models import HomePage, NewsIndexPage, NewsPage, Sector, SiteSettings, StandardPage
 from core import demo_signing, roles
@@ -25,6 +29,29 @@ from grants.models import CallIndexPage, CallPage, CallTemplate, Rubric, RubricC
 from portal import demo_data
 from portal.permissions import sync_role_permissions
 from researchers.models import Organisation, Profile
+
+
+@contextmanager
+def references_indexed_once():
+    """Wagtail indexes the references of an object each time it is saved (a page is saved four
+    or five times while it is created, translated and published); here each object saved is
+    indexed once, at the end, with Wagtail's own task."""
+    saved = {}
+    tracked = set(ReferenceIndex.tracked_models)
+
+    def remember(sender, instance, raw=False, **kwargs):
+        if not raw and sender in tracked:
+            saved[(sender._meta.app_label, sender._meta.model_name, str(instance.pk))] = sender
+
+    post_save.connect(remember, weak=False, dispatch_uid="seed_demo_references")
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        post_save.disconnect(dispatch_uid="seed_demo_references")
+    for (app_label, model_name, pk), model in sorted(saved.items(), key=lambda item: item[0]):
+        if model.objects.filter(pk=pk).exists():  # not deleted since (Wagtail's welcome page)
+            update_reference_index_task.enqueue(app_label, model_name, pk)
 
 
 class Command(BaseCommand):
@@ -38,7 +65,7 @@ class Command(BaseCommand):
 
         stage("Signing certificate of the demo")
         demo_signing.ensure()  # the throwaway certificate the demo's decisions are signed with
-        with transaction.atomic():
+        with transaction.atomic(), references_indexed_once():
             self.vi = Locale.objects.get_or_create(language_code="vi")[0]
             self.en = Locale.objects.get_or_create(language_code="en")[0]
             # The role groups first: in a flushed database (the PostgreSQL concurrency tests
@@ -297,9 +324,14 @@ class Command(BaseCommand):
                 rubric = Rubric(name=name, is_default=is_default)
                 rubric.criteria = [
                     RubricCriterion(
-                        key=key, name=title, guidance=guidance, max_points=points, tiebreak=tiebreak
+                        key=key,
+                        name=title,
+                        name_en=title_en,
+                        guidance=guidance,
+                        max_points=points,
+                        tiebreak=tiebreak,
                     )
-                    for key, title, guidance, points, tiebreak in criteria
+                    for key, title, title_en, guidance, points, tiebreak in criteria
                 ]
                 rubric.save()
             rubrics.append(rubric)
@@ -373,7 +405,11 @@ class Command(BaseCommand):
         people = {user.email.split("@")[0]: user for user in users}
         from projects.demo import run_on
 
-        seed_proposals(people=people, after_funding=lambda p, target: run_on(p, target, people))
+        seed_proposals(
+            people=people,
+            stdout=self.stdout,
+            after_funding=lambda p, target: run_on(p, target, people),
+        )
 
     def seed_catalogue(self, organisations):
         from transfer.demo import seed
