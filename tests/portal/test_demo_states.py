@@ -29,6 +29,7 @@ MACHINES = {
     "projects.Acceptance": set(AcceptanceState.values),
 }
 
+
 def present_states(label):
     model = apps.get_model(label)
     states = set(model.objects.values_list("state", flat=True).distinct())
