@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.demo import DETAILS, SCENARIO
-from grants.models import AuditEntry, CallPage, Proposal, Rubric
+from grants.models import CallPage, Proposal, Rubric
 from portal import demo_data
 from projects.demo import STAGES
-from projects.models import Acceptance, ChangeRequest, ProgressReport
+from projects.models import Acceptance, ChangeRequest, ProgressReport, ProjectEntry
 from projects.workflow import add_months
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,8 @@ def running(stage):
 
 
 def last_entry(proposal):
-    return AuditEntry.objects.filter(proposal=proposal).order_by("at", "pk").last()
+    """The last entry of the task's own trail (`projects.workflow.trail`)."""
+    return ProjectEntry.objects.filter(proposal=proposal).order_by("at", "pk").last()
 
 
 def test_every_stage_is_a_running_task_of_the_scenario_with_its_own_owner_limit():
@@ -53,7 +54,7 @@ def test_a_report_waits_for_the_officer():
     today = timezone.localdate()
     # Sent after its period ended (Circular 04/2015), and not in the future.
     assert report.period_end < timezone.localdate(report.submitted_at) < today
-    assert last_entry(proposal).transition == "report_submit"
+    assert last_entry(proposal).action == "report_submit"
     assert ProgressReport.objects.filter(state="submitted").count() == 1
 
 
@@ -66,7 +67,7 @@ def test_a_change_waits_for_a_manager():
     moved = sum(v for v in change.reallocation.values() if v > 0)
     assert 0 < moved <= proposal.contract.approved_amount // 10
     assert proposal.contract.reports.get(number=1).state == "accepted"
-    assert last_entry(proposal).transition == "change_request"
+    assert last_entry(proposal).action == "change_request"
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_the_acceptance_dossiers_stand_at_each_step(stage, state):
         assert acceptance.submitted_at is None and acceptance.final_report
         assert not acceptance.self_evaluation  # still being written
         return
-    assert last_entry(proposal).transition.startswith("acceptance_")
+    assert last_entry(proposal).action.startswith("acceptance_")
     assert timezone.localdate(acceptance.submitted_at) < today
 
 
@@ -106,7 +107,7 @@ def test_the_returned_dossier_says_why():
     proposal = running("acceptance_returned")
     acceptance = Acceptance.objects.get(contract=proposal.contract)
     entry = last_entry(proposal)
-    assert entry.transition == "acceptance_return_dossier" and entry.target == "returned"
+    assert entry.action == "acceptance_return_dossier" and entry.target == "returned"
     assert acceptance.return_reason and entry.comment == acceptance.return_reason
     assert entry.actor.email == "officer@example.org"
 
