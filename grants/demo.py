@@ -125,10 +125,10 @@ SCENARIO = (
     ("AG-CNSH24", "researcher2", "Chế phẩm nấm đối kháng Trichoderma phòng bệnh thối rễ sầu riêng và bưởi", "completed"),
     ("AG-NNTM25", "researcher2", "Gieo sạ và bón phân bằng thiết bị bay không người lái cho cánh đồng lớn Thoại Sơn", "in_progress"),
     ("AG-NNTM25", "researcher4", "Tưới tiết kiệm nước tự động theo độ ẩm đất cho vườn xoài Ba Màu tại Tịnh Biên", "in_progress"),
-    ("AG-CBNS24", "researcher5", "Quy trình sản xuất nước mắm cá cơm Phú Quốc giảm muối, giữ hàm lượng đạm", "in_progress"),
-    ("AG-CBNS24", "researcher4", "Chế biến bột chuối xanh giàu tinh bột kháng từ chuối già Nam Mỹ loại 2", "in_progress"),
-    ("AG-CBNS24", "researcher5", "Sấy khô cá lóc một nắng đạt chuẩn OCOP bằng nhà sấy năng lượng mặt trời", "in_progress"),
-    ("AG-CBNS24", "researcher2", "Bảo quản lúa giống bằng bao kín khí cho hợp tác xã vùng Tứ giác Long Xuyên", "in_progress"),
+    ("AG-CBNS25", "researcher5", "Quy trình sản xuất nước mắm cá cơm Phú Quốc giảm muối, giữ hàm lượng đạm", "in_progress"),
+    ("AG-CBNS25", "researcher4", "Chế biến bột chuối xanh giàu tinh bột kháng từ chuối già Nam Mỹ loại 2", "in_progress"),
+    ("AG-CBNS25", "researcher5", "Sấy khô cá lóc một nắng đạt chuẩn OCOP bằng nhà sấy năng lượng mặt trời", "in_progress"),
+    ("AG-CBNS25", "researcher2", "Bảo quản lúa giống bằng bao kín khí cho hợp tác xã vùng Tứ giác Long Xuyên", "in_progress"),
 )  # fmt: skip
 
 

@@ -404,9 +404,9 @@ CALLS = [
         "planting calendars and irrigation for the Long Xuyên Quadrangle rice area.",
     ),
     (
-        "AG-CBNS24",
-        "Chế biến sâu và bảo quản nông sản, thủy sản chủ lực năm 2024",
-        "Deep processing and storage of the province's key farm and fishery products, 2024",
+        "AG-CBNS25",
+        "Chế biến sâu và bảo quản nông sản, thủy sản chủ lực năm 2025",
+        "Deep processing and storage of the province's key farm and fishery products, 2025",
         ["fruit", "aquaculture", "rice"],
         -570,
         -510,

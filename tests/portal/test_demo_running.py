@@ -165,7 +165,7 @@ def test_every_dossier_reads_as_its_own_proposal():
 
 
 def test_the_new_call_is_closed_and_its_tasks_are_within_its_budget():
-    call = CallPage.objects.get(code="AG-CBNS24", locale__language_code="vi")
+    call = CallPage.objects.get(code="AG-CBNS25", locale__language_code="vi")
     assert call.closes_at < timezone.now()
     funded = Proposal.objects.filter(call=call, approved_amount__isnull=False)
     assert funded.count() == 4
