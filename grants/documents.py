@@ -16,7 +16,7 @@ from grants import dossier
 def verification_url(proposal):
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("receipt_verify", args=[proposal.verification_code])
-    return urljoin(settings.WAGTAILADMIN_BASE_URL, path)
+    return urljoin(settings.PORTAL_BASE_URL, path)
 
 
 def qr_data_uri(text):
