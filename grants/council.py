@@ -345,9 +345,11 @@ def _close_if_complete(proposal):
 
 
 def visible_ballots(proposal, user):
-    """Blind until one's own is in: reviewers see the others' ballots only after submitting
-    theirs; officers and managers see every submitted ballot; nobody who takes part in the
-    proposal sees any (rules.may_see_ballots)."""
+    """Blind until the council closes: during the review a member sees only their own ballot
+    (even once submitted, so no one learns the others' scores while some are still voting);
+    once the review is closed a member who voted sees the council's submitted ballots.
+    Officers and managers see every submitted ballot; nobody who takes part in the proposal
+    sees any (rules.may_see_ballots)."""
     if not may_see_ballots(proposal, user):
         return []
     submitted = proposal.ballots.filter(submitted_at__isnull=False).select_related(
@@ -355,8 +357,10 @@ def visible_ballots(proposal, user):
     )
     if roles.has_role(user, roles.OFFICER, roles.MANAGER):
         return list(submitted)
-    own = proposal.ballots.filter(reviewer=user, submitted_at__isnull=False).exists()
-    return list(submitted) if own else []
+    own = [b for b in submitted if b.reviewer_id == user.pk]
+    if not own or proposal.state in OPEN_STATES:
+        return own
+    return list(submitted)
 
 
 def copy_council(source, *, by):

@@ -104,8 +104,6 @@ def review_detail(request, pk):
         except ValidationError as error:
             if hasattr(error, "message_dict"):
                 errors = {k: v[0] for k, v in error.message_dict.items()}
-                if "comment" in errors:  # the overall comment has no criterion row
-                    messages.error(request, errors["comment"])
             else:
                 messages.error(request, " ".join(error.messages))
         else:
