@@ -42,7 +42,7 @@ def parse_po(path):
                 entries.append(current)
             current, key = None, None
             continue
-        current = current or {"flags": "", "msgstr": {}}
+        current = current or {"flags": "", "msgstr": {}, "fields": {}}
         if line.startswith("#,"):
             current["flags"] += line[2:]
             continue
@@ -51,21 +51,22 @@ def parse_po(path):
         match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+"(.*)"$', line)
         if match:
             key = match.group(1)
-            current.setdefault(key, "")
-            current[key] = match.group(3)
+            current["fields"][key] = match.group(3)
         elif line.startswith('"') and key:
-            current[key] += line[1:-1]
+            current["fields"][key] += line[1:-1]
         else:
             raise AssertionError(f"{path.name}: cannot read {raw!r}")
-        if key and key.startswith("msgstr"):
-            current["msgstr"][key] = current[key]
+        fields = current["fields"]
+        current["msgid"] = fields.get("msgid")
+        current["msgctxt"] = fields.get("msgctxt")
+        current["msgstr"] = {k: v for k, v in fields.items() if k.startswith("msgstr")}
     return [e for e in entries if e["msgid"] != ""]
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: f"{p.parent.parent.parent.name}")
 def test_the_vietnamese_catalogue_has_no_untranslated_or_fuzzy_entry(path):
     entries = parse_po(path)
-    assert len(entries) > 10
+    assert entries
     untranslated = [e["msgid"] for e in entries if not all(e["msgstr"].values())]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert not untranslated, f"{len(untranslated)} without translation: {untranslated[:10]}"
