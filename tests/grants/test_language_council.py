@@ -22,9 +22,12 @@ def form(reviewers, seats=SEATS, **extra):
     return data
 
 
-def test_seat_many_seats_a_whole_council_in_one_step(eligible, officer, reviewers):
+def test_seat_many_seats_a_whole_council_in_one_step(
+    eligible, officer, reviewers, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
-    seated = council.seat_many(eligible, choices(reviewers), by=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        seated = council.seat_many(eligible, choices(reviewers), by=officer)
     assert len(seated) == 7 == eligible.assignments.filter(status="invited").count()
     assert sorted(eligible.assignments.values_list("seat", flat=True)) == sorted(SEATS)
     assert len(mail.outbox) == 7  # one invitation each
