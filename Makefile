@@ -4,13 +4,17 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# `make run PORT=8080` serves on another port; links in e-mails and QR codes follow it.
+PORT ?= 8000
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+export PORTAL_BASE_URL
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast lint check system-deps browser-deps messages bench clean help
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run   - set up and serve the demo on SQLite at http://127.0.0.1:8000/"
+	@echo "make run   - set up and serve the demo on SQLite at http://127.0.0.1:$(PORT)/ (PORT=8000)"
 	@echo "make test  - lint, checks, the whole suite on PostgreSQL and SQLite, browser tests"
 
 # -- setup ----------------------------------------------------------------------------------
@@ -58,7 +62,7 @@ db.sqlite3: $(VENV)/.installed
 run: system-deps $(VENV)/.installed messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

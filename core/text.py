@@ -39,3 +39,12 @@ def vnd(amount):
     if amount in (None, ""):
         return ""
     return f"{group_thousands(amount)} ₫"
+
+
+def document_number(number):
+    """A document number in the customary two-digit form: `1/QĐ-SKHCN` → `01/QĐ-SKHCN`.
+    Only the display pads: the stored number (gapless, allocated once) keeps its value."""
+    head, sep, tail = (number or "").partition("/")
+    if sep and head.isascii() and head.isdigit():
+        return f"{int(head):02d}/{tail}"
+    return number or ""

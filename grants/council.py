@@ -164,6 +164,81 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
     return assignment
 
 
+SINGLE_SEATS = (Seat.CHAIR, Seat.VICE_CHAIR, Seat.SECRETARY)
+
+
+def _lacking(seats):
+    """The chair, vice-chair, secretary and critics a council with these seats still lacks."""
+    lacking = [role for role in SINGLE_SEATS if role not in seats]
+    return lacking + [Seat.CRITIC] * max(2 - list(seats).count(Seat.CRITIC), 0)
+
+
+def missing_seats(proposal):
+    """The seats still to fill, in the order they are usually given: chair, vice-chair,
+    secretary, the two critics, then members up to the council's size."""
+    taken = list(
+        proposal.assignments.exclude(status=Status.DECLINED).values_list("seat", flat=True)
+    )
+    free = max(proposal.call.min_reviewers - len(taken), 0)
+    return (_lacking(taken) + [Seat.MEMBER] * free)[:free]
+
+
+def seat_many(proposal, choices, *, by, due_at=None):
+    """Seat several reviewers in one step (the council page's one form): `choices` is a list of
+    (reviewer, seat). All or nothing: every choice is checked as `seat` checks one, and if any
+    is refused nothing is seated and the ValidationError maps `seat-<reviewer id>` to why
+    (`__all__` for the council as a whole). When the choices fill the council, it must have
+    its chair, vice-chair, secretary and two critics (Circular 20/2023)."""
+    _may_form(proposal, by)
+    if not choices:
+        raise ValidationError({"__all__": [_("Choose at least one member to invite.")]})
+    errors = {}
+    seen = set()
+    for reviewer, _seat_role in choices:
+        if reviewer.pk in seen:
+            errors[f"seat-{reviewer.pk}"] = [_("This reviewer already has a seat.")]
+        seen.add(reviewer.pk)
+    if errors:
+        raise ValidationError(errors)
+    seated = []
+    with transaction.atomic():
+        Proposal.objects.select_for_update().get(pk=proposal.pk)
+        taken = proposal.assignments.exclude(status=Status.DECLINED).count()
+        size = proposal.call.min_reviewers
+        if taken + len(choices) > size:
+            raise ValidationError(
+                {
+                    "__all__": [
+                        _(
+                            "The council has %(size)d seats and %(free)d are free: you chose "
+                            "%(chosen)d members."
+                        )
+                        % {"size": size, "free": max(size - taken, 0), "chosen": len(choices)}
+                    ]
+                }
+            )
+        for reviewer, seat_role in choices:
+            try:
+                with transaction.atomic():
+                    seated.append(seat(proposal, reviewer, seat_role, by=by, due_at=due_at))
+            except ValidationError as error:
+                errors[f"seat-{reviewer.pk}"] = error.messages
+        if not errors and taken + len(choices) == size:
+            seats = proposal.assignments.exclude(status=Status.DECLINED).values_list(
+                "seat", flat=True
+            )
+            left = _lacking(list(seats))
+            if left:
+                names = ", ".join(dict.fromkeys(str(Seat(role).label) for role in left))
+                errors["__all__"] = [
+                    _("A full council needs its %(seats)s: choose who takes them.")
+                    % {"seats": names}
+                ]
+        if errors:
+            raise ValidationError(errors)  # nothing of this step is kept
+    return seated
+
+
 def _may_form(proposal, by):
     if not (roles.has_role(by, roles.OFFICER) and not takes_part(proposal, by)):
         raise PermissionDenied(_("Only an officer can form the council."))
@@ -345,9 +420,11 @@ def _close_if_complete(proposal):
 
 
 def visible_ballots(proposal, user):
-    """Blind until one's own is in: reviewers see the others' ballots only after submitting
-    theirs; officers and managers see every submitted ballot; nobody who takes part in the
-    proposal sees any (rules.may_see_ballots)."""
+    """Blind until the council closes: during the review a member sees only their own ballot
+    (even once submitted, so no one learns the others' scores while some are still voting);
+    once the review is closed a member who voted sees the council's submitted ballots.
+    Officers and managers see every submitted ballot; nobody who takes part in the proposal
+    sees any (rules.may_see_ballots)."""
     if not may_see_ballots(proposal, user):
         return []
     submitted = proposal.ballots.filter(submitted_at__isnull=False).select_related(
@@ -355,8 +432,10 @@ def visible_ballots(proposal, user):
     )
     if roles.has_role(user, roles.OFFICER, roles.MANAGER):
         return list(submitted)
-    own = proposal.ballots.filter(reviewer=user, submitted_at__isnull=False).exists()
-    return list(submitted) if own else []
+    own = [b for b in submitted if b.reviewer_id == user.pk]
+    if not own or proposal.state in OPEN_STATES:
+        return own
+    return list(submitted)
 
 
 def copy_council(source, *, by):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import exports, roles, signing
+from core.text import document_number
 from grants import appraisal, documents, rules
 from grants.forms import QUOTES, AppraisalForm
 from grants.models import BudgetAppraisal, CallPage, Proposal, ProposalState
@@ -236,10 +237,10 @@ def decision_pdf(request, pk):
     # which /verify/ recognises. The English courtesy version is a document of its own.
     return signing.signed_pdf_response(
         request,
-        filename=f"quyet-dinh-{proposal.decision_number.replace('/', '-')}.pdf",
+        filename=f"quyet-dinh-{document_number(proposal.decision_number).replace('/', '-')}.pdf",
         kind="decision",
         key=proposal.pk if language == "vi" else f"{proposal.pk}-en",
-        number=proposal.decision_number,
+        number=document_number(proposal.decision_number),
         dated=timezone.localdate(proposal.decided_at or timezone.now()),
         subject=f"{proposal.receipt_number or ''} — {proposal.title}",
         path=request.path,
@@ -257,8 +258,12 @@ def minutes_pdf(request, pk):
         )
     if proposal.aggregate_score is None:
         raise Http404
-    response = HttpResponse(documents.minutes_pdf(proposal), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-ban-{proposal.receipt_number}.pdf"'
+    language = "en" if request.LANGUAGE_CODE == "en" else "vi"
+    response = HttpResponse(
+        documents.minutes_pdf(proposal, language=language), content_type="application/pdf"
+    )
+    name = "minutes" if language == "en" else "bien-ban"
+    response["Content-Disposition"] = f'inline; filename="{name}-{proposal.receipt_number}.pdf"'
     return response
 
 

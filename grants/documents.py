@@ -1,6 +1,7 @@
 """The proposal's official documents (Decree 30/2020/NĐ-CP layout, see portal/pdf.py)."""
 
 import base64
+import re
 from urllib.parse import urljoin
 
 import qrcode
@@ -10,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.pdf import document_date, render_pdf
+from core.text import document_number
 from grants import dossier
 
 
 def verification_url(proposal):
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("receipt_verify", args=[proposal.verification_code])
-    return urljoin(settings.WAGTAILADMIN_BASE_URL, path)
+    return urljoin(settings.PORTAL_BASE_URL, path)
 
 
 def qr_data_uri(text):
@@ -32,7 +34,7 @@ def receipt_context(proposal):
     context = _heading(proposal.receipt_number, submitted)
     # The receipt names the Department in full (its issuer line reads better on one document
     # that reaches applicants outside the province).
-    context["issuer"] = getattr(_site(), "department_name", "") or context["issuer"]
+    context["issuer"] = unbroken(getattr(_site(), "department_name", "")) or context["issuer"]
     return context | {
         "proposal": proposal,
         "data": data,
@@ -49,9 +51,34 @@ def receipt_context(proposal):
     }
 
 
-def receipt_pdf(proposal):
+def receipt_pdf(proposal, language="vi"):
+    """The receipt; `language="en"` gives its English courtesy version (the Vietnamese one is
+    the document of record, with the same number and verification code)."""
+    context = receipt_context(proposal)
+    if language == "en":
+        context |= {
+            "document_language": "en",
+            "document_title": "Receipt of application",
+            "document_summary": "Application for the selection or direct assignment of a "
+            "science and technology task",
+            "recipients": ["The applicant", "Archive: VT, QLKH"],
+            "signer_position": "Science Management Division",
+            "signer_name": "Electronic receipt, no signature required",
+        }
+        with translation.override("en"):
+            return render_pdf("pdf/receipt_en.html", context)
     with translation.override("vi"):
-        return render_pdf("pdf/receipt.html", receipt_context(proposal))
+        return render_pdf("pdf/receipt.html", context)
+
+
+# Words of two syllables the heading must not cut at the end of a line ("CÔNG | NGHỆ").
+WHOLE_WORDS = re.compile(r"\b(khoa) (học)\b|\b(công) (nghệ)\b|\b(an) (giang)\b", re.IGNORECASE)
+
+
+def unbroken(text):
+    """The issuer's name with no line break inside a word: the syllables of a word are joined by
+    a no-break space, so the heading wraps between words ("SỞ KHOA HỌC VÀ / CÔNG NGHỆ")."""
+    return WHOLE_WORDS.sub(lambda m: "\u00a0".join(g for g in m.groups() if g), text or "")
 
 
 def _site():
@@ -64,9 +91,9 @@ def _heading(number, moment):
     site = _site()
     local = timezone.localtime(moment)
     return {
-        "issuer": "Sở Khoa học và Công nghệ",
-        "parent_body": getattr(site, "parent_body", "") or "UBND tỉnh An Giang",
-        "number": number,
+        "issuer": unbroken("Sở Khoa học và Công nghệ"),
+        "parent_body": unbroken(getattr(site, "parent_body", "") or "UBND tỉnh An Giang"),
+        "number": document_number(number),
         "place": "An Giang",
         "date_line": document_date(local.date()),
         "day": local.date(),
@@ -165,9 +192,19 @@ def minutes_context(proposal):
     return context
 
 
-def minutes_pdf(proposal):
+def minutes_pdf(proposal, language="vi"):
+    """The selection council's minutes; `language="en"` gives the English courtesy version."""
+    context = minutes_context(proposal)
+    if language == "en":
+        context |= {
+            "document_language": "en",
+            "document_title": "Minutes of the selection council meeting",
+            "document_summary": "Provincial science and technology task",
+        }
+        with translation.override("en"):
+            return render_pdf("pdf/minutes_en.html", context)
     with translation.override("vi"):
-        return render_pdf("pdf/minutes.html", minutes_context(proposal))
+        return render_pdf("pdf/minutes.html", context)
 
 
 def session_minutes_pdf(call):

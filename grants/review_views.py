@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import roles
 from core.fields import valid_id
@@ -104,8 +105,6 @@ def review_detail(request, pk):
         except ValidationError as error:
             if hasattr(error, "message_dict"):
                 errors = {k: v[0] for k, v in error.message_dict.items()}
-                if "comment" in errors:  # the overall comment has no criterion row
-                    messages.error(request, errors["comment"])
             else:
                 messages.error(request, " ".join(error.messages))
         else:
@@ -194,6 +193,8 @@ def proposal_council(request, pk):
     )
     if not (rules.is_officer(proposal, request.user) and rules.can_view(proposal, request.user)):
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "council":
+        return _seat_chosen(request, proposal)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -260,6 +261,55 @@ def proposal_council(request, pk):
         except (ValidationError, ValueError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect(reverse("proposal_council", args=[proposal.pk]))
+    return _council_page(request, proposal)
+
+
+def _due_at(day):
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(17)))
+
+
+def _seat_chosen(request, proposal):
+    """The one form of the council page: the members ticked among the suggestions, each with
+    their seat, and one deadline; seated together or not at all (`council.seat_many`)."""
+    users = {s.reviewer.pk: s.reviewer for s in council.suggestions(proposal, by=request.user)}
+    chosen = []
+    for raw in request.POST.getlist("choose"):
+        pk = valid_id(raw)
+        if pk and pk in users and pk not in [r.pk for r, _seat in chosen]:
+            chosen.append((users[pk], request.POST.get(f"seat-{pk}", "")))
+    errors = {}
+    form = forms.SeatForm({"due_at": request.POST.get("due_at", ""), "seat": "member"})
+    form.fields["reviewer"].required = False
+    if not form.is_valid() and "due_at" in form.errors:
+        errors["due_at"] = form.errors["due_at"][0]
+    else:
+        try:
+            council.seat_many(
+                proposal, chosen, by=request.user, due_at=_due_at(form.cleaned_data["due_at"])
+            )
+        except ValidationError as error:
+            errors = {k: " ".join(v) for k, v in error.message_dict.items()}
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", len(chosen))
+                % {"n": len(chosen)},
+            )
+            return redirect(reverse("proposal_council", args=[proposal.pk]))
+    return _council_page(
+        request,
+        proposal,
+        errors=errors,
+        chosen={r.pk: seat_role for r, seat_role in chosen},
+        due=request.POST.get("due_at", ""),
+        status=400,
+    )
+
+
+def _council_page(request, proposal, *, errors=None, chosen=None, due=None, status=200):
+    errors = errors or {}
     assignments = list(
         proposal.assignments.select_related("reviewer__profile__organisation").order_by("pk")
     )
@@ -281,6 +331,35 @@ def proposal_council(request, pk):
         for a in assignments
     ]
     default_due = timezone.localdate() + datetime.timedelta(days=14)
+    # What each open suggestion would sit as: a ticked member keeps the seat posted; otherwise
+    # the seats still missing go down the ranking (chair first), then plain member.
+    missing = iter(council.missing_seats(proposal))
+    rows_suggested = []
+    for s in suggestions:
+        if s.blocked:
+            rows_suggested.append({"s": s, "seat": "", "chosen": False, "error": ""})
+            continue
+        key = f"seat-{s.reviewer.pk}"
+        if chosen is not None and s.reviewer.pk in chosen:
+            seat_role = chosen[s.reviewer.pk]
+        else:
+            seat_role = next(missing, ReviewAssignment.Seat.MEMBER)
+        rows_suggested.append(
+            {
+                "s": s,
+                "seat": seat_role,
+                "chosen": chosen is not None and s.reviewer.pk in chosen,
+                "error": errors.get(key, ""),
+            }
+        )
+    declined = [a for a in assignments if a.status == Status.DECLINED]
+    summary = [("due", errors["due_at"])] if "due_at" in errors else []
+    summary += [("choose", errors["__all__"])] if "__all__" in errors else []
+    summary += [
+        (f"seat-{r['s'].reviewer.pk}", f"{_name(r['s'].reviewer)}: {r['error']}")
+        for r in rows_suggested
+        if r["error"]
+    ]
     return render(
         request,
         "grants/reviews/council.html",
@@ -293,10 +372,19 @@ def proposal_council(request, pk):
             "free_seats": max(proposal.call.min_reviewers - len(taken), 0),
             "suggestions": suggestions,
             "seats": ReviewAssignment.Seat.choices,
-            "default_due": default_due.isoformat(),
+            "default_due": due if due is not None else default_due.isoformat(),
+            "suggested": rows_suggested,
+            "declined": declined,
+            "errors": errors,
+            "summary": summary,
             "ballots": council.visible_ballots(proposal, request.user),
             "others_eligible": Proposal.objects.filter(call=proposal.call, state="eligible")
             .exclude(pk=proposal.pk)
             .count(),
         },
+        status=status,
     )
+
+
+def _name(user):
+    return getattr(getattr(user, "profile", None), "full_name", "") or user.email

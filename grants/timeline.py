@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from core import roles
+from core.text import document_number
 from grants import rules
 
 _sources = []
@@ -169,7 +170,8 @@ def _own_documents(proposal, reader):
         decision = links(
             link(
                 "proposal_decision", proposal.pk,
-                label=_("Decision %(number)s (PDF)") % {"number": proposal.decision_number},
+                label=_("Decision %(number)s (PDF)")
+                % {"number": document_number(proposal.decision_number)},
             )
         )  # fmt: skip
         found["fund"] = found["reject"] = decision

@@ -597,8 +597,12 @@ def receipt(request, pk):
     proposal = _proposal_for(request, pk)
     if not proposal.receipt_number:
         raise Http404
-    response = HttpResponse(receipt_pdf(proposal), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-nhan-{proposal.receipt_number}.pdf"'
+    language = "en" if request.LANGUAGE_CODE == "en" else "vi"  # /en/: the courtesy version
+    response = HttpResponse(
+        receipt_pdf(proposal, language=language), content_type="application/pdf"
+    )
+    name = "receipt" if language == "en" else "bien-nhan"
+    response["Content-Disposition"] = f'inline; filename="{name}-{proposal.receipt_number}.pdf"'
     return response
 
 

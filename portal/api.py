@@ -1,4 +1,4 @@
-"""The API router: /api/v1/ (DESIGN.md → URLs), its OpenAPI schema and self-hosted docs."""
+"""The API router: /api/v1/ (docs/design.md → URLs), its OpenAPI schema and self-hosted docs."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

@@ -186,6 +186,7 @@ class NeedForm(AsciiNumbers, forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        labels = {"sector": _("Sector")}  # the model's field has no translated name
 
     def clean_deadline(self):
         day = self.cleaned_data.get("deadline")

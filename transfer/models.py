@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly, CheckedFile
@@ -336,7 +337,8 @@ class TransferDeal(ConcurrentTransitionMixin, models.Model):
         REQUESTED = "requested", _("Requested")
         NEGOTIATING = "negotiating", _("Negotiating")
         AGREED = "agreed", _("Agreed")
-        COMPLETED = "completed", _("Completed")
+        # Not "Completed" of a task ("Đã nghiệm thu"): a deal is carried out ("Đã hoàn tất").
+        COMPLETED = "completed", pgettext_lazy("deal state", "Completed")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 

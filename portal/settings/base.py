@@ -281,7 +281,10 @@ TASKS = {
 }
 
 WAGTAIL_SITE_NAME = "Cổng Đổi mới sáng tạo An Giang"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The address the portal is served at: links in e-mails and the receipt's QR code start with it.
+# `make run PORT=8080` sets it to http://127.0.0.1:8080; WAGTAILADMIN_BASE_URL is the old name.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"))
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
@@ -325,7 +328,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "An Giang Innovation Portal API",
-    "DESCRIPTION": "Calls, proposals and their workflow (DESIGN.md → URLs).",
+    "DESCRIPTION": (
+        "Open data of the An Giang Innovation Portal (calls, funded projects, technologies, "
+        "needs, figures) and, for signed-in users, their proposals and the workflow steps "
+        "their role allows."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api.portal_endpoints_only"],

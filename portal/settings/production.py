@@ -26,4 +26,7 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
+PORTAL_BASE_URL = env(
+    "PORTAL_BASE_URL", env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
+)
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL

@@ -19,7 +19,7 @@ WHITENOISE_USE_FINDERS = True
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)
 ACCOUNT_RATE_LIMITS = False
 PORTAL_RATE_LIMITS = {}  # tests that check a limit turn it on with the settings fixture
-WAGTAILADMIN_BASE_URL = "http://testserver"
+PORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # No virus scan unless a test starts its own clamd (tests/security/test_uploads.py).
 CLAMD_SOCKET = CLAMD_HOST = ""
 

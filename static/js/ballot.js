@@ -1,6 +1,9 @@
-/* The ballot's running total, and a confirmation before the final submit. */
+/* The ballot's running total, a confirmation before the final submit, and focus on the error
+   summary after a refused submit (the page works without it: the summary is role="alert"). */
 (function () {
   "use strict";
+  var summary = document.querySelector(".error-summary[data-autofocus]");
+  if (summary) summary.focus();
   var form = document.querySelector("form.ballot");
   if (!form) return;
   var total = form.querySelector("[data-total]");

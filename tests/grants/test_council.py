@@ -151,7 +151,9 @@ def test_blind_until_submitted_then_locked(client_as, under_review):
     assert 'id="other-ballots"' not in page  # blind while the own ballot is a draft
     two.post(f"/reviews/{second.pk}/", {**scores_form(FULL), "submit": "1"})
     page = two.get(f"/reviews/{second.pk}/").content.decode()
-    assert 'id="other-ballots"' in page and '<td class="num total">85' in page
+    # Submitted, but the council is still voting: only one's own ballot (issue 14).
+    assert 'id="other-ballots"' not in page and "82 điểm" in page
+    assert '<td class="num total">85' not in page  # reviewer1's 85 stays hidden
     locked = two.post(
         f"/reviews/{second.pk}/", {**scores_form(dict(FULL, content=0)), "submit": "1"}
     )

@@ -1,0 +1,69 @@
+"""Set-up a newcomer trips on (issue 14, language slice): one base URL for links, the port of
+`make run`, a README that stays inside the repository."""
+
+import re
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+from grants.documents import verification_url
+
+ROOT = Path(settings.BASE_DIR)
+
+
+class FakeProposal:
+    verification_code = "abc123"
+
+
+def test_the_receipt_qr_link_follows_the_portal_base_url(settings):
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8080"
+    assert verification_url(FakeProposal()).startswith("http://127.0.0.1:8080/")
+    settings.PORTAL_BASE_URL = "https://kh-cn.angiang.gov.vn/"
+    assert verification_url(FakeProposal()).startswith("https://kh-cn.angiang.gov.vn/")
+    assert "127.0.0.1:8000" not in verification_url(FakeProposal())
+
+
+def _dry_run(*args):
+    result = subprocess.run(
+        ["make", "-n", "-s", "run", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
+    )
+    return result.stdout
+
+
+def test_make_run_serves_on_the_port_it_is_given_and_links_follow():
+    out = _dry_run("PORT=8080")
+    assert re.search(r"runserver 127\.0\.0\.1:8080\b", out)
+    assert "127.0.0.1:8000" not in out
+    default = _dry_run()
+    assert re.search(r"runserver 127\.0\.0\.1:8000\b", default)
+
+
+def test_make_exports_the_base_url_of_the_served_port():
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-f", "-", "show", "PORT=8147"],
+        cwd=ROOT,
+        input=(ROOT / "Makefile").read_text() + "\nshow:\n\t@echo $$PORTAL_BASE_URL\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8147"
+
+
+def test_readme_explains_email_confirmation_and_stays_in_the_repository():
+    readme = (ROOT / "README.md").read_text()
+    assert "confirm" in readme and "terminal" in readme
+    assert "../" not in readme
+    for target in re.findall(r"`(docs/[^`]+\.md)`", readme):
+        assert (ROOT / target).exists(), target
+
+
+def test_the_api_description_does_not_point_into_the_design_notes():
+    assert "DESIGN.md" not in settings.SPECTACULAR_SETTINGS["DESCRIPTION"]
