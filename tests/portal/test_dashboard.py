@@ -75,15 +75,24 @@ def test_officers_are_pointed_to_listings_waiting_for_moderation(client_as):
     waiting = [row for row, state, *_rest in demo_data.OTHER_LISTINGS if state == "pending"]
     assert len(waiting) == Technology.objects.filter(state="pending").count() == 1
     html = officer.get("/dashboard/").content.decode()
-    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 1 công nghệ" in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">1</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )
     tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
     workflow.revise_technology(tech, by=tech.owner)
     html = client_as("officer@example.org").get("/dashboard/").content.decode()
-    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 2 công nghệ" in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">2</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )
     # Once both are decided, the panel says nothing waits.
     checklist = [key for key, _label in workflow.PUBLISH_CHECKLIST]
     officer_user = get_user_model().objects.get(email="officer@example.org")
     for listing in Technology.objects.filter(state="pending"):
         workflow.publish_technology(listing, by=officer_user, checklist=checklist)
     html = client_as("officer@example.org").get("/dashboard/").content.decode()
-    assert "Không có công nghệ nào đang chờ." in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">0</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )

@@ -238,7 +238,10 @@ def test_acceptance_seats_waiting_appear_on_the_reviewer_dashboard(user_by_email
 
 
 def _step_of(proposal):
-    (row,) = next_steps.researcher_steps(_only(proposal))
+    from django.utils import translation
+
+    with translation.override("en"):
+        (row,) = next_steps.researcher_steps(_only(proposal))
     return row
 
 
