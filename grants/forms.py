@@ -267,6 +267,8 @@ REVISION_AT_MOST = datetime.timedelta(days=365)
 # -- the officers' queue --------------------------------------------------------------------------
 
 SORTS = {
+    # The default: what waits for the officer first, oldest first (`grants.worklist.work_first`).
+    "work": (None, _("Work first (oldest first)")),
     "updated": ("-updated_at", _("Last changed")),
     "submitted": ("-submitted_at", _("Submitted (newest)")),
     "receipt": ("receipt_number", _("Receipt number")),
@@ -295,6 +297,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("All organisations"),
     )
+    todo = forms.ChoiceField(label=_("Work"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -309,6 +312,12 @@ class QueueFilterForm(forms.Form):
             locale__language_code=settings.LANGUAGE_CODE
         ).order_by("-closes_at")
         self.fields["state"].choices = [("", _("All states")), *ProposalState.choices]
+        from grants.worklist import todos
+
+        self.fields["todo"].choices = [
+            ("", _("All dossiers")),
+            *((t.key, t.label) for t in todos()),
+        ]
 
 
 # -- the budget appraisal and the council -----------------------------------------------------------

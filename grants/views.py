@@ -19,7 +19,7 @@ from core import exports, roles
 from core.fields import ignored_filters
 from core.http import client_ip, rate_limited
 from core.text import fold, vnd
-from grants import dossier, forms, rules, timeline, workflow
+from grants import dossier, forms, rules, timeline, workflow, worklist
 from grants.documents import receipt_pdf
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
@@ -80,10 +80,21 @@ def _filtered(request, *, tell=True):
         proposals = proposals.filter(sector=data["sector"])
     if data.get("organisation"):
         proposals = proposals.filter(organisation=data["organisation"])
-    sort = data.get("sort") or "updated"
+    todo = worklist.todo(data.get("todo") or "")
+    if todo is not None:  # one of the dashboard's counts: exactly its rows
+        proposals = todo.apply(proposals, timezone.now())
+    sort = data.get("sort") or "work"
     # Drafts are the applicant's own business until they are submitted.
     proposals = proposals.exclude(state=ProposalState.DRAFT)
     return form, proposals, data.get("state") or "", sort
+
+
+def _ordered(proposals, sort):
+    """The queue in the chosen order; by default work first, oldest first."""
+    order = forms.SORTS[sort][0]
+    if order is None:
+        return worklist.work_first(proposals)
+    return proposals.order_by(order, "-pk")
 
 
 # What a row of the queue shows, read as plain values: the long texts of the dossier stay in
@@ -127,8 +138,7 @@ def _queue(request):
     counts = dict(proposals.order_by().values_list("state").annotate(n=Count("*")))
     if state:
         proposals = proposals.filter(state=state)
-    order = forms.SORTS[sort][0]
-    proposals = proposals.order_by(order, "-pk").values(*QUEUE_FIELDS, **QUEUE_ROW)
+    proposals = _ordered(proposals, sort).values(*QUEUE_FIELDS, **QUEUE_ROW)
     paginator = Paginator(proposals, 25)
     # The counts per state are known already: spare the database a second COUNT(*).
     paginator.count = counts.get(state, 0) if state else sum(counts.values())
@@ -153,6 +163,7 @@ def _queue(request):
             "total": sum(counts.values()),
             "export_query": query.urlencode(),
             "selects": _filter_selects(form, request.GET),
+            "todo": worklist.todo(request.GET.get("todo", "")),
         },
     )
 
@@ -164,6 +175,7 @@ def _filter_selects(form, params):
         ("call", fields["call"], [(c.pk, f"{c.code} · {c.title}") for c in fields["call"].queryset.only("code", "title")]),
         ("sector", fields["sector"], [(s.slug, s.label) for s in fields["sector"].queryset]),
         ("organisation", fields["organisation"], [(o.pk, o.name) for o in fields["organisation"].queryset.only("name")]),
+        ("todo", fields["todo"], [(key, str(label)) for key, label in fields["todo"].choices]),
         ("sort", fields["sort"], [(key, str(label)) for key, label in fields["sort"].choices]),
     ]  # fmt: skip
     selects = []
@@ -224,9 +236,9 @@ def proposal_export(request, fmt):
     _form, proposals, state, sort = _filtered(request, tell=False)
     if state:
         proposals = proposals.filter(state=state)
-    proposals = proposals.select_related(
-        "call", "owner__profile", "organisation", "sector"
-    ).order_by(forms.SORTS[sort][0], "-pk")
+    proposals = _ordered(
+        proposals.select_related("call", "owner__profile", "organisation", "sector"), sort
+    )
     header = [str(label) for _key, label in EXPORT_COLUMNS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -17,6 +17,7 @@ from core import roles
 from core.http import safe_next
 from grants.models import Proposal
 from grants.selectors import open_calls, proposals_of
+from portal import next_steps
 from projects import selectors as execution
 from researchers.models import Profile
 
@@ -34,9 +35,11 @@ def dashboard(request):
         context["open_calls"] = list(open_calls(locale=Locale.get_active()))
         context["selected_call"] = request.GET.get("call", "")
     if roles.RESEARCHER in user_roles:
-        context["my_proposals"] = list(proposals_of(request.user)[:5])
+        context["my_proposals"] = next_steps.researcher_steps(proposals_of(request.user))
         context["my_projects"] = execution.projects_of(request.user, today=today)
         context["projects_limit"] = execution.LIST_LIMIT
+    if roles.REVIEWER in user_roles:
+        context["review_work"] = next_steps.reviewer_work(request.user)
     if roles.BUSINESS in user_roles:
         from transfer.models import TechnologyNeed, TransferDeal
 
@@ -79,6 +82,7 @@ def dashboard(request):
         from researchers.workflow import pending
 
         context["membership_requests"] = pending().count()
+        context["officer_work"] = next_steps.officer_work()
         overdue, due_soon = execution.reports_due(today=today)
         (by_call, call_total), (by_year, year_total) = execution.money()
         context["execution"] = {
@@ -96,6 +100,8 @@ def dashboard(request):
         }
     if roles.MANAGER in user_roles:
         context["changes_waiting"] = execution.changes_waiting(request.user)
+        context["funding_decisions"] = next_steps.funding_decisions()
+        context["terminations_waiting"] = next_steps.terminations_waiting()
         context["list_limit"] = execution.LIST_LIMIT
     return render(request, "portal/dashboard.html", context)
 

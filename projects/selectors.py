@@ -417,3 +417,22 @@ def changes_waiting(user, *, limit=LIST_LIMIT):
         }
         for row in changes
     ]
+
+
+# -- the officers' queue --------------------------------------------------------------------------
+
+
+def registration_due(proposals, now=None):
+    """Accepted tasks (completed, or transferred since) whose results registration has not been
+    filed yet (`projects.registration`: due REGISTRATION_DAYS after the verdict, shown as
+    overdue after that): the officer reminds the host. A filing waiting for its certificate
+    is counted too, as the officer records it."""
+    from projects.models import ResultRegistration
+    from projects.registration import ACCEPTED_STATES
+
+    recorded = ResultRegistration.objects.filter(
+        contract__proposal=OuterRef("pk"), registered_on__isnull=False
+    )
+    return proposals.filter(state__in=ACCEPTED_STATES, contract__isnull=False).exclude(
+        Exists(recorded)
+    )

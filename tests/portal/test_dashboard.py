@@ -18,13 +18,13 @@ def test_anonymous_visitor_is_asked_to_sign_in(client):
         (
             "researcher@example.org",
             ["Calls you can apply to", "My proposals"],
-            ["Proposals to score"],
+            ["Ballots to score"],
         ),
         ("business@example.org", ["My technology needs"], ["Calls you can apply to"]),
-        ("reviewer1@example.org", ["Proposals to score"], ["My technology needs"]),
+        ("reviewer1@example.org", ["Ballots to score"], ["My technology needs"]),
         ("officer@example.org", ["Dossiers waiting for screening", "Appoint council members"], []),
-        ("manager@example.org", ["Decisions waiting for you"], ["Appoint council members"]),
-        ("admin@example.org", ["Manage users and roles"], ["Proposals to score"]),
+        ("manager@example.org", ["Funding decisions waiting for you"], ["Appoint council members"]),
+        ("admin@example.org", ["Manage users and roles"], ["Ballots to score"]),
     ],
 )
 def test_each_role_lands_on_its_next_steps(client_as, email, expected, absent):
@@ -37,9 +37,8 @@ def test_each_role_lands_on_its_next_steps(client_as, email, expected, absent):
 
 def test_researcher_dashboard_lists_open_calls_with_deadlines(client_as):
     page = client_as("researcher@example.org").get("/dashboard/").content.decode()
-    html = page[
-        page.index("Đợt gọi bạn có thể nộp hồ sơ") : page.index('href="/proposals/?mine=1"')
-    ]
+    start = page.index("Đợt gọi bạn có thể nộp hồ sơ")
+    html = page[start : page.index('href="/proposals/?mine=1"', start)]  # the menu has one too
     calls = html[: html.index("<h3>")]
     assert "AG-NN01" in calls and "AG-TS01" in calls and "AG-CDS01" in calls
     assert "AG-NNTM25" not in calls  # closed
@@ -76,15 +75,24 @@ def test_officers_are_pointed_to_listings_waiting_for_moderation(client_as):
     waiting = [row for row, state, *_rest in demo_data.OTHER_LISTINGS if state == "pending"]
     assert len(waiting) == Technology.objects.filter(state="pending").count() == 1
     html = officer.get("/dashboard/").content.decode()
-    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 1 công nghệ" in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">1</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )
     tech = Technology.objects.get(title="Giống lúa thơm chịu mặn AGU-ST1")
     workflow.revise_technology(tech, by=tech.owner)
     html = client_as("officer@example.org").get("/dashboard/").content.decode()
-    assert 'href="/technologies/moderation/"' in html and "Kiểm duyệt 2 công nghệ" in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">2</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )
     # Once both are decided, the panel says nothing waits.
     checklist = [key for key, _label in workflow.PUBLISH_CHECKLIST]
     officer_user = get_user_model().objects.get(email="officer@example.org")
     for listing in Technology.objects.filter(state="pending"):
         workflow.publish_technology(listing, by=officer_user, checklist=checklist)
     html = client_as("officer@example.org").get("/dashboard/").content.decode()
-    assert "Không có công nghệ nào đang chờ." in html
+    assert (
+        '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">0</span> Công nghệ chờ kiểm duyệt</a>'
+        in html
+    )

@@ -1,0 +1,238 @@
+"""What each role does next, for the dashboard (DESIGN.md → /dashboard/): plain rows for the
+templates, each list in a fixed number of queries whatever the amount of data.
+
+Nothing here changes a record; the counts of the officers' panel are the named filters of the
+queue (`grants.worklist`), so a count and the rows its link shows are one definition.
+"""
+
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import assignments, worklist
+from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
+
+S = ProposalState
+Status = ReviewAssignment.Status
+LIMIT = 25  # rows a list shows (one more is read, so the page can say there are more)
+
+
+# -- council members ------------------------------------------------------------------------------
+
+
+def reviewer_work(user):
+    """{"invitations", "ballots", "acceptance"} of a council member: selection seats to answer
+    (declare conflicts of interest), ballots to score (review running, not submitted yet), due
+    soonest first; and the acceptance council seats waiting for them (the registry
+    `grants.assignments`, which the /reviews/ page reads too)."""
+    submitted = Ballot.objects.filter(
+        proposal=OuterRef("proposal"), reviewer=user, submitted_at__isnull=False
+    )
+    seats = (
+        ReviewAssignment.objects.filter(reviewer=user)
+        .exclude(status=Status.DECLINED)
+        .filter(proposal__state__in=[S.ELIGIBLE, S.UNDER_REVIEW])
+        .annotate(voted=Exists(submitted))
+        .values(
+            "pk",
+            "status",
+            "seat",
+            "due_at",
+            "voted",
+            title=F("proposal__title"),
+            receipt_number=F("proposal__receipt_number"),
+            call_code=F("proposal__call__code"),
+            state=F("proposal__state"),
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+    seat_labels = dict(ReviewAssignment.Seat.choices)
+    now = timezone.now()
+    invitations, ballots = [], []
+    for row in seats:
+        row = {
+            **row,
+            "seat_label": seat_labels.get(row["seat"], row["seat"]),
+            "url": reverse("review_detail", args=[row["pk"]]),
+            "overdue": bool(row["due_at"] and row["due_at"] < now),
+        }
+        if row["status"] == Status.INVITED:
+            invitations.append(row)
+        elif row["state"] == S.UNDER_REVIEW and not row["voted"]:
+            ballots.append(row)
+    acceptance = [item for item in assignments.for_user(user) if item.waiting]
+    return {
+        "invitations": invitations[:LIMIT],
+        "ballots": ballots[:LIMIT],
+        "acceptance": acceptance[:LIMIT],
+    }
+
+
+# -- officers -------------------------------------------------------------------------------------
+
+
+def officer_work(now=None):
+    """[{key, label, count, url}]: every named filter of the queue with its count, then the
+    listings to moderate and the deals to confirm (their own queues)."""
+    from transfer.models import Technology, TransferDeal
+
+    now = now or timezone.now()
+    queue = reverse("proposal_list")
+    proposals = Proposal.objects.exclude(state=S.DRAFT)
+    rows = [
+        {"key": item.key, "label": item.label, "url": f"{queue}?todo={item.key}",
+         "count": item.apply(proposals, now).count()}
+        for item in worklist.todos()
+    ]  # fmt: skip
+    rows.append(
+        {
+            "key": "moderate",
+            "label": _("Listings to moderate"),
+            "url": reverse("technology_moderation"),
+            "count": Technology.objects.filter(state=Technology.State.PENDING).count(),
+        }
+    )
+    rows.append(
+        {
+            "key": "deals",
+            "label": _("Deals to confirm"),
+            "url": reverse("deal_list") + "?state=agreed",
+            "count": TransferDeal.objects.filter(state=TransferDeal.State.AGREED).count(),
+        }
+    )
+    return rows
+
+
+# -- managers -------------------------------------------------------------------------------------
+
+
+def funding_decisions(limit=LIMIT):
+    """Reviewed dossiers a manager can decide now (`grants.worklist.decision_waiting`), best
+    ranked first within each call."""
+    rows = (
+        worklist.decision_waiting(Proposal.objects.all())
+        .order_by("call__code", F("rank").asc(nulls_last=True), "pk")
+        .values(
+            "pk",
+            "title",
+            "receipt_number",
+            "passed",
+            "aggregate_score",
+            "appraised_amount",
+            "requested_amount",
+            call_code=F("call__code"),
+        )[: limit + 1]
+    )
+    return [{**row, "url": reverse("proposal_detail", args=[row["pk"]])} for row in rows]
+
+
+def terminations_waiting(limit=LIMIT):
+    """Running tasks the acceptance council failed: a manager terminates them."""
+    rows = (
+        Proposal.objects.filter(state=S.IN_PROGRESS, acceptance_verdict="fail")
+        .order_by("updated_at", "pk")
+        .values("pk", "title", "receipt_number")[: limit + 1]
+    )
+    return [{**row, "url": reverse("project_acceptance", args=[row["pk"]])} for row in rows]
+
+
+# -- researchers ----------------------------------------------------------------------------------
+
+
+def _step(row, now):
+    """(what the applicant does next, the page where they do it, late?) for one dossier."""
+    pk, state = row["pk"], row["state"]
+    detail = reverse("proposal_detail", args=[pk])
+    if state == S.DRAFT:
+        if row["call_closes_at"] and row["call_closes_at"] <= now:
+            return _("The call has closed: this draft can no longer be submitted."), detail, False
+        return _("Finish the dossier and submit it before the call closes"), detail, False
+    if state == S.RETURNED:
+        if row["revision_deadline"] and row["revision_deadline"] < now:
+            return _("The revision deadline has passed: contact the Department."), detail, True
+        return (
+            _("Complete what the Department asked for and resubmit it by the deadline"),
+            detail,
+            False,
+        )
+    if state == S.SUBMITTED:
+        return _("Wait for the Department to screen the dossier"), detail, False
+    if state in (S.ELIGIBLE, S.UNDER_REVIEW):
+        return _("Wait for the council's review"), detail, False
+    if state == S.REVIEWED:
+        return _("Wait for the funding decision"), detail, False
+    if state == S.FUNDED:
+        return (
+            _("Sign the contract with the Department"),
+            reverse("project_contract", args=[pk]),
+            False,
+        )
+    if state == S.IN_PROGRESS:
+        if row["report_number"]:
+            late = row["report_due"] is not None and row["report_due"] < timezone.localdate(now)
+            return (
+                _("Send progress report %(number)s") % {"number": row["report_number"]},
+                reverse("project_report", args=[pk, row["report_number"]]),
+                late,
+            )
+        if row["acceptance_state"] in (None, "draft", "returned"):
+            return _("Apply for acceptance"), reverse("project_acceptance", args=[pk]), False
+        return _("Wait for the acceptance council"), reverse("project_acceptance", args=[pk]), False
+    if state == S.COMPLETED:
+        if not row["registration_filed"]:
+            return _("Register the results"), reverse("project_registration", args=[pk]), False
+        if not row["listed"]:
+            return (
+                _("List the result in the technology catalogue"),
+                reverse("technology_new"),
+                False,
+            )
+        return "", "", False
+    return "", "", False  # final: nothing more to do
+
+
+def researcher_steps(proposals, *, limit=5, now=None):
+    """The first `limit` of the applicant's dossiers (`proposals`, a queryset of theirs), each
+    with `step`, `step_url` and `step_late`: one query for them all."""
+    from projects.models import Acceptance, ProgressReport, ReportState, ResultRegistration
+    from transfer.models import Technology
+
+    now = now or timezone.now()
+    report = ProgressReport.objects.filter(
+        contract__proposal=OuterRef("pk"), state__in=[ReportState.DRAFT, ReportState.RETURNED]
+    ).order_by("number")
+    rows = list(
+        proposals.annotate(
+            report_number=Subquery(report.values("number")[:1]),
+            report_due=Subquery(report.values("due_on")[:1]),
+            acceptance_state=Subquery(
+                Acceptance.objects.filter(contract__proposal=OuterRef("pk")).values("state")[:1]
+            ),
+            registration_filed=Exists(
+                ResultRegistration.objects.filter(
+                    contract__proposal=OuterRef("pk"), filed_at__isnull=False
+                )
+            ),
+            listed=Exists(Technology.objects.filter(source_proposal=OuterRef("pk"))),
+        ).values(
+            "pk",
+            "title",
+            "state",
+            "receipt_number",
+            "revision_deadline",
+            "report_number",
+            "report_due",
+            "acceptance_state",
+            "registration_filed",
+            "listed",
+            call_code=F("call__code"),
+            call_closes_at=F("call__closes_at"),
+        )[:limit]
+    )
+    labels = dict(ProposalState.choices)
+    for row in rows:
+        row["state_label"] = labels.get(row["state"], row["state"])
+        row["url"] = reverse("proposal_detail", args=[row["pk"]])
+        row["step"], row["step_url"], row["step_late"] = _step(row, now)
+    return rows
