@@ -1,6 +1,6 @@
 from django.urls import path
 
-from transfer import views
+from transfer import listing_views, views
 
 urlpatterns = [
     path("technologies/", views.technology_list, name="technology_list"),
@@ -9,6 +9,11 @@ urlpatterns = [
     path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
     path("technologies/<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("technologies/<int:pk>/files/", views.technology_file_add, name="technology_file_add"),
+    path(
+        "technologies/<int:pk>/move/<slug:action>/",
+        listing_views.technology_move,
+        name="technology_move",
+    ),
     path(
         "technologies/<int:pk>/files/<int:file_pk>/", views.technology_file, name="technology_file"
     ),

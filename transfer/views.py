@@ -467,7 +467,7 @@ def technology_edit(request, pk):
         raise PermissionDenied
     if technology.state not in EDITABLE:
         messages.error(
-            request, _("An archived listing cannot be changed; ask the Department to restore it.")
+            request, _("An archived listing cannot be changed; send it again for moderation first.")
         )
         return redirect(technology.get_absolute_url())
     was_draft = technology.state == Technology.State.DRAFT
@@ -515,7 +515,7 @@ def _changed(request, technology, change):
 
     if technology.state not in EDITABLE:
         messages.error(
-            request, _("An archived listing cannot be changed; ask the Department to restore it.")
+            request, _("An archived listing cannot be changed; send it again for moderation first.")
         )
         return False
     try:

@@ -402,6 +402,15 @@ MATRIX = {
     "technology_interest": [
         case({"pk": "@technology"}, get=POST_ONLY, post=only("biz", "biz2", ok=302)),
     ],
+    # The owner withdraws a listing (an officer may too); only its owner sends it again.
+    "technology_move": [
+        case({"pk": "@technology", "action": "archive"}, get=POST_ONLY,
+             post=only("res", "off", "su", ok=302), label="archive"),
+        case({"pk": "@technology", "action": "resubmit"}, get=POST_ONLY,
+             post=only("res", ok=302), label="resubmit"),
+        case({"pk": "@technology", "action": "nosuchaction"}, get=POST_ONLY, post=only(),
+             label="unknown"),
+    ],
     # -- transfer: needs and deals --------------------------------------------------------------
     "need_list": [
         case(get=everyone(200), post=only("biz", "biz2", ok=200, anon=403)),
