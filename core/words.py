@@ -7,8 +7,8 @@ saved, and the words are stored on the row in the form `stored()` gives:
 
     " sản_xuất nấm_bào_ngư trên giá_thể rơm_rạ "
 
-lower case with diacritics, the syllables of one word joined by "_", words apart, a space at
-both ends so that `contains(" word ")` finds a whole word. `syllables()` of that form is the
+lower case with diacritics, the syllables of one word joined by "_", words apart, "|" where
+the text had punctuation or one text ends and the next begins, a space at both ends so that `contains(" word ")` finds a whole word. `syllables()` of that form is the
 same text with every syllable apart (" sản xuất nấm bào ngư ... "), for a whole-syllable search.
 """
 
@@ -63,6 +63,7 @@ def segment(text):
     return tuple(_tokenizer()(text, fixed_words=FIXED))
 
 
+@lru_cache(maxsize=65536)
 def is_content(word):
     """A word worth matching on: not punctuation, a number or a stop word."""
     folded = fold(word).replace("_", " ")
@@ -73,7 +74,15 @@ def is_content(word):
 
 def stored(text):
     """The stored form of a text's words (see the module's docstring)."""
-    words = [w.lower().replace(" ", "_") for w in segment(text) if not _PUNCTUATION.match(w)]
+    words = []
+    for word in segment(text):
+        if _PUNCTUATION.match(word):  # kept as one "|": no phrase is read across it
+            if words and words[-1] != "|":
+                words.append("|")
+        else:
+            words.append(word.lower().replace(" ", "_"))
+    while words and words[-1] == "|":
+        words.pop()
     return f" {' '.join(words)} " if words else ""
 
 
@@ -100,7 +109,7 @@ def has_diacritics(text):
 def joined_words(*texts):
     """The stored form of several texts (a title, a summary, ...), one after the other."""
     parts = [stored(text).strip() for text in texts]
-    joined = " ".join(part for part in parts if part)
+    joined = " | ".join(part for part in parts if part)
     return f" {joined} " if joined else ""
 
 
@@ -108,10 +117,12 @@ def search_filter(queryset, typed, folded_field="search_text", words_field="word
     """Rows whose folded text holds every typed syllable and whose stored words hold, as typed,
     those typed with diacritics ("nấm" is not "nam"); annotated `relevance` 2 when the typed
     phrase is there as typed, 1 otherwise (an exact match ranks above a folded one)."""
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import Case, IntegerField, TextField, Value, When
     from django.db.models.functions import Replace
 
-    queryset = queryset.annotate(syllables=Replace(words_field, Value("_"), Value(" ")))
+    queryset = queryset.annotate(
+        syllables=Replace(words_field, Value("_"), Value(" "), output_field=TextField())
+    )
     for word in typed:
         queryset = queryset.filter(**{f"{folded_field}__contains": fold(word)})
         if has_diacritics(word):

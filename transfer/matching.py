@@ -11,14 +11,16 @@ need stays bounded. Explanations list only whole words and phrases, as the texts
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import fold
+from core.text import fold as fold_text
 from core.words import has_diacritics, is_content, words_of
 
+fold = lru_cache(maxsize=65536)(fold_text)  # the same words come back on every ranking
 WEIGHTS = {"text": 0.75, "sector": 0.15, "trl": 0.10}
 FOLDED = 0.6  # a word shared only without its diacritics
 PHRASE = 1.0  # the extra weight of a shared phrase
@@ -34,8 +36,10 @@ class Terms:
     phrases: set
 
 
+@lru_cache(maxsize=8192)
 def terms(stored_words):
-    """The terms of a stored word form (`Technology.words`, `TechnologyNeed.words`)."""
+    """The terms of a stored word form (`Technology.words`, `TechnologyNeed.words`); cached by
+    the text, so never changed by a caller."""
     words = words_of(stored_words)
     content = [w if is_content(w) else None for w in words]
     exact = {w for w in content if w}
@@ -50,7 +54,7 @@ def terms(stored_words):
         for n in (2, 3):
             for i in range(len(syllables) - n + 1):
                 run = " ".join(syllables[i : i + n])
-                if is_content(run):
+                if "|" not in run and is_content(run):
                     folded.setdefault(run, run)
     return Terms(exact, folded, phrases)
 
@@ -73,7 +77,10 @@ def similarity(a, b, idf=None):
     for key in a.folded.keys() & b.folded.keys() - shared_exact.keys():
         x, y = a.folded[key], b.folded[key]
         # a run of syllables of an accent-free text is shown as the other text's whole word
-        shared_folded[key] = (x if x in a.exact else y, y if y in b.exact else x)
+        x, y = (x if x in a.exact else y), (y if y in b.exact else x)
+        # shown with diacritics when either text has them ("cá tra" rather than "ca tra")
+        shared_folded[key] = (y if has_diacritics(y) and not has_diacritics(x) else x,
+                              x if has_diacritics(x) and not has_diacritics(y) else y)  # fmt: skip
 
     def mass(t):
         return sum(weight_of(w, idf) for w in t.exact) + PHRASE * sum(

