@@ -124,7 +124,7 @@ def search_filter(queryset, typed, folded_field="search_text", words_field="word
         syllables=Replace(words_field, Value("_"), Value(" "), output_field=TextField())
     )
     for word in typed:
-        queryset = queryset.filter(**{f"{folded_field}__contains": fold(word)})
+        queryset = queryset.filter(**whole_folded(folded_field, fold(word)))
         if has_diacritics(word):
             queryset = queryset.filter(syllables__contains=f" {word} ")
     return queryset.annotate(
@@ -134,3 +134,13 @@ def search_filter(queryset, typed, folded_field="search_text", words_field="word
             output_field=IntegerField(),
         )
     )
+
+
+def whole_folded(field, folded):
+    """Lookups for a folded syllable as a whole syllable of a folded text ("ca" is not "cao"):
+    a plain `contains` (which PostgreSQL's trigram index serves) and a regular expression for
+    the boundaries."""
+    return {
+        f"{field}__contains": folded,
+        f"{field}__regex": rf"(^|[^a-z0-9]){re.escape(folded)}([^a-z0-9]|$)",
+    }

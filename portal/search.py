@@ -114,6 +114,9 @@ def search(request):
     if typed:
         wanted = [kind] if kind else list(LABELS)
         locale = Locale.get_active()
+        # the site's root paths, which every page link needs, read once whether or not a page
+        # is found (Wagtail keeps them on the request), so the query count stays the same
+        Page()._get_site_root_paths(request)
         pages = pages_of([k for k in wanted if k in PAGE_KINDS], typed, locale)
         for name in wanted:
             if name in PAGE_KINDS:
@@ -128,7 +131,7 @@ def search(request):
                 page_obj = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
                 shown = list(page_obj.object_list)
             else:
-                shown = list(items[:SHOWN]) if count else []
+                shown = list(items[:SHOWN])  # even when empty: the same queries every time
             groups.append(
                 {
                     "kind": name,

@@ -19,7 +19,7 @@ from core.fields import ignored_filters
 from core.http import client_ip
 from core.security import json_ld
 from core.text import fold, shorten, vnd
-from core.words import has_diacritics, query_syllables, search_filter
+from core.words import has_diacritics, query_syllables, search_filter, whole_folded
 from researchers.models import Organisation
 from transfer import disclosure, forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
@@ -44,7 +44,7 @@ def catalogue(params, sectors=None):
     for word, folded in zip(typed, words, strict=True):
         # The folded text (with the English version; trigram index on PostgreSQL) finds
         # "lúa gạo" for "lua gao"; a syllable typed with diacritics must be found with them.
-        technologies = technologies.filter(search_text__contains=folded)
+        technologies = technologies.filter(**whole_folded("search_text", folded))
         if has_diacritics(word):
             technologies = technologies.filter(syllables__contains=f" {word} ")
     if data.get("sector"):

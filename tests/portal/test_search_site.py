@@ -30,7 +30,9 @@ def test_ca_tra_finds_the_technologies_needs_and_pages_with_or_without_diacritic
     response = client.get("/search/", {"q": q})
     assert response.status_code == 200
     published = Technology.objects.filter(state="published", search_text__contains="ca tra")
-    assert group(response, "technologies")["count"] == published.count() >= 6
+    assert group(response, "technologies")["count"] >= published.count() >= 6
+    if q == "cá tra":  # with diacritics: only where "cá" and "tra" are written so
+        assert group(response, "technologies")["count"] == published.count()
     assert FEED in titles(response, "technologies")
     assert "Cần giải pháp giảm chi phí thức ăn nuôi cá tra" in titles(response, "needs")
     kinds = [g["kind"] for g in response.context["groups"] if g["count"]]

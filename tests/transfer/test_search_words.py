@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(response):
-    return [t.title for t in response.context["page"].object_list]
+    return [t.title for t in response.context["page_obj"].object_list]
 
 
 def test_words_are_stored_whole_with_their_diacritics():
