@@ -99,7 +99,8 @@ def syllables(stored_words):
 def query_syllables(text):
     """The syllables a reader typed, lower case, punctuation at their ends removed."""
     text = unicodedata.normalize("NFC", text or "").lower()
-    return [s for s in (t.strip(".,;:()“”\"'!?%‰|") for t in text.split()) if s]
+    # a token of punctuation only ("%%", "_") is kept as typed: searched literally
+    return [t.strip(".,;:()“”\"'!?%‰|") or t for t in text.split()]
 
 
 def has_diacritics(text):
