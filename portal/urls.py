@@ -8,9 +8,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import views as cms_views
 from grants import review_views
-from portal import admin_signin, verify_views, views
+from portal import admin_signin, search, verify_views, views
 from researchers import views as researcher_views
 
 # Both admins sign people in through allauth (rate limits, TOTP): portal/admin_signin.py.
@@ -45,7 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include("transfer.urls")),
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
-    path("search/", cms_views.search, name="search"),
+    path("search/", search.search, name="search"),
     # -- issue 14: errors --
     # -- issue 14: dashboards --
     # -- issue 14: search --

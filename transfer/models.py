@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly, CheckedFile
 from core.text import fold
+from core.words import joined_words
 from grants.models.fields import CreatedAtField
 
 ENGLISH_MARK = " || "  # in Technology.search_text, before the English version
@@ -116,6 +117,9 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         _("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
     )
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The Vietnamese text's words (core.words.stored), segmented on save, for matching and the
+    # catalogue's whole-syllable search.
+    words = models.TextField(editable=False, blank=True, default="")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # When `transfer.matching` last stored this technology's best needs (None: never; the
     # page then computes them itself).
@@ -141,6 +145,10 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         if self.title_en or self.summary_en:
             self.search_text += ENGLISH_MARK + fold(f"{self.title_en} | {self.summary_en}")
         update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"title", "summary", "description"} & set(update_fields):
+            self.refresh_words()
+            if update_fields is not None:
+                update_fields = {*update_fields, "words"}
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
@@ -149,6 +157,9 @@ class Technology(ConcurrentTransitionMixin, models.Model):
         from django.urls import reverse
 
         return reverse("technology_detail", args=[self.pk])
+
+    def refresh_words(self):
+        self.words = joined_words(self.title, self.summary, self.description[:1500])
 
     @property
     def in_english(self):
@@ -257,6 +268,7 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     deadline = models.DateField(_("needed by"), null=True, blank=True)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    words = models.TextField(editable=False, blank=True, default="")  # see Technology.words
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = CreatedAtField()
 
@@ -269,12 +281,20 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = fold(" | ".join([self.title, self.problem]))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"title", "problem"} & set(update_fields):
+            self.refresh_words()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "words"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("need_detail", args=[self.pk])
+
+    def refresh_words(self):
+        self.words = joined_words(self.title, self.problem)
 
     @transition(state, source=State.DRAFT, target=State.PUBLISHED)
     def publish(self):

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Replace
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from core.fields import ignored_filters
 from core.http import client_ip
 from core.security import json_ld
 from core.text import fold, shorten, vnd
+from core.words import has_diacritics, query_syllables, search_filter, whole_folded
 from researchers.models import Organisation
 from transfer import disclosure, forms, matching, workflow
 from transfer.models import IPStatus, Technology, TransferDeal, TransferMode
@@ -32,9 +34,19 @@ def catalogue(params, sectors=None):
     )
     technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
     data, form.ignored = ignored_filters(form)  # a filter that does not validate is left out
-    words = fold(data.get("q") or "").split()[:8]
-    for word in words:
-        technologies = technologies.filter(search_text__contains=word)
+    typed = query_syllables(data.get("q") or "")[:8]
+    words = [fold(word) for word in typed]
+    if typed:
+        # Every syllable as its whole self in the Vietnamese words (" nấm " is not " nam ").
+        technologies = technologies.annotate(
+            syllables=Replace("words", Value("_"), Value(" "), output_field=TextField())
+        )
+    for word, folded in zip(typed, words, strict=True):
+        # The folded text (with the English version; trigram index on PostgreSQL) finds
+        # "lúa gạo" for "lua gao"; a syllable typed with diacritics must be found with them.
+        technologies = technologies.filter(**whole_folded("search_text", folded))
+        if has_diacritics(word):
+            technologies = technologies.filter(syllables__contains=f" {word} ")
     if data.get("sector"):
         technologies = technologies.filter(sector=data["sector"])
     if data.get("trl_min"):
@@ -55,6 +67,8 @@ def catalogue(params, sectors=None):
         phrase = " ".join(words)
         technologies = technologies.annotate(
             relevance=Case(
+                # as typed, diacritics and all, first; then the folded phrase
+                When(syllables__contains=f" {' '.join(typed)} ", then=Value(4)),
                 When(search_text__startswith=phrase, then=Value(3)),
                 When(search_text__contains=phrase, then=Value(2)),
                 default=Value(1),
@@ -674,6 +688,9 @@ def need_list(request):
     )
     if sector:
         needs = needs.filter(sector=sector)
+    typed = query_syllables(request.GET.get("q", ""))[:8]
+    if typed:  # the site search's "all needs" link
+        needs = search_filter(needs, typed).order_by("-relevance", "-created_at", "-pk")
     page = Paginator(needs, 10).get_page(request.GET.get("page"))
     shown = matching.shown_for_needs(list(page), limit=3)
     rows = [{"need": need, "matches": shown[need.pk]} for need in page]
