@@ -1,4 +1,5 @@
-"""The API router: /api/v1/ (DESIGN.md → URLs), its OpenAPI schema and self-hosted docs."""
+"""The API router: /api/v1/ (DESIGN.md → URLs) and its OpenAPI schema. Its self-hosted docs are
+a page of the portal in both languages (`api_docs`, in portal/urls.py's i18n patterns)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -63,6 +64,9 @@ def portal_endpoints_only(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
 
 
+# The reference page (templates/drf_spectacular/swagger_ui.html), routed in both languages.
+api_docs = SpectacularSwaggerView.as_view(url_name="api-schema")
+
 router = DefaultRouter()
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("calls", CallViewSet, basename="call")
@@ -75,5 +79,4 @@ urlpatterns = [
     path("v1/dossier-status/", DossierStatusView.as_view(), name="dossier-status"),
     path("v1/stats/", StatsView.as_view(), name="api-stats"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
