@@ -56,20 +56,11 @@ def missing(proposal):
         add("team", _("Name at most one scientific secretary."))
 
     lines = list(proposal.budget_lines.all())
-    total = sum(line.amount for line in lines)
-    if not lines:
-        add("budget", _("Add at least one budget line."))
-    elif total == 0:
-        add("budget", _("The total requested is 0 ₫: enter the amount of each budget line."))
-    elif any(line.amount <= 0 for line in lines):
-        add("budget", _("A budget line must be more than 0 ₫."))
-    cap = proposal.call.max_per_project
-    if total > cap:
-        add(
-            "budget",
-            _("The total (%(total)s ₫) exceeds the call's cap per project (%(cap)s ₫).")
-            % {"total": group_thousands(total), "cap": group_thousands(cap)},
-        )
+    gaps, excess = budget_problems(lines, proposal.call.max_per_project)
+    for message in gaps:
+        add("budget", message)
+    if excess:
+        add("budget", excess)
 
     present = {
         a.template_id for a in proposal.attachments.all() if a.removed_at is None and a.template_id
@@ -80,6 +71,47 @@ def missing(proposal):
     for message in host_problems(proposal.owner):
         add("organisation", message)
     return problems
+
+
+class Excess(str):
+    """A problem that is an excess over a limit (the budget over the call's cap), not something
+    missing: the budget page reports it apart from "still missing in this section"."""
+
+    def __new__(cls, message, *, over):
+        excess = super().__new__(cls, message)
+        excess.over = over
+        return excess
+
+
+def budget_problems(lines, cap):
+    """(what the budget still lacks, its excess over the call's `cap` per project or None).
+
+    An empty budget, a zero total or a line of 0 ₫ is missing work; a total over the cap is an
+    excess ("over the cap by … ₫"), said with the amounts so the applicant knows how much to cut
+    (DESIGN.md: budget total ≤ call's per-project cap at submission)."""
+    total = sum(line.amount or 0 for line in lines)
+    gaps = []
+    if not lines:
+        gaps.append(_("Add at least one budget line."))
+    elif total == 0:
+        gaps.append(_("The total requested is 0 ₫: enter the amount of each budget line."))
+    elif any((line.amount or 0) <= 0 for line in lines):
+        gaps.append(_("A budget line must be more than 0 ₫."))
+    excess = None
+    if total > cap:
+        excess = Excess(
+            _(
+                "Over the cap by %(over)s ₫: the total requested is %(total)s ₫ and the call's cap "
+                "per project is %(cap)s ₫. Reduce the budget lines."
+            )
+            % {
+                "over": group_thousands(total - cap),
+                "total": group_thousands(total),
+                "cap": group_thousands(cap),
+            },
+            over=total - cap,
+        )
+    return gaps, excess
 
 
 def host_of(owner):

@@ -165,6 +165,15 @@ class BudgetLineForm(AsciiNumbers, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["category", "description", "amount"]
+        labels = {"category": _("Category"), "description": _("Description")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A named first choice, not Django's "---------" (an empty row then reads as one).
+        self.fields["category"].choices = [
+            ("", _("Choose a category")),
+            *BudgetLine.Category.choices,
+        ]
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -176,15 +185,35 @@ class BudgetLineForm(AsciiNumbers, forms.ModelForm):
 ZERO_LINE = _("A budget line must be more than 0 ₫.")
 
 
-BudgetFormSet = forms.inlineformset_factory(
-    Proposal,
-    BudgetLine,
-    form=BudgetLineForm,
-    extra=3,
-    can_delete=True,
-    max_num=100,
-    validate_max=True,
-)
+MAX_BUDGET_LINES = 100
+MAX_EMPTY_BUDGET_ROWS = 10
+
+
+def budget_formset(extra=1):
+    """The budget lines as a formset with `extra` empty rows (one by default; the editor's "Add a
+    row" asks for one more, with or without JavaScript)."""
+    return forms.inlineformset_factory(
+        Proposal,
+        BudgetLine,
+        form=BudgetLineForm,
+        extra=max(1, min(extra, MAX_EMPTY_BUDGET_ROWS)),
+        can_delete=True,
+        max_num=MAX_BUDGET_LINES,
+        validate_max=True,
+    )
+
+
+def empty_budget_rows(value):
+    """How many empty rows the editor shows, from the page's `?rows=` (1 unless asked; at most
+    MAX_EMPTY_BUDGET_ROWS, whatever is typed in the address)."""
+    try:
+        rows = int(value) if value and str(value).isascii() and str(value).isdigit() else 1
+    except ValueError:
+        rows = 1
+    return max(1, min(rows, MAX_EMPTY_BUDGET_ROWS))
+
+
+BudgetFormSet = budget_formset(extra=1)
 
 
 class AttachmentForm(forms.Form):

@@ -514,21 +514,31 @@ def edit_team(request, pk):
 
 
 def edit_budget(request, pk):
+    """The budget lines as a labelled table. "Add a row" saves what is typed and shows the page
+    again with one more empty row (static/js/formset.js adds it in place when JavaScript runs)."""
     with transaction.atomic():
         proposal = _editable_for(request, pk)
         refused = _refuse_if_frozen(request, proposal)
         if refused:
             return refused
         data = request.POST or None
-        formset = forms.BudgetFormSet(data, instance=proposal, prefix="budget")
+        rows = forms.empty_budget_rows(request.GET.get("rows"))
+        formset = forms.budget_formset(extra=rows)(data, instance=proposal, prefix="budget")
         counterpart = forms.CounterpartForm(data, instance=proposal)
         if request.method == "POST" and formset.is_valid() and counterpart.is_valid():
             counterpart.save()
             formset.save()
             Proposal.objects.filter(pk=proposal.pk).update(requested_amount=proposal.budget_total())
             messages.success(request, _("Budget saved."))
+            if "add_row" in request.POST:
+                empty = sum(1 for form in formset.extra_forms if not form.has_changed())
+                page = reverse("proposal_edit", args=[proposal.pk, "budget"])
+                return redirect(
+                    f"{page}?rows={forms.empty_budget_rows(str(empty + 1))}#budget-lines"
+                )
             return redirect(_after_save(request, proposal, "budget"))
     lines = list(proposal.budget_lines.all())
+    gaps, excess = dossier.budget_problems(lines, proposal.call.max_per_project)
     return _section_page(
         request,
         proposal,
@@ -536,6 +546,8 @@ def edit_budget(request, pk):
         formset=formset,
         form=counterpart,
         summary=dossier.budget_summary(lines),
+        budget_gaps=gaps,
+        budget_excess=excess,
         status=400 if request.method == "POST" else 200,
     )
 

@@ -1,5 +1,7 @@
-"""The API router: /api/v1/ (docs/design.md → URLs), its OpenAPI schema and self-hosted docs."""
+"""The API router: /api/v1/ (docs/design.md → URLs) and its OpenAPI schema. Its self-hosted docs are
+a page of the portal in both languages (`api_docs`, in portal/urls.py's i18n patterns)."""
 
+from django.shortcuts import render
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics, serializers
@@ -63,6 +65,23 @@ def portal_endpoints_only(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
 
 
+class PortalSwaggerView(SpectacularSwaggerView):
+    """drf-spectacular's Swagger UI page rendered as a page of the portal, with Django's request
+    and the base layout's context (site settings, the signed-in person, language links)."""
+
+    def get(self, request, *args, **kwargs):
+        served = super().get(request, *args, **kwargs)
+        context = dict(served.data)
+        # Its `settings` (Swagger UI's) would hide the layout's `settings` (Wagtail's site settings).
+        context["swagger_settings"] = context.pop("settings")
+        response = render(request._request, self.template_name, context)
+        response["Cross-Origin-Opener-Policy"] = served["Cross-Origin-Opener-Policy"]
+        return response
+
+
+# The reference page (templates/drf_spectacular/swagger_ui.html), routed in both languages.
+api_docs = PortalSwaggerView.as_view(url_name="api-schema")
+
 router = DefaultRouter()
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("calls", CallViewSet, basename="call")
@@ -75,5 +94,4 @@ urlpatterns = [
     path("v1/dossier-status/", DossierStatusView.as_view(), name="dossier-status"),
     path("v1/stats/", StatsView.as_view(), name="api-stats"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

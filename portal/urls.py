@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from grants import review_views
-from portal import admin_signin, search, verify_views, views
+from portal import admin_signin, api, search, verify_views, views
 from researchers import views as researcher_views
 
 # Both admins sign people in through allauth (rate limits, TOTP): portal/admin_signin.py.
@@ -46,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
     path("search/", search.search, name="search"),
     # -- issue 14: errors --
+    # The API's reference in the portal's layout: /api/docs/ and /en/api/docs/ (portal.api).
+    path("api/docs/", api.api_docs, name="api-docs"),
     # -- issue 14: dashboards --
     # -- issue 14: search --
     # -- issue 14: language --
@@ -58,6 +60,14 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+# The portal's error pages (portal/errors.py): in its layout and language, JSON under /api/.
+# allauth's rate limits look up `handler429` here too (allauth.core.internal.ratelimit).
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler429 = "portal.errors.too_many_requests"
+handler500 = "portal.errors.server_error"
 
 # Wagtail's own login forms (the admin's, and the one for private pages) signed a person in with a
 # password only: no allauth rate limit, no two-factor step for staff. Both lead to allauth's login

@@ -110,6 +110,7 @@ class InterestForm(forms.Form):
         label=_("What do you need the technology for?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
+        error_messages={"required": _("Tell the owner what you need the technology for.")},
     )
 
 

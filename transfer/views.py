@@ -165,7 +165,9 @@ def _visible(technology, user):
     )
 
 
-def technology_detail(request, pk):
+def technology_detail(request, pk, *, interest_form=None, status=200):
+    """The listing's page; `interest_form` is a business's "express interest" form sent back with
+    its errors (express_interest re-shows the page with the text kept, status 400)."""
     technology = get_object_or_404(
         Technology.objects.select_related("sector", "organisation").annotate(
             source_receipt=F("source_proposal__receipt_number")
@@ -223,7 +225,7 @@ def technology_detail(request, pk):
             "images": [f for f in files if f.kind == f.Kind.IMAGE],
             "documents": [f for f in files if f.kind == f.Kind.DOCUMENT],
             "related": related,
-            "interest_form": forms.InterestForm(),
+            "interest_form": interest_form or forms.InterestForm(),
             "open_deal": open_deal,
             "can_ask": request.user.is_authenticated
             and roles.has_role(request.user, roles.BUSINESS)
@@ -232,6 +234,7 @@ def technology_detail(request, pk):
             "structured_data": json_ld(structured),
             "canonical": url,
         },
+        status=status,
     )
 
 
@@ -242,18 +245,29 @@ def express_interest(request, pk):
     workflow.check_may_request(technology, request.user)  # 403 before looking at the form
     form = forms.InterestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Tell the owner what you need the technology for."))
-        return redirect(technology.get_absolute_url())
+        # The page again, with the site's error summary and the text kept (not a redirect).
+        return technology_detail(request, pk, interest_form=form, status=400)
     try:
         deal = workflow.request_deal(
             technology, by=request.user, message=form.cleaned_data["message"],
             ip=client_ip(request),
         )  # fmt: skip
     except workflow.GuardFailed as failure:
-        for errors in failure.errors.values():
+        already = (
+            technology.deals.filter(business=request.user)
+            .exclude(state__in=["declined", "cancelled"])
+            .order_by("-pk")
+            .first()
+        )
+        if already is not None:  # a second click: the request they already have is the way on
+            for errors in failure.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(already.get_absolute_url())
+        for name, errors in failure.errors.items():
             for error in errors:
-                messages.error(request, error)
-        return redirect(technology.get_absolute_url())
+                form.add_error(name if name in form.fields else None, error)
+        return technology_detail(request, pk, interest_form=form, status=400)
     messages.success(request, _("Your request was sent to the owner."))
     return redirect(deal.get_absolute_url())
 

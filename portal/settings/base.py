@@ -132,9 +132,10 @@ CONTENT_SECURITY_POLICY = {
 from csp.constants import NONCE  # noqa: E402  (beside its only use)
 
 PORTAL_CSP_BY_PATH = {
-    # Swagger UI: its page has one inline script and one inline style, which carry the request's
-    # nonce (templates/drf_spectacular/swagger_ui.html).
+    # Swagger UI (both languages): its page has one inline script, which carries the request's
+    # nonce (templates/drf_spectacular/swagger_ui.html); the style nonce lets no inline style in.
     "/api/docs/": {"script-src": ["'self'", NONCE], "style-src": ["'self'", NONCE]},
+    "/en/api/docs/": {"script-src": ["'self'", NONCE], "style-src": ["'self'", NONCE]},
     # Wagtail's admin writes inline <script> for its form widgets (date choosers, …) and inline
     # style attributes; it frames its own page previews. No 'unsafe-eval': it works without.
     "/admin/": {
@@ -205,6 +206,8 @@ if TRUSTED_PROXY_COUNT < 0:
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
 PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60), "document_verify": (10, 60)}
+# A form sent with a stale or missing CSRF token gets the portal's 403 page, explained.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -325,6 +328,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # `{"detail": …, "code": …}`, as the portal's own JSON errors under /api/ (portal/errors.py).
+    "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "An Giang Innovation Portal API",
@@ -339,6 +344,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and ReDoc are served by the portal itself: no CDN on a government network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links an operation's summary is one button, not a link inside a button
+    # (axe: nested-interactive) on the portal's /api/docs/.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
 }
 

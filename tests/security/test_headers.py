@@ -81,7 +81,7 @@ def test_the_policy_has_no_unsafe_source_anywhere_on_the_portal():
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert not any("unsafe" in source for sources in directives.values() for source in sources)
     for prefix, loosened in settings.PORTAL_CSP_BY_PATH.items():
-        assert prefix in {"/admin/", "/api/docs/"}, prefix
+        assert prefix in {"/admin/", "/api/docs/", "/en/api/docs/"}, prefix
         assert not any("unsafe-eval" in str(source) for s in loosened.values() for source in s)
 
 
@@ -201,7 +201,7 @@ def test_swagger_ui_runs_its_inline_script_by_nonce_only(client):
     html = response.content.decode()
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert inline and all(f'nonce="{nonce}"' in attrs for attrs in inline)
-    assert re.findall(r"<style([^>]*)>", html) == [f' nonce="{nonce}"']
+    assert re.findall(r"<style([^>]*)>", html) == []  # its styles are files (api-docs.css)
     # A fresh nonce on each response.
     assert nonce not in client.get("/api/docs/")["Content-Security-Policy"]
     assert_common_headers(response)

@@ -400,7 +400,8 @@ MATRIX = {
     ],
     # Only businesses ask for a transfer, and not for their own technology.
     "technology_interest": [
-        case({"pk": "@technology"}, get=POST_ONLY, post=only("biz", "biz2", ok=302)),
+        # An empty request is shown again with the site's error summary (400, errors slice).
+        case({"pk": "@technology"}, get=POST_ONLY, post=only("biz", "biz2", ok=400)),
     ],
     # The owner withdraws a listing (an officer may too); only its owner sends it again.
     "technology_move": [
