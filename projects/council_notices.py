@@ -46,16 +46,20 @@ def notify(event, pk):
         to = sorted(set(to) - {""})
         if not to:
             return 0
-        member_page = event in ("invited", "grading")
+        if event in ("invited", "grading"):
+            page = "project_acceptance_council_grade"
+        elif event == "declined":
+            page = "project_acceptance_council"  # the officers seat another member there
+        else:
+            # The verdict reaches the investigator too, who may not open the council's page:
+            # the acceptance page shows it to both, with the officer's "Accept the results".
+            page = "project_acceptance"
         context = {
             "event": event,
             "seat": seat,
             "acceptance": acceptance,
             "proposal": proposal,
-            "link": _link(
-                "project_acceptance_council_grade" if member_page else "project_acceptance_council",
-                proposal,
-            ),
+            "link": _link(page, proposal),
         }
         send_templated("projects/email/council", context, to)
     return len(to)
