@@ -528,7 +528,7 @@ def reject(proposal, *, by, ip=None, comment=""):
 
 
 def sign_contract(proposal, *, by, ip=None, comment="", guard=None, apply=None):
-    """funded → in_progress. The contract itself is prepared and checked by `projects.workflow`,
+    """funded → in_progress. The contract itself is prepared and checked by `projects.contracts`,
     which passes its guard and its changes here so that both happen under the proposal's lock;
     fired without them (the generic transition URL, the API) it is refused with a pointer to
     the contract page."""

@@ -22,6 +22,7 @@ from grants import rules as grants_rules
 from grants import scoring
 from grants import workflow as grants_workflow
 from grants.models import Proposal
+from grants.workflow import current_time
 from projects import verdict
 from projects.models import (
     Acceptance,
@@ -30,7 +31,7 @@ from projects.models import (
     AcceptanceState,
     Deliverable,
 )
-from projects.workflow import StateConflict, _require_officer, current_time, trail
+from projects.workflow import StateConflict, require_officer, trail
 from researchers.models import confirmed_organisation_id
 
 Seat = AcceptanceSeat.Seat
@@ -164,7 +165,7 @@ def set_council_size(acceptance, size, *, by, ip=None):
     """The officer chooses the council's size within the Circular's range (7–9, typically 9),
     before grading starts and never below the seats already taken."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
         locked = _locked(acceptance)
         if locked.state != AcceptanceState.SUBMITTED:
@@ -201,7 +202,7 @@ def seat_member(acceptance, member, seat, *, by, ip=None, due_at=None):
     """The officer (taking no part in the task, and not sitting on its council) invites a
     member onto the acceptance council."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
         locked = _locked(acceptance)
         if locked.state not in SEATING_STATES:
@@ -234,7 +235,7 @@ def unseat_member(seat, *, by, ip=None):
     """Free a seat before grading begins; once it has begun, only `replace_member` may (the
     council must not shrink below its quorum while grading)."""
     proposal = seat.acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
         locked = _locked(seat.acceptance)
         if locked.state == AcceptanceState.GRADING:
@@ -260,7 +261,7 @@ def replace_member(seat, member, *, by, ip=None, due_at=None):
     """In one step: the seated member leaves and `member` is invited to the same seat. Refused
     for a member who has submitted their grades (they keep the seat)."""
     proposal = seat.acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
         locked = _locked(seat.acceptance)
         if locked.state not in SEATING_STATES:
@@ -366,7 +367,7 @@ def close_problems(acceptance):
 def start_grading(acceptance, *, by, ip=None):
     """The officer opens the grading once the council has its quorum (Circular 11/2014)."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
 
     def apply(locked):
         locked.grading_started_at = current_time()
@@ -552,7 +553,7 @@ def close_council(acceptance, *, by=None, ip=None):
     close before every member has submitted (the others are absent); `by=None` is the system
     closing by itself after the last submission."""
     if by is not None:
-        _require_officer(by, acceptance.contract.proposal)
+        require_officer(by, acceptance.contract.proposal)
     with transaction.atomic():
         locked = _locked(acceptance)
         if locked.state != AcceptanceState.GRADING:

@@ -1,8 +1,9 @@
 """Execution of a funded task (Circular 04/2015, Circular 05/2014): its contract and tranche
 schedule, its deliverables, progress reports and change requests, and the project's trail.
 
-Records move only through `projects.workflow`; the proposal's own state (funded → in_progress …)
-moves through `grants.workflow`, which `projects.workflow` calls.
+Records move only through the project's step modules (`projects.contracts`, `projects.reports`, …,
+whose shared shape is `projects.workflow`); the proposal's own state (funded → in_progress …)
+moves through `grants.workflow`, which they call.
 """
 
 from django.conf import settings
@@ -234,7 +235,7 @@ class ProgressReport(ConcurrentTransitionMixin, models.Model):
         today = today or timezone.localdate()
         return self.state in (ReportState.DRAFT, ReportState.RETURNED) and self.due_on < today
 
-    # The table of the report's machine; who and the guards live in projects.workflow.
+    # The table of the report's machine; who and the guards live in projects.reports.
     @transition(
         state, source=[ReportState.DRAFT, ReportState.RETURNED], target=ReportState.SUBMITTED
     )

@@ -25,7 +25,7 @@ from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects.models import Acceptance, Contract, ResultRegistration
-from projects.workflow import StateConflict, _require_officer, trail
+from projects.workflow import StateConflict, require_officer, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
@@ -230,7 +230,7 @@ def record_registration(registration, *, by, number, registered_on, ip=None):
     certificate of filed results: its number (unique) and its date (not in the future, not
     before the acceptance verdict). Recorded once; the investigator is told by e-mail."""
     contract = Contract.objects.select_related("proposal").get(pk=registration.contract_id)
-    _require_officer(by, contract.proposal)
+    require_officer(by, contract.proposal)
     number = (number or "").strip()
     with transaction.atomic():
         proposal, locked_contract = _locked(contract)

@@ -16,7 +16,7 @@ from grants.models import FUNDED_STATES
 from grants.timeline import Item, actor_name, link, links
 from projects.models import Acceptance, AcceptanceState, ProjectEntry
 
-# Each step of projects.workflow in words. The trail keeps the action's name; the words are
+# Each step of the project's modules in words. The trail keeps the action's name; the words are
 # chosen when the page is shown, in the reader's language.
 ACTION_LABELS = {
     "prepare_contract": gettext_lazy("Contract prepared"),
