@@ -393,7 +393,7 @@ def complete_review(proposal, *, by, ip=None, comment=""):
                 ballot.save(update_fields=["excluded"])
         p.aggregate_score = result.aggregate
         p.passed = result.passed
-        p.review_outcome = str(result.reason)[:300]
+        p.review_outcome = result.outcome[:300]  # a code, put into words for each reader
         return {
             "aggregate_score": str(result.aggregate),
             "passed": result.passed,
