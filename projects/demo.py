@@ -137,7 +137,7 @@ def run_to_acceptance(proposal, people, *, start):
     through the workflow, on believable dates after the contract's start."""
     from grants import workflow as grants_workflow
     from projects import acceptance as acceptance_workflow
-    from projects import council
+    from projects import council, grading
     from projects.changes import approve_change, request_change
     from projects.models import ChangeRequest
     from projects.reports import accept_report, submit_report
@@ -218,12 +218,12 @@ def run_to_acceptance(proposal, people, *, start):
     with grants_workflow.clock(moment(filed + datetime.timedelta(days=14))):
         for index, seat in enumerate(seats):
             grade = "excellent" if index < 2 else "pass"
-            council.save_grades(
+            grading.save_grades(
                 seat,
                 by=seat.member,
                 grades={
                     str(d.pk): {"quantity": grade, "quality": grade}
-                    for d in council.deliverables(acceptance)
+                    for d in grading.deliverables(acceptance)
                 },
                 report_grade=grade,
                 review="Sản phẩm đúng đăng ký; hồ sơ đầy đủ, số liệu đáng tin cậy.",

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from core.http import client_ip
 from core.text import group_thousands
 from grants import rules
 from grants.models import Proposal
-from projects import reporting
+from projects import drafts, reporting
 from projects.models import ProgressReport, ReportAttachment, ReportState
 from projects.reports import (
     REPORT_EDITABLE,
@@ -191,23 +191,17 @@ def report_page(request, pk, number):
         return _upload(request, proposal, report)
     if action == "remove":
         return _remove(request, proposal, report)
-    autosave = request.headers.get("X-Autosave") == "1"
     typed = _posted_draft(request.POST, report)
-    try:
-        report = save_report_draft(report, by=request.user, **typed)
-    except StateConflict as conflict:
-        if autosave:
-            return JsonResponse({"saved": False, "error": str(conflict)}, status=409)
-        messages.error(request, str(conflict))
-        return redirect("project_report", pk=proposal.pk, number=report.number)
-    except GuardFailed as failure:
-        if autosave:
-            return JsonResponse({"saved": False, "errors": failure.errors}, status=400)
-        return _render_report(
-            request, proposal, report, typed=typed, errors=failure.errors, status=400
-        )
-    if autosave:
-        return JsonResponse({"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")})
+    response, saved = drafts.save_draft(
+        request,
+        lambda: save_report_draft(report, by=request.user, **typed),
+        page=_report_url(proposal, report),
+        rerender=lambda **extra: _render_report(request, proposal, report, **extra),
+        typed=typed,
+    )
+    if response is not None:
+        return response
+    report = saved
     if action != "submit":
         messages.success(request, _("Draft saved."))
         return redirect("project_report", pk=proposal.pk, number=report.number)
@@ -225,32 +219,29 @@ def report_page(request, pk, number):
     return redirect("project_report", pk=proposal.pk, number=report.number)
 
 
+def _report_url(proposal, report):
+    return reverse("project_report", args=[proposal.pk, report.number])
+
+
 def _upload(request, proposal, report):
-    label = request.POST.get("label", "")
-    try:
-        add_report_attachment(report, request.FILES.get("file"), by=request.user, label=label)
-    except StateConflict as conflict:
-        messages.error(request, str(conflict))
-        return redirect("project_report", pk=proposal.pk, number=report.number)
-    except GuardFailed as failure:
-        upload = {"label": label, "errors": failure.errors}
-        errors = {f"upload-{key}": msgs for key, msgs in failure.errors.items()}
-        return _render_report(request, proposal, report, errors=errors, upload=upload, status=400)
-    messages.success(request, _("File attached to the report."))
-    return redirect(reverse("project_report", args=[proposal.pk, report.number]) + "#attachments")
+    return drafts.upload(
+        request,
+        lambda file, label: add_report_attachment(report, file, by=request.user, label=label),
+        page=_report_url(proposal, report),
+        rerender=lambda **extra: _render_report(request, proposal, report, **extra),
+        done=_("File attached to the report."),
+    )
 
 
 def _remove(request, proposal, report):
     attachment = get_object_or_404(
         ReportAttachment, pk=_int(request.POST.get("attachment")), report=report
     )
-    try:
-        remove_report_attachment(attachment, by=request.user)
-    except StateConflict as conflict:
-        messages.error(request, str(conflict))
-    else:
-        messages.success(request, _("File removed."))
-    return redirect(reverse("project_report", args=[proposal.pk, report.number]) + "#attachments")
+    return drafts.remove(
+        request,
+        lambda: remove_report_attachment(attachment, by=request.user),
+        page=_report_url(proposal, report),
+    )
 
 
 def _int(value):
@@ -302,11 +293,4 @@ def report_attachment(request, pk, number, attachment_id):
     if not rules.is_owner(proposal, request.user) and report.state == ReportState.DRAFT:
         raise PermissionDenied  # the Department reads the files once the report is sent
     attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return drafts.private_file(attachment)

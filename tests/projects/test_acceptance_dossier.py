@@ -14,6 +14,7 @@ from django.utils import timezone
 from grants import workflow as grants_workflow
 from grants.models import AuditEntry, Proposal
 from projects import acceptance as steps
+from projects import termination
 from projects.models import (
     Acceptance,
     AcceptanceAttachment,
@@ -434,7 +435,7 @@ def _terminate(acceptance, by, **given):
         "refund_amount": acceptance.contract.released_amount,
         "refund_note": "Hoàn trả vào tài khoản của Sở trong 30 ngày.",
     } | given
-    return steps.terminate_after_failure(acceptance, by=by, **params)
+    return termination.terminate_after_failure(acceptance, by=by, **params)
 
 
 @pytest.mark.parametrize("below", [0, 1])

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from grants.models import Proposal
-from projects import council
+from projects import council, grading
 from projects.models import AcceptanceGrade, AcceptanceSeat, ProjectEntry
 from projects.workflow import GuardFailed, StateConflict, add_months
 from tests.projects import council_setup as cs
@@ -345,7 +345,7 @@ def test_grading_before_the_start_through_the_page(acceptance, officer, client_a
 def test_nobody_grades_with_someone_elses_seat(officer):
     acceptance, seats = cs.grading(officer)
     with pytest.raises(PermissionDenied):
-        council.save_grades(
+        grading.save_grades(
             seats[0], by=seats[1].member, grades=cs.uniform_grades(acceptance, "pass"),
             report_grade="pass", review="x", submit=True,
         )  # fmt: skip
@@ -355,7 +355,7 @@ def test_a_member_who_has_not_accepted_cannot_grade(officer):
     acceptance, seats = cs.grading(officer, n=8)
     invited = council.seat_member(acceptance, cs.new_reviewer("ninth"), "member", by=officer)
     with pytest.raises(PermissionDenied):
-        council.save_grades(
+        grading.save_grades(
             invited, by=invited.member, grades={}, report_grade="", review="", submit=False
         )
 
@@ -380,15 +380,15 @@ def test_submitting_needs_a_written_review(officer):
 def test_submitting_needs_every_grade(officer):
     acceptance, seats = cs.grading(officer)
     grades = cs.uniform_grades(acceptance, "pass")
-    first = council.deliverables(acceptance)[0]
+    first = grading.deliverables(acceptance)[0]
     grades[str(first.pk)]["quality"] = ""
     with pytest.raises(GuardFailed) as failure:
-        council.save_grades(
+        grading.save_grades(
             seats[0], by=seats[0].member, grades=grades, report_grade="", review="Nhận xét.",
             submit=True,
         )  # fmt: skip
     assert set(failure.value.errors) == {f"grade-{first.pk}-quality", "report_grade"}
-    draft = council.save_grades(
+    draft = grading.save_grades(
         seats[0], by=seats[0].member, grades=grades, report_grade="", review="", submit=False
     )
     assert not draft.submitted_at and draft.grades.count() == len(grades) * 2 - 1
@@ -396,11 +396,11 @@ def test_submitting_needs_every_grade(officer):
 
 def test_submit_without_review_through_the_page_keeps_the_text(officer, client_as):
     acceptance, seats = cs.grading(officer)
-    first = council.deliverables(acceptance)[0]
+    first = grading.deliverables(acceptance)[0]
     data = {"submit": "1", "report_grade": "excellent", "review": ""}
     data |= {
         f"grade-{d.pk}-{a}": "pass"
-        for d in council.deliverables(acceptance)
+        for d in grading.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
     data[f"grade-{first.pk}-quality"] = "excellent"
@@ -417,7 +417,7 @@ def test_grading_through_the_page(officer, client_as):
     data = {"submit": "1", "report_grade": "pass", "review": "Đạt yêu cầu; cần bổ sung số liệu."}
     data |= {
         f"grade-{d.pk}-{a}": "pass"
-        for d in council.deliverables(acceptance)
+        for d in grading.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
     response = client_as(seats[0].member.email).post(grade_url(acceptance), data)
@@ -433,10 +433,10 @@ def test_grading_through_the_page(officer, client_as):
 
 def test_the_members_grade_follows_the_verdict_rule(officer):
     acceptance, seats = cs.grading(officer)
-    items = council.deliverables(acceptance)
+    items = grading.deliverables(acceptance)
     grades = {str(d.pk): {"quantity": "excellent", "quality": "excellent"} for d in items}
     grades[str(items[0].pk)]["quantity"] = "fail"  # 2 of 3 quantity criteria pass: below 3/4
-    seat = council.save_grades(
+    seat = grading.save_grades(
         seats[0], by=seats[0].member, grades=grades, report_grade="excellent",
         review="Thiếu sản phẩm.", submit=True,
     )  # fmt: skip
@@ -446,11 +446,11 @@ def test_the_members_grade_follows_the_verdict_rule(officer):
 def test_grades_are_blind_until_ones_own_are_in(officer, user_by_email):
     acceptance, seats = cs.grading(officer)
     cs.submit(seats[0], "excellent")
-    assert council.visible_seats(acceptance, seats[1].member) == []
-    assert [s.pk for s in council.visible_seats(acceptance, officer)] == [seats[0].pk]
-    assert council.visible_seats(acceptance, user_by_email("researcher@example.org")) == []
+    assert grading.visible_seats(acceptance, seats[1].member) == []
+    assert [s.pk for s in grading.visible_seats(acceptance, officer)] == [seats[0].pk]
+    assert grading.visible_seats(acceptance, user_by_email("researcher@example.org")) == []
     cs.submit(seats[1], "pass")
-    assert {s.pk for s in council.visible_seats(acceptance, seats[1].member)} == {
+    assert {s.pk for s in grading.visible_seats(acceptance, seats[1].member)} == {
         seats[0].pk, seats[1].pk,
     }  # fmt: skip
 
@@ -482,7 +482,7 @@ def test_the_last_submission_closes_the_council_and_records_the_verdict(
     recipients = {address for message in mail.outbox for address in message.to}
     assert proposal.owner.email in recipients and officer.email in recipients
     with pytest.raises(StateConflict):
-        council.close_council(acceptance, by=officer)
+        grading.close_council(acceptance, by=officer)
     assert ProjectEntry.objects.filter(proposal=proposal, action="acceptance_decided").count() == 1
 
 
@@ -490,7 +490,7 @@ def test_officer_closes_at_exactly_two_thirds_present(officer):
     acceptance, seats = cs.grading(officer)
     for seat in seats[:6]:  # chair, vice-chair, secretary, both critics, one member
         cs.submit(seat, "excellent")
-    decided = council.close_council(acceptance, by=officer)
+    decided = grading.close_council(acceptance, by=officer)
     assert decided.state == "decided" and decided.verdict == "excellent"
     entry = ProjectEntry.objects.get(
         proposal_id=acceptance.contract.proposal_id, action="acceptance_decided"
@@ -503,7 +503,7 @@ def test_no_close_one_below_two_thirds_present(officer, client_as):
     for seat in seats[:5]:
         cs.submit(seat, "excellent")
     with pytest.raises(GuardFailed) as failure:
-        council.close_council(acceptance, by=officer)
+        grading.close_council(acceptance, by=officer)
     assert "5" in failure.value.errors["council"][0]
     response = client_as("officer@example.org").post(council_url(acceptance), {"action": "close"})
     assert response.status_code == 400
@@ -519,7 +519,7 @@ def test_the_close_checks_the_critics_again(officer):
             cs.submit(seat, "pass")
     cs.submit(seats[3], "pass")  # one critic of two
     with pytest.raises(GuardFailed) as failure:
-        council.close_council(acceptance, by=officer)
+        grading.close_council(acceptance, by=officer)
     assert any("phản biện" in p for p in failure.value.errors["council"])
 
 
@@ -533,7 +533,7 @@ def test_a_council_that_loses_its_quorum_does_not_close_by_itself(officer):
     acceptance.refresh_from_db()
     assert acceptance.state == "grading"  # 5 of 9 present: below the quorum, no verdict
     with pytest.raises(GuardFailed):
-        council.close_council(acceptance, by=officer)
+        grading.close_council(acceptance, by=officer)
 
 
 def test_only_an_officer_closes(officer, user_by_email):
@@ -541,9 +541,9 @@ def test_only_an_officer_closes(officer, user_by_email):
     for seat in seats[:6]:
         cs.submit(seat, "pass")
     with pytest.raises(PermissionDenied):
-        council.close_council(acceptance, by=user_by_email("manager@example.org"))
+        grading.close_council(acceptance, by=user_by_email("manager@example.org"))
     with pytest.raises(PermissionDenied):
-        council.close_council(acceptance, by=seats[0].member)
+        grading.close_council(acceptance, by=seats[0].member)
 
 
 def test_a_dossier_six_months_late_to_the_day_is_graded(officer):
