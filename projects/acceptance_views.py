@@ -160,7 +160,11 @@ def _render(request, proposal, acceptance, *, typed=None, errors=None, status=20
         "deliverables": deliverables,
         "grades": Grade.choices,
         "reports": list(contract.reports.order_by("number")),
-        "attachments": list(acceptance.attachments.order_by("uploaded_at", "pk")),
+        "attachments": drafts.listed(
+            acceptance.attachments.order_by("uploaded_at", "pk"),
+            lambda a: reverse("project_acceptance_attachment", args=[proposal.pk, a.pk]),
+        ),
+        "attachments_action": _page(proposal),
         "errors": errors,
         "summary": summary,
         "can_return": acceptance.state == AcceptanceState.SUBMITTED

@@ -66,6 +66,15 @@ def remove(request, take_back, *, page):
     return redirect(page + "#attachments")
 
 
+def listed(attachments, url):
+    """The attachments as `templates/projects/_attachments.html` lists them, each with the
+    `download_url` that `url(attachment)` gives."""
+    attachments = list(attachments)
+    for attachment in attachments:
+        attachment.download_url = url(attachment)
+    return attachments
+
+
 def private_file(attachment):
     """A checked file as a download, under its original name and type, never sniffed."""
     response = FileResponse(

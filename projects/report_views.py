@@ -171,7 +171,11 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
         "problems": (typed or {}).get("problems", report.problems) if typed else report.problems,
         "errors": errors,
         "summary": summary,
-        "attachments": list(report.attachments.order_by("uploaded_at", "pk")),
+        "attachments": drafts.listed(
+            report.attachments.order_by("uploaded_at", "pk"),
+            lambda a: reverse("project_report_attachment", args=[proposal.pk, report.number, a.pk]),
+        ),
+        "attachments_action": _report_url(proposal, report),
         "decision": {"comment": "", "errors": errors.get("comment", [])},
         "upload": {"label": "", "errors": {}},
     }
