@@ -115,7 +115,7 @@ def _results_xlsx(call, rows):
                 float(p.aggregate_score),
                 row["valid"],
                 row["excluded"],
-                p.review_outcome,
+                p.get_review_outcome_display(),
                 p.requested_amount,
                 p.appraised_amount,
                 p.approved_amount,

@@ -63,6 +63,9 @@ class Result:
     excluded: frozenset
     passed: bool
     reason: str
+    # The reason as a language-neutral code, stored on the proposal and put into words in the
+    # reader's language (`outcome_text`): "below_pass_mark", "passed" or "zero:<key>,<key>".
+    outcome: str = ""
 
 
 def evaluate(ballots, criteria=None):
@@ -90,7 +93,7 @@ def evaluate(ballots, criteria=None):
         TWO_PLACES, rounding=ROUND_HALF_UP
     )
 
-    zero_criteria = []
+    zero_keys = []
     names = dict(criteria or ())
     scored_keys = {key for b in ballots for key in b.scores}
     order = [key for key in names if key in scored_keys] + sorted(scored_keys - set(names))
@@ -98,18 +101,43 @@ def evaluate(ballots, criteria=None):
         scored = [b.scores[key] for b in ballots if b.scores.get(key) is not None]
         zeros = sum(1 for points in scored if points == 0)
         if scored and zeros * 4 > len(scored):
-            zero_criteria.append(str(names.get(key) or key))
+            zero_keys.append(key)
 
     if exact < PASS_MARK:
-        passed, reason = False, _("Aggregate below 70 points.")
-    elif zero_criteria:
-        passed = False
-        reason = _("More than a quarter of the reviewers scored 0 on: %(criteria)s.") % {
-            "criteria": ", ".join(zero_criteria)
-        }
+        passed, outcome = False, BELOW_PASS_MARK
+    elif zero_keys:
+        passed, outcome = False, ZERO_PREFIX + ",".join(zero_keys)
     else:
-        passed, reason = True, _("Aggregate of 70 points or more, no criterion rejected.")
-    return Result(aggregate=aggregate, excluded=excluded, passed=passed, reason=str(reason))
+        passed, outcome = True, PASSED
+    reason = outcome_text(outcome, criteria)
+    return Result(
+        aggregate=aggregate, excluded=excluded, passed=passed, reason=reason, outcome=outcome
+    )
+
+
+BELOW_PASS_MARK = "below_pass_mark"
+PASSED = "passed"
+ZERO_PREFIX = "zero:"
+
+
+def outcome_text(outcome, criteria=None):
+    """The council's outcome in the active language, from the code `evaluate` gives
+    (`Result.outcome`, what `Proposal.review_outcome` stores). `criteria`: the rubric's (key,
+    name) pairs, names in the reader's language; a key the rubric does not know is named by
+    itself. A value that is no code (stored before codes were) is returned as it is."""
+    outcome = outcome or ""
+    if outcome == BELOW_PASS_MARK:
+        return str(_("Aggregate below 70 points."))
+    if outcome == PASSED:
+        return str(_("Aggregate of 70 points or more, no criterion rejected."))
+    if outcome.startswith(ZERO_PREFIX):
+        names = dict(criteria or ())
+        keys = [key for key in outcome[len(ZERO_PREFIX) :].split(",") if key]
+        return str(
+            _("More than a quarter of the reviewers scored 0 on: %(criteria)s.")
+            % {"criteria": ", ".join(str(names.get(key) or key) for key in keys)}
+        )
+    return outcome
 
 
 def valid_totals(proposal):

@@ -393,7 +393,7 @@ def complete_review(proposal, *, by, ip=None, comment=""):
                 ballot.save(update_fields=["excluded"])
         p.aggregate_score = result.aggregate
         p.passed = result.passed
-        p.review_outcome = str(result.reason)[:300]
+        p.review_outcome = result.outcome[:300]  # a code, put into words for each reader
         return {
             "aggregate_score": str(result.aggregate),
             "passed": result.passed,
@@ -528,7 +528,7 @@ def reject(proposal, *, by, ip=None, comment=""):
 
 
 def sign_contract(proposal, *, by, ip=None, comment="", guard=None, apply=None):
-    """funded → in_progress. The contract itself is prepared and checked by `projects.workflow`,
+    """funded → in_progress. The contract itself is prepared and checked by `projects.contracts`,
     which passes its guard and its changes here so that both happen under the proposal's lock;
     fired without them (the generic transition URL, the API) it is refused with a pointer to
     the contract page."""

@@ -4,9 +4,8 @@ what follows the council's verdict.
 The principal investigator writes the dossier (the final report — báo cáo tổng hợp kết quả —,
 each deliverable against the indicators the contract promised, the self-evaluation, files),
 autosaved like a progress report, and submits it; an officer who takes no part in the task
-returns it with the reason, or the council (`projects.council`) grades it. After a `fail`
-verdict a manager terminates the task and records the refund obligation (hoàn trả kinh phí) in
-the same transaction as `grants.workflow.terminate`.
+returns it with the reason, or the council (`projects.council`, `projects.grading`) grades it.
+After a `fail` verdict a manager terminates the task (`projects.termination`).
 
 Same shape as `projects.workflow`: role check (PermissionDenied), state (StateConflict), guard
 (GuardFailed by field), the proposal's row then the acceptance's locked, the trail entry
@@ -15,7 +14,6 @@ Same shape as `projects.workflow`: role check (PermissionDenied), state (StateCo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
@@ -34,7 +32,7 @@ from projects.models import (
     Grade,
     ReportState,
 )
-from projects.workflow import StateConflict, trail
+from projects.workflow import StateConflict, format_day, local_today, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
@@ -46,14 +44,6 @@ FINAL_REPORT_LIMIT = 50000
 NOTE_LIMIT = 10000
 LABEL_LIMIT = 200
 REASON_LIMIT = 5000
-
-
-def _day(value):
-    return value.strftime("%d/%m/%Y")
-
-
-def _today():
-    return timezone.localdate(current_time())
 
 
 def is_investigator(proposal, user):
@@ -100,12 +90,21 @@ def _lock_proposal(proposal_id):
     return Proposal.objects.select_for_update(of=("self",)).get(pk=proposal_id)
 
 
-def _lock(acceptance):
+def lock_acceptance(acceptance):
     return (
         Acceptance.objects.select_for_update(of=("self",))
         .select_related("contract__proposal")
         .get(pk=acceptance.pk)
     )
+
+
+def acceptance_of(proposal, *related):
+    """The final acceptance of the proposal's contract (a proposal or its pk), or None when no
+    dossier was opened (no signed contract yet, or a task accepted before the acceptance
+    council existed). The one lookup the pages, the timeline and the registration share;
+    `related` are `select_related` paths."""
+    pk = getattr(proposal, "pk", proposal)
+    return Acceptance.objects.select_related(*related).filter(contract__proposal_id=pk).first()
 
 
 def acceptance_for(contract):
@@ -131,7 +130,7 @@ def acceptance_for(contract):
 # -- the investigator's draft -------------------------------------------------------------------
 
 
-def _too_long(limit):
+def too_long(limit):
     return _("At most %(limit)s characters.") % {"limit": group_thousands(limit)}
 
 
@@ -144,7 +143,7 @@ def clean_values(acceptance, values):
     values = values or {}
     final_report = str(values.get("final_report") or "").strip()
     if len(final_report) > FINAL_REPORT_LIMIT:
-        errors["final_report"] = [_too_long(FINAL_REPORT_LIMIT)]
+        errors["final_report"] = [too_long(FINAL_REPORT_LIMIT)]
     known = {str(pk) for pk in acceptance.contract.deliverables.values_list("pk", flat=True)}
     results = {}
     for pk, entry in (values.get("results") or {}).items():
@@ -154,7 +153,7 @@ def clean_values(acceptance, values):
         for part in RESULT_PARTS:
             text = str(entry.get(part) or "").strip()
             if len(text) > TEXT_LIMIT:
-                errors[f"{part}-{pk}"] = [_too_long(TEXT_LIMIT)]
+                errors[f"{part}-{pk}"] = [too_long(TEXT_LIMIT)]
             row[part] = text
         results[str(pk)] = row
     grade = str(values.get("self_evaluation") or "").strip()
@@ -162,7 +161,7 @@ def clean_values(acceptance, values):
         errors["self_evaluation"] = [_("Choose excellent, pass or fail.")]
     note = str(values.get("self_evaluation_note") or "").strip()
     if len(note) > NOTE_LIMIT:
-        errors["self_evaluation_note"] = [_too_long(NOTE_LIMIT)]
+        errors["self_evaluation_note"] = [too_long(NOTE_LIMIT)]
     clean = {
         "final_report": final_report,
         "results": results,
@@ -184,7 +183,7 @@ def _editable(proposal_id, acceptance, by):
     that the dossier is still the investigator's to write."""
     proposal = _lock_proposal(proposal_id)
     _require_investigator(proposal, by)
-    locked = _lock(acceptance)
+    locked = lock_acceptance(acceptance)
     if proposal.state != ProposalState.IN_PROGRESS:
         raise _proposal_conflict(proposal)
     if locked.state not in EDITABLE:
@@ -222,7 +221,7 @@ def add_acceptance_attachment(acceptance, upload, *, by, label):
     if not label:
         errors["label"] = [_("Say what this file is.")]
     elif len(label) > LABEL_LIMIT:
-        errors["label"] = [_too_long(LABEL_LIMIT)]
+        errors["label"] = [too_long(LABEL_LIMIT)]
     checked = None
     if upload is None:
         errors["file"] = [_("Choose a file.")]
@@ -277,7 +276,7 @@ def acceptance_problems(acceptance, proposal=None, today=None):
     Files are welcome (evidence of the products, test reports, the financial settlement) but
     not required: the council judges the products themselves."""
     proposal = proposal or acceptance.contract.proposal
-    today = today or _today()
+    today = today or local_today()
     errors = {}
 
     def add(key, message):
@@ -325,7 +324,7 @@ def acceptance_problems(acceptance, proposal=None, today=None):
             add(
                 "reports",
                 _("Progress report %(number)s (period ended %(day)s) has not been submitted.")
-                % {"number": report.number, "day": _day(report.period_end)},
+                % {"number": report.number, "day": format_day(report.period_end)},
             )
     return errors
 
@@ -403,7 +402,7 @@ def return_acceptance(acceptance, *, by, ip=None, reason):
                 % {"state": proposal.get_state_display()}
             ]
         if len(reason) > REASON_LIMIT:
-            errors["reason"] = [_too_long(REASON_LIMIT)]
+            errors["reason"] = [too_long(REASON_LIMIT)]
         return errors
 
     def apply(locked):
@@ -415,87 +414,4 @@ def return_acceptance(acceptance, *, by, ip=None, reason):
         denied=_("Only an officer of the Department who takes no part in the task returns "
                  "the dossier."),
         guard=guard, apply=apply, comment=reason,
-    )  # fmt: skip
-
-
-# -- after the verdict ----------------------------------------------------------------------------
-
-
-def parse_refund(value):
-    """(amount, error): whole đồng ≥ 0 from an int or a typed text ("15.000.000")."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, _("Enter the amount to refund, in whole đồng (0 if nothing is refunded).")
-    amount, error = reporting.parse_amount(value)
-    if error or amount is None:
-        return None, _("Enter the amount in whole đồng, for example 15.000.000.")
-    return amount, None
-
-
-def refund_problems(acceptance, contract, refund_amount, refund_note):
-    """The refund obligation of a failed task (Circular 11/2014: a task that fails refunds the
-    state budget it received, in full or in part as the Department decides): at most what was
-    released to it, and the note saying how and by when."""
-    errors = {}
-    amount, error = parse_refund(refund_amount)
-    if error:
-        errors["refund_amount"] = [error]
-    elif amount > contract.released_amount:
-        errors["refund_amount"] = [
-            _("The refund cannot exceed what was released to the task: %(released)s ₫.")
-            % {"released": group_thousands(contract.released_amount)}
-        ]
-    note = (refund_note or "").strip()
-    if not note:
-        errors["refund_note"] = [_("Say how and by when the budget is to be refunded.")]
-    elif len(note) > NOTE_LIMIT:
-        errors["refund_note"] = [_too_long(NOTE_LIMIT)]
-    return errors, amount
-
-
-def terminate_after_failure(
-    acceptance, *, by, reason, refund_amount, refund_note, ip=None
-):  # fmt: skip
-    """A manager terminates a task whose results the acceptance council failed, recording the
-    refund obligation (Circular 11/2014: a failed task refunds its budget) on the acceptance in
-    the same transaction as `grants.workflow.terminate` (in_progress → terminated, four-eyes,
-    the reason required), under the proposal's row lock."""
-    if not roles.has_role(by, roles.MANAGER):
-        raise PermissionDenied(_("Only a manager of the Department terminates a task."))
-    note = (refund_note or "").strip()
-    state = {}
-
-    def guard(proposal):
-        locked = _lock(acceptance)
-        contract = Contract.objects.select_for_update(of=("self",)).get(pk=locked.contract_id)
-        state.update(acceptance=locked, contract=contract)
-        errors = {}
-        if locked.state != AcceptanceState.DECIDED or locked.verdict != Grade.FAIL:
-            errors["verdict"] = [
-                _("Only a task whose results the acceptance council failed is terminated here.")
-            ]
-        problems, amount = refund_problems(locked, contract, refund_amount, note)
-        errors.update(problems)
-        state["amount"] = amount
-        return errors
-
-    def apply(proposal):
-        locked, contract, amount = state["acceptance"], state["contract"], state["amount"]
-        locked.refund_amount = amount
-        locked.refund_note = note
-        locked.save(update_fields=["refund_amount", "refund_note", "updated_at"])
-        data = {
-            "refund_amount": amount,
-            "released_amount": contract.released_amount,
-            "verdict": locked.verdict,
-        }
-        trail(
-            proposal, "acceptance_refund", by=by, ip=ip, record=str(_("final acceptance")),
-            source=ProposalState.IN_PROGRESS, target=ProposalState.TERMINATED,
-            comment=note, data=data,
-        )  # fmt: skip
-        return data
-
-    return grants_workflow.terminate(
-        acceptance.contract.proposal, by=by, ip=ip, comment=(reason or "").strip(),
-        guard=guard, apply=apply,
     )  # fmt: skip

@@ -7,10 +7,9 @@ failed task with its refund. Every change goes through `projects.acceptance` (or
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,8 @@ from grants import rules
 from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from projects import acceptance as steps
-from projects.models import Acceptance, AcceptanceAttachment, AcceptanceState, Grade
+from projects import drafts, termination
+from projects.models import AcceptanceAttachment, AcceptanceState, Grade
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 PASSING = (Grade.EXCELLENT, Grade.PASS)
@@ -40,9 +40,7 @@ def _acceptance_for(request, pk):
     contract = getattr(proposal, "contract", None)
     if contract is not None and not contract.is_signed:
         contract = None
-    acceptance = (
-        Acceptance.objects.filter(contract=contract).first() if contract is not None else None
-    )
+    acceptance = steps.acceptance_of(proposal) if contract is not None else None
     allowed = rules.is_owner(proposal, user) or (
         roles.has_role(user, *STAFF) and rules.can_view(proposal, user)
     )
@@ -162,7 +160,11 @@ def _render(request, proposal, acceptance, *, typed=None, errors=None, status=20
         "deliverables": deliverables,
         "grades": Grade.choices,
         "reports": list(contract.reports.order_by("number")),
-        "attachments": list(acceptance.attachments.order_by("uploaded_at", "pk")),
+        "attachments": drafts.listed(
+            acceptance.attachments.order_by("uploaded_at", "pk"),
+            lambda a: reverse("project_acceptance_attachment", args=[proposal.pk, a.pk]),
+        ),
+        "attachments_action": _page(proposal),
         "errors": errors,
         "summary": summary,
         "can_return": acceptance.state == AcceptanceState.SUBMITTED
@@ -205,23 +207,16 @@ def acceptance_page(request, pk):
         return _upload(request, proposal, acceptance)
     if action == "remove":
         return _remove(request, proposal, acceptance)
-    autosave = request.headers.get("X-Autosave") == "1"
     typed = _posted_values(request.POST, acceptance)
-    try:
-        steps.save_acceptance_draft(acceptance, by=request.user, values=typed)
-    except steps.StateConflict as conflict:
-        if autosave:
-            return JsonResponse({"saved": False, "error": str(conflict)}, status=409)
-        messages.error(request, str(conflict))
-        return redirect(_page(proposal))
-    except GuardFailed as failure:
-        if autosave:
-            return JsonResponse({"saved": False, "errors": failure.errors}, status=400)
-        return _render(
-            request, proposal, acceptance, typed=typed, errors=failure.errors, status=400
-        )
-    if autosave:
-        return JsonResponse({"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")})
+    response, _saved = drafts.save_draft(
+        request,
+        lambda: steps.save_acceptance_draft(acceptance, by=request.user, values=typed),
+        page=_page(proposal),
+        rerender=lambda **extra: _render(request, proposal, acceptance, **extra),
+        typed=typed,
+    )
+    if response is not None:
+        return response
     messages.success(request, _("Draft saved."))
     return redirect(_page(proposal))
 
@@ -248,20 +243,15 @@ def acceptance_submit(request, pk):
 
 
 def _upload(request, proposal, acceptance):
-    label = request.POST.get("label", "")
-    try:
-        steps.add_acceptance_attachment(
-            acceptance, request.FILES.get("file"), by=request.user, label=label
-        )
-    except steps.StateConflict as conflict:
-        messages.error(request, str(conflict))
-        return redirect(_page(proposal))
-    except GuardFailed as failure:
-        upload = {"label": label, "errors": failure.errors}
-        errors = {f"upload-{key}": msgs for key, msgs in failure.errors.items()}
-        return _render(request, proposal, acceptance, errors=errors, upload=upload, status=400)
-    messages.success(request, _("File attached to the dossier."))
-    return redirect(_page(proposal) + "#attachments")
+    return drafts.upload(
+        request,
+        lambda file, label: steps.add_acceptance_attachment(
+            acceptance, file, by=request.user, label=label
+        ),
+        page=_page(proposal),
+        rerender=lambda **extra: _render(request, proposal, acceptance, **extra),
+        done=_("File attached to the dossier."),
+    )
 
 
 def _remove(request, proposal, acceptance):
@@ -270,13 +260,11 @@ def _remove(request, proposal, acceptance):
         raise Http404
     attachment = get_object_or_404(AcceptanceAttachment, pk=number, acceptance=acceptance)
     attachment.acceptance = acceptance
-    try:
-        steps.remove_acceptance_attachment(attachment, by=request.user)
-    except steps.StateConflict as conflict:
-        messages.error(request, str(conflict))
-    else:
-        messages.success(request, _("File removed."))
-    return redirect(_page(proposal) + "#attachments")
+    return drafts.remove(
+        request,
+        lambda: steps.remove_acceptance_attachment(attachment, by=request.user),
+        page=_page(proposal),
+    )
 
 
 @login_required
@@ -286,14 +274,7 @@ def acceptance_attachment(request, pk, attachment_id):
     if not steps.may_read(acceptance, proposal, request.user):
         raise PermissionDenied  # the Department reads the files once the dossier is sent
     attachment = get_object_or_404(AcceptanceAttachment, pk=attachment_id, acceptance=acceptance)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return drafts.private_file(attachment)
 
 
 # -- the Department -------------------------------------------------------------------------------
@@ -349,7 +330,7 @@ def acceptance_terminate(request, pk):
         "refund_note": request.POST.get("refund_note", ""),
     }
     try:
-        steps.terminate_after_failure(
+        termination.terminate_after_failure(
             acceptance, by=request.user, ip=client_ip(request), reason=typed["comment"],
             refund_amount=typed["refund_amount"], refund_note=typed["refund_note"],
         )  # fmt: skip

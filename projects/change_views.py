@@ -1,5 +1,5 @@
 """/proposals/<id>/changes/: the principal investigator asks for a change of the running task;
-a manager approves or refuses it. Every rule is `projects.workflow`'s; this page reads the form,
+a manager approves or refuses it. Every rule is `projects.changes`'; this page reads the form,
 calls it and shows what it said, by field."""
 
 import datetime
@@ -19,8 +19,17 @@ from core import roles
 from core.http import client_ip
 from grants import rules
 from grants.models import BudgetLine, Proposal, ProposalState
-from projects import workflow
+from projects.changes import (
+    approve_change,
+    change_four_eyes_problems,
+    extension_window,
+    may_decide_change,
+    refuse_change,
+    request_change,
+)
 from projects.models import ChangeRequest, ChangeState, Contract
+from projects.reporting import approved_budget, reported_spending
+from projects.workflow import GuardFailed, WorkflowError
 
 KINDS = ChangeRequest.Kind
 CATEGORY_LABELS = dict(BudgetLine.Category.choices)
@@ -106,7 +115,7 @@ def _read_request(post, categories):
 @login_required
 def project_changes(request, pk):
     proposal, contract, is_owner = _page(request, pk)
-    budget = workflow.approved_budget(contract)
+    budget = approved_budget(contract)
     typed, errors = None, {}
     if request.method == "POST":
         if not is_owner:
@@ -114,10 +123,10 @@ def project_changes(request, pk):
         typed, parsed, errors = _read_request(request.POST, list(budget))
         if not errors:
             try:
-                workflow.request_change(contract, by=request.user, ip=client_ip(request), **parsed)
-            except workflow.GuardFailed as failure:
+                request_change(contract, by=request.user, ip=client_ip(request), **parsed)
+            except GuardFailed as failure:
                 errors = failure.errors
-            except workflow.WorkflowError as error:
+            except WorkflowError as error:
                 messages.error(request, str(error))
                 return redirect("project_changes", pk=proposal.pk)
             else:
@@ -135,7 +144,7 @@ def project_change_decide(request, pk, change_id):
     change = get_object_or_404(
         ChangeRequest.objects.select_related("contract__proposal"), pk=change_id, contract=contract
     )
-    if not workflow.may_decide_change(change, request.user):
+    if not may_decide_change(change, request.user):
         raise PermissionDenied
     decision = request.POST.get("decision", "")
     comment = request.POST.get("comment", "")
@@ -143,12 +152,12 @@ def project_change_decide(request, pk, change_id):
     if decision not in ("approve", "refuse"):
         errors = {"decision": [_("Choose to approve or to refuse the change.")]}
     else:
-        act = workflow.approve_change if decision == "approve" else workflow.refuse_change
+        act = approve_change if decision == "approve" else refuse_change
         try:
             done = act(change, by=request.user, ip=client_ip(request), comment=comment)
-        except workflow.GuardFailed as failure:
+        except GuardFailed as failure:
             errors = failure.errors
-        except workflow.WorkflowError as error:
+        except WorkflowError as error:
             messages.error(request, str(error))
             return redirect("project_changes", pk=proposal.pk)
         else:
@@ -157,7 +166,7 @@ def project_change_decide(request, pk, change_id):
                 _("Done: the change is now “%(state)s”.") % {"state": done.get_state_display()},
             )
             return redirect("project_changes", pk=proposal.pk)
-    budget = workflow.approved_budget(contract)
+    budget = approved_budget(contract)
     return _render(
         request, proposal, contract, budget, is_owner,
         deciding={"pk": change.pk, "comment": comment, "decision": decision, "errors": errors},
@@ -178,7 +187,7 @@ def _render(request, proposal, contract, budget, is_owner, *, typed=None, errors
     errors = errors or {}
     deciding = deciding or {}
     decide_errors = deciding.get("errors", {})
-    spent = workflow.reported_spending(contract)
+    spent = reported_spending(contract)
     typed = typed or {
         "kind": "",
         "reason": "",
@@ -188,7 +197,7 @@ def _render(request, proposal, contract, budget, is_owner, *, typed=None, errors
     }
     running = proposal.state == ProposalState.IN_PROGRESS
     may_decide = rules.is_manager(proposal, request.user)
-    four_eyes = workflow.change_four_eyes_problems(contract, request.user) if may_decide else {}
+    four_eyes = change_four_eyes_problems(contract, request.user) if may_decide else {}
     changes = []
     for change in contract.changes.select_related("requested_by__profile", "decided_by__profile"):
         mine = deciding.get("pk") == change.pk
@@ -221,7 +230,7 @@ def _render(request, proposal, contract, budget, is_owner, *, typed=None, errors
         "new_investigator": "id_new_investigator",
         "reallocation": "reallocation",
     }
-    window = workflow.extension_window(contract)
+    window = extension_window(contract)
     context = {
         "proposal": proposal,
         "contract": contract,

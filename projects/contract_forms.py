@@ -1,6 +1,6 @@
 """The contract page's input, parsed: the contract's facts, its tranche rows and its deliverable
 rows. The forms only read what was typed (dates, whole đồng, numbers); whether the contract
-holds together is `projects.workflow.contract_problems`'s to say."""
+holds together is `projects.contracts.contract_problems`'s to say."""
 
 import re
 

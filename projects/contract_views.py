@@ -1,6 +1,6 @@
 """The contract of a funded proposal (Circular 05/2014's model contract): the officer prepares
 it from the decision, with its tranche schedule and deliverables, and records it signed; then
-the page, and its PDF, are the parties' record. Every change goes through `projects.workflow`."""
+the page, and its PDF, are the parties' record. Every change goes through `projects.contracts`."""
 
 import contextlib
 import datetime
@@ -19,7 +19,7 @@ from core.fields import ascii_integer
 from core.http import client_ip
 from grants import rules
 from grants.models import Proposal, ProposalState
-from projects import documents, workflow
+from projects import documents
 from projects.contract_forms import (
     BLANK_DELIVERABLES,
     BLANK_TRANCHES,
@@ -27,7 +27,15 @@ from projects.contract_forms import (
     DeliverableFormSet,
     TrancheFormSet,
 )
+from projects.contracts import (
+    CONTRACT_FIELDS,
+    contract_defaults,
+    deliverables_from_dossier,
+    prepare_contract,
+    sign_contract,
+)
 from projects.models import Contract, Tranche
+from projects.workflow import GuardFailed, WorkflowError
 
 SIGNED_STATES = (
     ProposalState.IN_PROGRESS,
@@ -95,14 +103,14 @@ def _save(request, proposal):
     if errors and proposal.state == ProposalState.FUNDED:
         return _render_form(request, proposal, header, tranches, deliverables, errors=errors)
     try:
-        workflow.prepare_contract(
+        prepare_contract(
             proposal, by=request.user, ip=client_ip(request),
             values=values, tranches=rows, deliverables=products,
         )  # fmt: skip
-    except workflow.GuardFailed as failure:
+    except GuardFailed as failure:
         errors = _renumbered(failure.errors, {"tranches": rows_at, "deliverables": products_at})
         return _render_form(request, proposal, header, tranches, deliverables, errors=errors)
-    except workflow.WorkflowError as conflict:  # StateConflict: signed, or not funded
+    except WorkflowError as conflict:  # StateConflict: signed, or not funded
         messages.error(request, str(conflict))
         return redirect(proposal.get_absolute_url())
     messages.success(request, _("The contract is saved."))
@@ -115,12 +123,12 @@ def sign(request, pk):
     """The parties have signed the paper or digital contract: record it (funded → in progress)."""
     proposal = _proposal(request, pk)
     try:
-        done = workflow.sign_contract(proposal, by=request.user, ip=client_ip(request))
-    except workflow.GuardFailed as failure:
+        done = sign_contract(proposal, by=request.user, ip=client_ip(request))
+    except GuardFailed as failure:
         return _render_form(
             request, proposal, *_initial_forms(proposal), errors=_renumbered(failure.errors, {})
         )
-    except workflow.WorkflowError as conflict:
+    except WorkflowError as conflict:
         messages.error(request, str(conflict))
         return redirect(proposal.get_absolute_url())
     messages.success(
@@ -180,15 +188,15 @@ def _initial_forms(proposal):
     products. A few blank rows follow the filled ones."""
     contract = Contract.objects.filter(proposal=proposal).first()
     if contract and contract.prepared_at:
-        values = {key: getattr(contract, key) for key in workflow.CONTRACT_FIELDS}
+        values = {key: getattr(contract, key) for key in CONTRACT_FIELDS}
         tranches = list(contract.tranches.values("due_on", "amount", "condition", "report_number"))
         deliverables = list(
             contract.deliverables.values("name", "quantity_indicator", "quality_indicator")
         )
     else:
-        values = workflow.contract_defaults(proposal)
+        values = contract_defaults(proposal)
         tranches = []
-        deliverables = workflow.deliverables_from_dossier(proposal)
+        deliverables = deliverables_from_dossier(proposal)
     tranches += [{"condition": Tranche.Condition.ON_SIGNING}] * BLANK_TRANCHES
     deliverables += [{}] * BLANK_DELIVERABLES
     header = ContractForm(initial=values, auto_id="%s")
@@ -268,7 +276,7 @@ def _render_form(request, proposal, header, tranches, deliverables, *, errors=No
         with contextlib.suppress(ValidationError):  # a typing error is shown by its field
             total += form.fields["amount"].to_python(amount) or 0
     approved = proposal.approved_amount or 0
-    decided = workflow.contract_defaults(proposal)["decided_on"]
+    decided = contract_defaults(proposal)["decided_on"]
     summary = [
         (key, message)
         for key, messages_ in errors.items()
@@ -311,6 +319,6 @@ def _render_signed(request, proposal, contract):
             "tranche_list": contract.tranches.all(),
             "deliverable_list": contract.deliverables.all(),
             "reports": contract.reports.all(),
-            "decided_on": workflow.contract_defaults(proposal)["decided_on"],
+            "decided_on": contract_defaults(proposal)["decided_on"],
         },
     )

@@ -1,5 +1,6 @@
-"""The acceptance council (hội đồng nghiệm thu, Circular 11/2014/TT-BKHCN): seating, the members'
-declarations, grading, and the close that records the verdict (docs/decisions/0008).
+"""The acceptance council (hội đồng nghiệm thu, Circular 11/2014/TT-BKHCN): its size, seating, the
+members' declarations, the quorum and the start of grading (docs/decisions/0008). The members'
+grades and the close that records the verdict are `projects.grading`'s.
 
 The same shape as `projects.workflow`: each step checks the role (PermissionDenied), the state
 (StateConflict), the guard (GuardFailed with messages by field), locks the acceptance's row,
@@ -10,27 +11,24 @@ and answers (`ReviewAssignment.Seat`/`Status`) and the quorum (`grants.scoring.q
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
-from core.transitions import BUSY, GuardFailed, fire, is_lock_wait
+from core.transitions import GuardFailed, fire
 from grants import council as grants_council
-from grants import rules as grants_rules
 from grants import scoring
 from grants import workflow as grants_workflow
-from grants.models import Proposal
-from projects import verdict
+from grants.workflow import current_time
+from projects.acceptance import lock_acceptance
 from projects.models import (
     Acceptance,
     AcceptanceGrade,
     AcceptanceSeat,
     AcceptanceState,
-    Deliverable,
 )
-from projects.workflow import StateConflict, _require_officer, current_time, trail
+from projects.workflow import StateConflict, require_officer, trail
 from researchers.models import confirmed_organisation_id
 
 Seat = AcceptanceSeat.Seat
@@ -48,22 +46,14 @@ def _conflict(message):
     return StateConflict(message)
 
 
-def _state_conflict(acceptance):
+def state_conflict(acceptance):
     return StateConflict(
         _("The acceptance is now “%(state)s”, so this action was not applied.")
         % {"state": acceptance.get_state_display()}
     )
 
 
-def _locked(acceptance):
-    return (
-        Acceptance.objects.select_for_update(of=("self",))
-        .select_related("contract__proposal")
-        .get(pk=acceptance.pk)
-    )
-
-
-def _notify(event, pk):
+def notify(event, pk):
     if grants_workflow.replaying():
         return
     from projects import council_notices
@@ -71,7 +61,7 @@ def _notify(event, pk):
     transaction.on_commit(lambda: council_notices.notify.enqueue(event, pk))
 
 
-def _name(user):
+def member_name(user):
     profile = getattr(user, "profile", None)
     return getattr(profile, "full_name", "") or user.email
 
@@ -164,11 +154,11 @@ def set_council_size(acceptance, size, *, by, ip=None):
     """The officer chooses the council's size within the Circular's range (7–9, typically 9),
     before grading starts and never below the seats already taken."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
-        locked = _locked(acceptance)
+        locked = lock_acceptance(acceptance)
         if locked.state != AcceptanceState.SUBMITTED:
-            raise _state_conflict(locked)
+            raise state_conflict(locked)
         if not isinstance(size, int) or not MIN_SIZE <= size <= MAX_SIZE:
             raise GuardFailed(
                 {
@@ -201,11 +191,11 @@ def seat_member(acceptance, member, seat, *, by, ip=None, due_at=None):
     """The officer (taking no part in the task, and not sitting on its council) invites a
     member onto the acceptance council."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
-        locked = _locked(acceptance)
+        locked = lock_acceptance(acceptance)
         if locked.state not in SEATING_STATES:
-            raise _state_conflict(locked)
+            raise state_conflict(locked)
         errors = _seating_problems(locked, member, seat, by=by)
         if errors:
             raise GuardFailed(errors)
@@ -219,10 +209,10 @@ def seat_member(acceptance, member, seat, *, by, ip=None, due_at=None):
             },
         )  # fmt: skip
         trail(
-            proposal, "acceptance_seat", by=by, ip=ip, record=_name(member),
+            proposal, "acceptance_seat", by=by, ip=ip, record=member_name(member),
             data={"seat": seat, "member": member.pk, "host_staff": placed.host_staff},
         )  # fmt: skip
-        _notify("invited", placed.pk)
+        notify("invited", placed.pk)
     return placed
 
 
@@ -234,9 +224,9 @@ def unseat_member(seat, *, by, ip=None):
     """Free a seat before grading begins; once it has begun, only `replace_member` may (the
     council must not shrink below its quorum while grading)."""
     proposal = seat.acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
-        locked = _locked(seat.acceptance)
+        locked = lock_acceptance(seat.acceptance)
         if locked.state == AcceptanceState.GRADING:
             raise GuardFailed(
                 {
@@ -247,10 +237,10 @@ def unseat_member(seat, *, by, ip=None):
                 }
             )  # fmt: skip
         if locked.state != AcceptanceState.SUBMITTED:
-            raise _state_conflict(locked)
+            raise state_conflict(locked)
         current = AcceptanceSeat.objects.select_related("member__profile").get(pk=seat.pk)
         trail(
-            proposal, "acceptance_unseat", by=by, ip=ip, record=_name(current.member),
+            proposal, "acceptance_unseat", by=by, ip=ip, record=member_name(current.member),
             data={"seat": current.seat, "member": current.member_id},
         )  # fmt: skip
         current.delete()
@@ -260,11 +250,11 @@ def replace_member(seat, member, *, by, ip=None, due_at=None):
     """In one step: the seated member leaves and `member` is invited to the same seat. Refused
     for a member who has submitted their grades (they keep the seat)."""
     proposal = seat.acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
     with transaction.atomic():
-        locked = _locked(seat.acceptance)
+        locked = lock_acceptance(seat.acceptance)
         if locked.state not in SEATING_STATES:
-            raise _state_conflict(locked)
+            raise state_conflict(locked)
         current = (
             AcceptanceSeat.objects.select_for_update(of=("self",))
             .select_related("member__profile")
@@ -286,10 +276,10 @@ def replace_member(seat, member, *, by, ip=None, due_at=None):
         )  # fmt: skip
         trail(
             proposal, "acceptance_replace", by=by, ip=ip,
-            record=f"{_name(left)} → {_name(member)}",
+            record=f"{member_name(left)} → {member_name(member)}",
             data={"seat": role, "left": left.pk, "member": member.pk},
         )  # fmt: skip
-        _notify("invited", placed.pk)
+        notify("invited", placed.pk)
     return placed
 
 
@@ -310,11 +300,11 @@ def declare(seat, *, by, no_conflict, reason=""):
         locked.save(update_fields=["status", "declared_at", "decline_reason"])
         proposal_id = seat.acceptance.contract.proposal_id
         trail(
-            proposal_id, "acceptance_declare", by=by, record=_name(by),
+            proposal_id, "acceptance_declare", by=by, record=member_name(by),
             comment=locked.decline_reason, data={"accepted": bool(no_conflict)},
         )  # fmt: skip
         if not no_conflict:
-            _notify("declined", locked.pk)
+            notify("declined", locked.pk)
     return locked
 
 
@@ -337,7 +327,7 @@ def council_problems(acceptance):
         if _seat_conflict(proposal, seat):
             problems.append(
                 _("%(name)s has a conflict of interest: replace them.")
-                % {"name": _name(seat.member)}
+                % {"name": member_name(seat.member)}
             )
     if not acceptance.contract.deliverables.exists():
         problems.append(_("The contract lists no deliverable to grade."))
@@ -366,7 +356,7 @@ def close_problems(acceptance):
 def start_grading(acceptance, *, by, ip=None):
     """The officer opens the grading once the council has its quorum (Circular 11/2014)."""
     proposal = acceptance.contract.proposal
-    _require_officer(by, proposal)
+    require_officer(by, proposal)
 
     def apply(locked):
         locked.grading_started_at = current_time()
@@ -376,192 +366,10 @@ def start_grading(acceptance, *, by, ip=None):
             locked.contract.proposal_id, "acceptance_start_grading", by=by, ip=ip,
             source=source, target=locked.state,
         )  # fmt: skip
-        _notify("grading", locked.pk)
+        notify("grading", locked.pk)
 
     return fire(
         Acceptance.objects.select_related("contract__proposal"), acceptance.pk, "start_grading",
-        allowed=lambda locked: True, denied="", conflict=_state_conflict,
+        allowed=lambda locked: True, denied="", conflict=state_conflict,
         guard=council_problems, apply=apply, record=record,
     )  # fmt: skip
-
-
-# -- grading ----------------------------------------------------------------------------------
-
-
-def deliverables(acceptance):
-    return list(
-        Deliverable.objects.filter(contract_id=acceptance.contract_id).order_by("position", "pk")
-    )
-
-
-def grade_key(deliverable, aspect):
-    return f"grade-{deliverable.pk}-{aspect}"
-
-
-def _grading_problems(items, grades, report_grade, review, *, submit):
-    errors = {}
-    clean = {}
-    for deliverable in items:
-        given = grades.get(str(deliverable.pk)) or grades.get(deliverable.pk) or {}
-        for aspect in Aspect.values:
-            value = (given.get(aspect) or "").strip()
-            key = grade_key(deliverable, aspect)
-            if value and value not in verdict.GRADES:
-                errors[key] = [_("Choose excellent, pass or fail.")]
-            elif not value and submit:
-                errors[key] = [_("Grade this.")]
-            elif value:
-                clean[(deliverable.pk, aspect)] = value
-    report_grade = (report_grade or "").strip()
-    if report_grade and report_grade not in verdict.GRADES:
-        errors["report_grade"] = [_("Choose excellent, pass or fail.")]
-    elif not report_grade and submit:
-        errors["report_grade"] = [_("Grade the final report.")]
-    if submit and not (review or "").strip():
-        errors["review"] = [_("Write your review before submitting.")]
-    return errors, clean, report_grade
-
-
-def save_grades(seat, *, by, grades, report_grade, review, submit=False, ip=None):
-    """The member saves their grades as a draft, or submits them (fixed from then on, with the
-    member's grade of the task: `verdict.member_grade`). `grades`: {deliverable pk: {"quantity":
-    grade, "quality": grade}}. The last accepted member to submit closes the council, in the
-    same transaction (the acceptance's row lock makes concurrent submissions take turns, so it
-    closes once)."""
-    if seat.member_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("Only the member in this seat grades with it."))
-    if seat.status != Status.ACCEPTED:
-        raise PermissionDenied(_("Declare that you have no conflict of interest first."))
-    acceptance = seat.acceptance
-    items = deliverables(acceptance)
-    errors, clean, report_grade = _grading_problems(
-        items, grades, report_grade, review, submit=submit
-    )
-    try:
-        with transaction.atomic():
-            locked = _locked(acceptance)
-            if locked.state != AcceptanceState.GRADING:
-                raise StateConflict(
-                    _("Grading is open only while the council grades (now “%(state)s”).")
-                    % {"state": locked.get_state_display()}
-                )
-            current = AcceptanceSeat.objects.select_for_update().get(pk=seat.pk)
-            if current.member_id != by.pk or current.status != Status.ACCEPTED:
-                raise PermissionDenied(_("Only the member in this seat grades with it."))
-            if current.submitted_at:
-                raise StateConflict(_("Your grades were submitted and can no longer change."))
-            if errors:
-                raise GuardFailed(errors)
-            AcceptanceGrade.objects.filter(seat=current).delete()
-            AcceptanceGrade.objects.bulk_create(
-                AcceptanceGrade(seat=current, deliverable_id=pk, aspect=aspect, grade=value)
-                for (pk, aspect), value in clean.items()
-            )
-            current.report_grade = report_grade
-            current.review = (review or "").replace("\x00", "").strip()[:20000]
-            if submit:
-                current.overall = verdict.member_grade(
-                    [clean[(d.pk, Aspect.QUALITY)] for d in items],
-                    [clean[(d.pk, Aspect.QUANTITY)] for d in items],
-                    report_grade,
-                )
-                current.submitted_at = current_time()
-            current.save()
-            if submit:
-                trail(
-                    locked.contract.proposal_id, "acceptance_grades_submitted", by=by, ip=ip,
-                    record=_name(by), data={"seat": current.seat, "grade": current.overall},
-                )  # fmt: skip
-                if _complete(locked) and not close_problems(locked):
-                    _decide(locked, by=None, ip=ip)
-    except OperationalError as error:
-        if not is_lock_wait(error):
-            raise
-        raise StateConflict(str(BUSY)) from error
-    return current
-
-
-def _complete(acceptance):
-    """Every seat answered and every member who accepted has submitted."""
-    seats = acceptance.seats.exclude(status=Status.DECLINED)
-    if seats.filter(status=Status.INVITED).exists():
-        return False
-    accepted = seats.filter(status=Status.ACCEPTED)
-    return accepted.exists() and not accepted.filter(submitted_at__isnull=True).exists()
-
-
-def visible_seats(acceptance, user):
-    """Blind until one's own grades are in: a member sees the others' submitted grades only
-    after submitting theirs; officers and managers see every submitted one; nobody who takes
-    part in the task sees any before the verdict."""
-    proposal = acceptance.contract.proposal
-    submitted = acceptance.seats.filter(submitted_at__isnull=False).select_related(
-        "member__profile"
-    )
-    if user is None or not user.is_authenticated:
-        return []
-    if grants_rules.takes_part(proposal, user) and acceptance.state != AcceptanceState.DECIDED:
-        return []
-    if roles.has_role(user, roles.OFFICER, roles.MANAGER):
-        return list(submitted)
-    own = acceptance.seats.filter(member=user, submitted_at__isnull=False).exists()
-    return list(submitted) if own else []
-
-
-# -- the close --------------------------------------------------------------------------------
-
-
-def _lateness(acceptance):
-    submitted = acceptance.submitted_at
-    ends_on = acceptance.contract.ends_on
-    if submitted is None or ends_on is None:
-        return 0
-    return verdict.months_late(ends_on, timezone.localdate(submitted))
-
-
-def _decide(locked, *, by, ip=None):
-    """Record the verdict on the locked acceptance and, under its row lock, on the proposal."""
-    seats = present(locked)
-    result = verdict.council_verdict([s.overall for s in seats], months_late=_lateness(locked))
-    source = locked.state
-    locked.verdict = result.grade
-    locked.verdict_reason = result.reason
-    locked.decided_at = current_time()
-    locked.decide()
-    locked.save()
-    proposal = Proposal.objects.select_for_update().get(pk=locked.contract.proposal_id)
-    proposal.acceptance_verdict = result.grade
-    proposal.save(update_fields=["acceptance_verdict"])
-    trail(
-        proposal, "acceptance_decided", by=by, ip=ip, record=locked.get_verdict_display(),
-        source=source, target=locked.state, comment=result.reason,
-        data={
-            "verdict": result.grade, "excellent": result.excellent, "pass": result.passed,
-            "fail": result.failed, "present": result.present,
-            "members": [s.member_id for s in seats],
-        },
-    )  # fmt: skip
-    _notify("decided", locked.pk)
-    return locked
-
-
-def close_council(acceptance, *, by=None, ip=None):
-    """Close the council: the quorum is checked again over the members present (accepted and
-    submitted), the verdict follows `verdict.council_verdict` (and the lateness of the dossier),
-    and it is stored on the acceptance and on the proposal in one transaction. An officer may
-    close before every member has submitted (the others are absent); `by=None` is the system
-    closing by itself after the last submission."""
-    if by is not None:
-        _require_officer(by, acceptance.contract.proposal)
-    with transaction.atomic():
-        locked = _locked(acceptance)
-        if locked.state != AcceptanceState.GRADING:
-            raise _state_conflict(locked)
-        errors = close_problems(locked)
-        if errors:
-            raise GuardFailed(errors)
-        return _decide(locked, by=by, ip=ip)
-
-
-def minutes_key(acceptance):
-    return str(acceptance.pk)

@@ -1,7 +1,7 @@
 """The acceptance council's notices, sent by the task worker once the step has committed
 (immediately in dev and tests): the member invited, the officers when a member declines, the
 members when grading opens, the investigator and the officers when the verdict is recorded (the
-minutes are signed and stored then, once)."""
+minutes are signed by the close itself, `projects.grading`, not by this notice)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -38,9 +38,6 @@ def notify(event, pk):
                     )
                 )
             else:
-                from projects import minutes
-
-                minutes.sign_once(acceptance.pk)
                 to = [acceptance.contract.proposal.owner.email, *officer_emails()]
         proposal = acceptance.contract.proposal
         to = sorted(set(to) - {""})

@@ -20,8 +20,9 @@ from core.http import client_ip
 from core.transitions import GuardFailed, WorkflowError
 from grants import rules
 from grants.models import Proposal
-from projects import council, minutes
-from projects.models import Acceptance, AcceptanceSeat, AcceptanceState, Grade
+from projects import council, grading, minutes
+from projects.acceptance import acceptance_of
+from projects.models import AcceptanceSeat, AcceptanceState, Grade
 
 Status = AcceptanceSeat.Status
 STAFF = (roles.OFFICER, roles.MANAGER)
@@ -30,13 +31,8 @@ STAFF = (roles.OFFICER, roles.MANAGER)
 def _acceptance(request, pk):
     """The proposal's acceptance once its dossier reached the Department (404 before)."""
     proposal = get_object_or_404(Proposal.objects.select_related("organisation", "owner"), pk=pk)
-    acceptance = (
-        Acceptance.objects.select_related("contract__proposal__organisation")
-        .filter(contract__proposal=proposal)
-        .exclude(state__in=[AcceptanceState.DRAFT])
-        .first()
-    )
-    if acceptance is None:
+    acceptance = acceptance_of(proposal, "contract__proposal__organisation")
+    if acceptance is None or acceptance.state == AcceptanceState.DRAFT:
         raise Http404
     return proposal, acceptance
 
@@ -93,7 +89,7 @@ def _run(request, acceptance):
         council.start_grading(acceptance, by=by, ip=ip)
         return _("Grading is open: the members have been told.")
     if action == "close":
-        council.close_council(acceptance, by=by, ip=ip)
+        grading.close_council(acceptance, by=by, ip=ip)
         return _("The council's verdict was recorded.")
     raise GuardFailed({"action": [_("Choose an action.")]})
 
@@ -125,7 +121,7 @@ def council_page(request, pk):
         acceptance.refresh_from_db()
     seats = list(acceptance.seats.select_related("member__profile__organisation").order_by("pk"))
     taken = [s for s in seats if s.status != Status.DECLINED]
-    visible = {s.pk for s in council.visible_seats(acceptance, request.user)}
+    visible = {s.pk for s in grading.visible_seats(acceptance, request.user)}
     is_officer = rules.is_officer(proposal, request.user)
     return render(
         request,
@@ -212,7 +208,7 @@ def _declaration(request, proposal, acceptance, seat):
 def _posted_grades(post, items):
     return {
         str(d.pk): {
-            aspect: post.get(council.grade_key(d, aspect), "") for aspect in council.Aspect.values
+            aspect: post.get(grading.grade_key(d, aspect), "") for aspect in council.Aspect.values
         }
         for d in items
     }
@@ -228,7 +224,7 @@ def grade_page(request, pk):
         return render(
             request, "projects/council_declined.html", {"proposal": proposal, "seat": seat}
         )
-    items = council.deliverables(acceptance)
+    items = grading.deliverables(acceptance)
     given = {(g.deliverable_id, g.aspect): g.grade for g in seat.grades.all()}
     grades = {
         str(d.pk): {a: given.get((d.pk, a), "") for a in council.Aspect.values} for d in items
@@ -241,7 +237,7 @@ def grade_page(request, pk):
         review = request.POST.get("review", "")
         submit = "submit" in request.POST
         try:
-            council.save_grades(
+            grading.save_grades(
                 seat, by=request.user, grades=grades, report_grade=report_grade, review=review,
                 submit=submit, ip=client_ip(request),
             )  # fmt: skip
@@ -264,10 +260,10 @@ def grade_page(request, pk):
             "result": (acceptance.results or {}).get(str(d.pk), {}),
             "aspects": [
                 {
-                    "key": council.grade_key(d, aspect),
+                    "key": grading.grade_key(d, aspect),
                     "label": label,
                     "value": grades[str(d.pk)][aspect],
-                    "error": " ".join(errors.get(council.grade_key(d, aspect), [])),
+                    "error": " ".join(errors.get(grading.grade_key(d, aspect), [])),
                 }
                 for aspect, label in council.Aspect.choices
             ],
@@ -284,7 +280,7 @@ def grade_page(request, pk):
         if key in errors:
             summary.append((anchor, " ".join(errors[key])))
     others = [
-        s for s in council.visible_seats(acceptance, request.user) if s.member_id != request.user.pk
+        s for s in grading.visible_seats(acceptance, request.user) if s.member_id != request.user.pk
     ]
     return render(
         request,
@@ -315,15 +311,21 @@ def may_read_minutes(proposal, acceptance, user):
         return False
     if rules.is_owner(proposal, user) or roles.has_role(user, *STAFF):
         return True
-    return acceptance.seats.filter(member=user, status=Status.ACCEPTED).exists()
+    return acceptance is not None and (
+        acceptance.seats.filter(member=user, status=Status.ACCEPTED).exists()
+    )
 
 
 @login_required
 def minutes_pdf(request, pk):
-    proposal, acceptance = _acceptance(request, pk)
+    """The signed minutes, signed and stored when the verdict was recorded (`projects.grading`).
+    Who may read them is asked first: 403 for anyone else, whatever the dossier's state. Before
+    the verdict the document does not exist yet: 404 for those who will read it."""
+    proposal = get_object_or_404(Proposal.objects.select_related("organisation", "owner"), pk=pk)
+    acceptance = acceptance_of(proposal, "contract__proposal")
     if not may_read_minutes(proposal, acceptance, request.user):
         raise PermissionDenied
-    if acceptance.state != AcceptanceState.DECIDED:
+    if acceptance is None or acceptance.state != AcceptanceState.DECIDED:
         raise Http404
     return signing.signed_pdf_response(
         request,

@@ -1,5 +1,6 @@
 """The demo's funded tasks run on: each contract prepared and signed, reports written and
-decided, tranches released, changes asked for — through `projects.workflow`, as people would."""
+decided, tranches released, changes asked for — through the steps of `projects` (contracts, reports,
+tranches, changes), as people would."""
 
 import datetime
 
@@ -9,7 +10,16 @@ from django.utils import timezone
 def run_on(proposal, target, people):
     """Take a freshly funded demo proposal on to `target` (in_progress, completed, terminated)."""
     from grants import workflow as grants_workflow
-    from projects import workflow
+    from projects.changes import refuse_change, request_change
+    from projects.contracts import (
+        contract_defaults,
+        deliverables_from_dossier,
+        prepare_contract,
+        sign_contract,
+    )
+    from projects.reports import return_report, submit_report
+    from projects.tranches import release_tranche
+    from projects.workflow import add_months
 
     officer, manager = people["officer"], people["manager"]
     decided = proposal.decided_at
@@ -19,37 +29,37 @@ def run_on(proposal, target, people):
         "number": f"{proposal.pk:02d}/{start.year}/HĐ-SKHCN",
         "signed_on": start,
         "starts_on": start,
-        "ends_on": workflow.add_months(start, months) - datetime.timedelta(days=1),
+        "ends_on": add_months(start, months) - datetime.timedelta(days=1),
         "department_signatory": "Trần Văn Hùng",
         "department_signatory_title": "Giám đốc Sở Khoa học và Công nghệ",
         "host_representative": "Võ Văn Thắng",
         "host_representative_title": "Hiệu trưởng",
-        "principal_investigator": workflow.contract_defaults(proposal)["principal_investigator"],
+        "principal_investigator": contract_defaults(proposal)["principal_investigator"],
         "report_every_months": 6,
     }
     half = proposal.approved_amount // 2
     tranches = [
         {"due_on": start, "amount": half, "condition": "on_signing"},
         {
-            "due_on": workflow.add_months(start, 7),
+            "due_on": add_months(start, 7),
             "amount": proposal.approved_amount - half,
             "condition": "report_accepted",
             "report_number": 1,
         },
     ]
-    deliverables = workflow.deliverables_from_dossier(proposal) or [
+    deliverables = deliverables_from_dossier(proposal) or [
         {"name": "Báo cáo tổng hợp kết quả nghiên cứu"}
     ]
     with grants_workflow.clock(decided + datetime.timedelta(days=15)):
-        workflow.prepare_contract(
+        prepare_contract(
             proposal, by=officer, values=values, tranches=tranches, deliverables=deliverables
         )
     with grants_workflow.clock(decided + datetime.timedelta(days=20)):
-        proposal = workflow.sign_contract(proposal, by=officer)
+        proposal = sign_contract(proposal, by=officer)
     # The Treasury pays the tranche due on signing a few days later (Circular 04/2015).
     first = proposal.contract.tranches.get(position=1)
     with grants_workflow.clock(decided + datetime.timedelta(days=24)):
-        workflow.release_tranche(
+        release_tranche(
             first,
             by=officer,
             payment_order_number=f"UNC-{start.year}-{proposal.pk:03d}",
@@ -60,7 +70,7 @@ def run_on(proposal, target, people):
         # for correction and is never sent again: the manager stops the task.
         contract = proposal.contract
         with grants_workflow.clock(decided + datetime.timedelta(days=100)):
-            change = workflow.request_change(
+            change = request_change(
                 contract,
                 by=proposal.owner,
                 kind="investigator",
@@ -68,7 +78,7 @@ def run_on(proposal, target, people):
                 new_investigator="Phạm Thị Thu Hà",
             )
         with grants_workflow.clock(decided + datetime.timedelta(days=110)):
-            workflow.refuse_change(
+            refuse_change(
                 change,
                 by=manager,
                 comment="Người được đề xuất chưa có ý kiến đồng ý của tổ chức chủ trì.",
@@ -77,9 +87,9 @@ def run_on(proposal, target, people):
         after = report.period_end + datetime.timedelta(days=3)
         with grants_workflow.clock(moment(after)):
             write_report(report, proposal.owner)
-            workflow.submit_report(report, by=proposal.owner)
+            submit_report(report, by=proposal.owner)
         with grants_workflow.clock(moment(after + datetime.timedelta(days=4))):
-            workflow.return_report(
+            return_report(
                 report,
                 by=officer,
                 comment="Bổ sung chứng từ chi của nội dung thuê khoán chuyên môn.",
@@ -106,7 +116,8 @@ def moment(day, hour=9):
 def write_report(report, owner, *, share=None):
     """The investigator fills a progress report: work per product, the period's spending (a
     quarter of the task's money in its first category, or `share` of every category)."""
-    from projects import reporting, workflow
+    from projects import reporting
+    from projects.reports import save_report_draft
 
     contract = report.contract
     budget = reporting.approved_budget(contract)
@@ -115,7 +126,7 @@ def write_report(report, owner, *, share=None):
         spending = {c: amount * share[0] // share[1] for c, amount in budget.items()}
     else:
         spending = {c: (contract.approved_amount // 4 if c == first else 0) for c in budget}
-    workflow.save_report_draft(
+    save_report_draft(
         report,
         by=owner,
         work={
@@ -133,8 +144,11 @@ def run_to_acceptance(proposal, people, *, start):
     through the workflow, on believable dates after the contract's start."""
     from grants import workflow as grants_workflow
     from projects import acceptance as acceptance_workflow
-    from projects import council, workflow
+    from projects import council, grading
+    from projects.changes import approve_change, request_change
     from projects.models import ChangeRequest
+    from projects.reports import accept_report, submit_report
+    from projects.tranches import release_tranche
 
     officer, owner = people["officer"], proposal.owner
     contract = proposal.contract
@@ -144,7 +158,7 @@ def run_to_acceptance(proposal, people, *, start):
     ):
         # One of the finished tasks changed hands on the way, approved by the manager.
         with grants_workflow.clock(moment(start + datetime.timedelta(days=60))):
-            change = workflow.request_change(
+            change = request_change(
                 contract,
                 by=owner,
                 kind="investigator",
@@ -152,17 +166,17 @@ def run_to_acceptance(proposal, people, *, start):
                 new_investigator="Lê Thị Hồng Nhung",
             )
         with grants_workflow.clock(moment(start + datetime.timedelta(days=67))):
-            workflow.approve_change(change, by=people["manager"], comment="Đồng ý.")
+            approve_change(change, by=people["manager"], comment="Đồng ý.")
     report = contract.reports.get(number=1)
     after = report.period_end + datetime.timedelta(days=3)
     with grants_workflow.clock(moment(after)):
         write_report(report, owner)
-        workflow.submit_report(report, by=owner)
+        submit_report(report, by=owner)
     with grants_workflow.clock(moment(after + datetime.timedelta(days=5))):
-        workflow.accept_report(report, by=officer)
+        accept_report(report, by=officer)
     second = contract.tranches.get(position=2)
     with grants_workflow.clock(moment(after + datetime.timedelta(days=9))):
-        workflow.release_tranche(
+        release_tranche(
             second,
             by=officer,
             payment_order_number=f"UNC-{after.year}-{proposal.pk:03d}-2",
@@ -211,12 +225,12 @@ def run_to_acceptance(proposal, people, *, start):
     with grants_workflow.clock(moment(filed + datetime.timedelta(days=14))):
         for index, seat in enumerate(seats):
             grade = "excellent" if index < 2 else "pass"
-            council.save_grades(
+            grading.save_grades(
                 seat,
                 by=seat.member,
                 grades={
                     str(d.pk): {"quantity": grade, "quality": grade}
-                    for d in council.deliverables(acceptance)
+                    for d in grading.deliverables(acceptance)
                 },
                 report_grade=grade,
                 review="Sản phẩm đúng đăng ký; hồ sơ đầy đủ, số liệu đáng tin cậy.",
@@ -250,7 +264,7 @@ def accept_reports(proposal, people):
     """Every report whose period has ended (a few days ago at least) written and submitted five
     days after its period, accepted six days later; the second tranche paid after report 1."""
     from grants import workflow as grants_workflow
-    from projects import workflow
+    from projects import reports, tranches
 
     officer, owner = people["officer"], proposal.owner
     contract = proposal.contract
@@ -259,14 +273,14 @@ def accept_reports(proposal, people):
         after = report.period_end + datetime.timedelta(days=5)
         with grants_workflow.clock(moment(after)):
             write_report(report, owner, share=(1, 3))
-            workflow.submit_report(report, by=owner)
+            reports.submit_report(report, by=owner)
         accepted = after + datetime.timedelta(days=6)
         with grants_workflow.clock(moment(accepted)):
-            workflow.accept_report(report, by=officer)
+            reports.accept_report(report, by=officer)
         if report.number == 1:
             second = contract.tranches.get(position=2)
             with grants_workflow.clock(moment(accepted + datetime.timedelta(days=4))):
-                workflow.release_tranche(
+                tranches.release_tranche(
                     second,
                     by=officer,
                     payment_order_number=f"UNC-{accepted.year}-{proposal.pk:03d}-2",
@@ -277,7 +291,7 @@ def accept_reports(proposal, people):
 def report_waiting(proposal, people):
     """Report 1 sent after its period, waiting for the officer's decision."""
     from grants import workflow as grants_workflow
-    from projects import workflow
+    from projects import reports
 
     owner = proposal.owner
     report = proposal.contract.reports.get(number=1)
@@ -287,18 +301,18 @@ def report_waiting(proposal, people):
     )
     with grants_workflow.clock(moment(day)):
         write_report(report, owner, share=(1, 3))
-        workflow.submit_report(report, by=owner)
+        reports.submit_report(report, by=owner)
 
 
 def change_waiting(proposal, people):
     """Report 1 accepted; then the investigator asks to move money between categories, which
     waits for a manager."""
     from grants import workflow as grants_workflow
-    from projects import workflow
+    from projects import changes
 
     accept_reports(proposal, people)
     with grants_workflow.clock(days_ago(3)):
-        workflow.request_change(
+        changes.request_change(
             proposal.contract,
             by=proposal.owner,
             kind="reallocation",
@@ -392,7 +406,7 @@ def acceptance_grading(proposal, people):
     """A council of seven seated and grading: five members have graded, two (among them
     reviewer1@) still have to, before the deadline."""
     from grants import workflow as grants_workflow
-    from projects import council
+    from projects import council, grading
 
     officer = people["officer"]
     acceptance = acceptance_filed(proposal, people, days=24)
@@ -414,12 +428,12 @@ def acceptance_grading(proposal, people):
     graders = [seat for seat in seats if seat.member.email not in STILL_TO_GRADE]
     for index, seat in enumerate(graders):
         with grants_workflow.clock(days_ago(12 - index)):
-            council.save_grades(
+            grading.save_grades(
                 seat,
                 by=seat.member,
                 grades={
                     str(d.pk): {"quantity": "pass", "quality": "pass"}
-                    for d in council.deliverables(acceptance)
+                    for d in grading.deliverables(acceptance)
                 },
                 report_grade="pass",
                 review="Sản phẩm đạt chỉ tiêu đăng ký; đề nghị bổ sung số liệu bảo quản tháng thứ 6.",

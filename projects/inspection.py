@@ -4,7 +4,7 @@ Department inspects each task at least once a year).
 Each year of the contract — from its start, twelve months at a time, the last year ending with
 the contract — has one `Inspection`, scheduled when the contract is signed (`schedule`) and due
 by the last day of that year. An approved extension moves the schedule (`reschedule`, called by
-`projects.workflow.move_schedule`): the years not yet inspected take their new dates and the
+`projects.schedule.move_schedule`): the years not yet inspected take their new dates and the
 years the extension adds are added. An officer who takes no part in the task records each
 inspection once (`record_inspection`): the date, the findings, the conclusion (on track, behind
 schedule, serious problems), recommendations (required unless the task is on track) and,
@@ -22,7 +22,7 @@ from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects.models import Contract, Inspection, InspectionAttachment
-from projects.workflow import StateConflict, _require_officer, _today, add_months, trail
+from projects.workflow import StateConflict, add_months, local_today, require_officer, trail
 
 FINDINGS_LIMIT = 20000
 RECOMMENDATIONS_LIMIT = 10000
@@ -93,7 +93,7 @@ def inspection_problems(inspection, *, inspected_on, findings, conclusion, recom
     conclusion, the recommendations (required unless the task is on track), and the file's
     description when a file is attached."""
     errors = {}
-    today = today or _today()
+    today = today or local_today()
     if not isinstance(inspected_on, datetime.date):
         errors["inspected_on"] = [_("Enter the date of the inspection.")]
     elif inspected_on < inspection.period_start:
@@ -145,7 +145,7 @@ def record_inspection(inspection, *, by, ip=None, inspected_on, findings, conclu
     from core import files
 
     contract = Contract.objects.select_related("proposal").get(pk=inspection.contract_id)
-    _require_officer(by, contract.proposal)
+    require_officer(by, contract.proposal)
     file_errors, checked = {}, None
     if upload is not None:
         try:

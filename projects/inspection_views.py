@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from core import roles
 from core.http import client_ip
 from grants import rules
 from grants.models import ProposalState
+from projects import drafts
 from projects import inspection as inspections
 from projects.models import Inspection, InspectionAttachment
 from projects.report_views import _contract_for
@@ -141,11 +142,4 @@ def inspection_file(request, pk, year):
     attachment = InspectionAttachment.objects.filter(inspection=inspection).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return drafts.private_file(attachment)

@@ -4,7 +4,8 @@ as an official document in the layout of Decree 30/2020/NĐ-CP, like the selecti
 
 `minutes_pdf` only renders; `signed_minutes` signs it once with the Department's certificate and
 keeps it (`core.signing.signed_document`, kind `acceptance_minutes`), so that every download is
-the same file and /verify/ recognises it. The close renders it once, right after it commits."""
+the same file and /verify/ recognises it. The close (`projects.grading`) signs it right after it
+commits, in the demo's replay too; a download serves the stored file."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -29,12 +30,12 @@ def minutes_number(acceptance):
 
 
 def minutes_context(acceptance):
-    from projects import council
+    from projects import council, grading
 
     contract = acceptance.contract
     proposal = contract.proposal
     site = _site()
-    items = council.deliverables(acceptance)
+    items = grading.deliverables(acceptance)
     seats = list(
         acceptance.seats.filter(status=council.Status.ACCEPTED)
         .select_related("member__profile")
@@ -122,8 +123,8 @@ def signed_minutes(acceptance):
 
 
 def sign_once(acceptance_id):
-    """Render and sign the minutes once, right after the close (a missing certificate leaves it
-    for the first download, which then says why it cannot be signed)."""
+    """Render and sign the minutes once, right after the close commits (a missing certificate
+    leaves it for the first download, which then says why it cannot be signed: 503)."""
     from projects.models import Acceptance
 
     acceptance = Acceptance.objects.select_related("contract__proposal").get(pk=acceptance_id)

@@ -1,8 +1,9 @@
 """Execution of a funded task (Circular 04/2015, Circular 05/2014): its contract and tranche
 schedule, its deliverables, progress reports and change requests, and the project's trail.
 
-Records move only through `projects.workflow`; the proposal's own state (funded → in_progress …)
-moves through `grants.workflow`, which `projects.workflow` calls.
+Records move only through the project's step modules (`projects.contracts`, `projects.reports`, …,
+whose shared shape is `projects.workflow`); the proposal's own state (funded → in_progress …)
+moves through `grants.workflow`, which they call.
 """
 
 from django.conf import settings
@@ -234,7 +235,7 @@ class ProgressReport(ConcurrentTransitionMixin, models.Model):
         today = today or timezone.localdate()
         return self.state in (ReportState.DRAFT, ReportState.RETURNED) and self.due_on < today
 
-    # The table of the report's machine; who and the guards live in projects.workflow.
+    # The table of the report's machine; who and the guards live in projects.reports.
     @transition(
         state, source=[ReportState.DRAFT, ReportState.RETURNED], target=ReportState.SUBMITTED
     )
@@ -250,20 +251,38 @@ class ProgressReport(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-def report_file_path(instance, filename):
+def attachment_path(instance, filename):
+    """Where a project's file is kept: `<folder>/<owner id>/<random><extension>`, the folder and
+    the owner named by the model (`UPLOAD_FOLDER`, `UPLOAD_OWNER`); never the uploader's name."""
     import secrets
 
-    return f"reports/{instance.report_id}/{secrets.token_hex(8)}{instance.extension}"
+    owner = getattr(instance, instance.UPLOAD_OWNER)
+    return f"{instance.UPLOAD_FOLDER}/{owner}/{secrets.token_hex(8)}{instance.extension}"
 
 
-class ReportAttachment(CheckedFile):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
+# The names migrations 0002-0004 import; the one function above serves them all.
+report_file_path = acceptance_file_path = inspection_file_path = attachment_path
+
+
+class ProjectAttachment(CheckedFile):
+    """A file attached to a project's document (a progress report, the acceptance dossier, an
+    inspection), checked by its content and kept in the private storage."""
+
     label = models.CharField(_("description"), max_length=200)
-    file = models.FileField(storage=private_storage, upload_to=report_file_path, max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class ReportAttachment(ProjectAttachment):
+    UPLOAD_FOLDER, UPLOAD_OWNER = "reports", "report_id"
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
 
 
 class ChangeState(models.TextChoices):
@@ -433,20 +452,10 @@ class Acceptance(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-def acceptance_file_path(instance, filename):
-    import secrets
+class AcceptanceAttachment(ProjectAttachment):
+    UPLOAD_FOLDER, UPLOAD_OWNER = "acceptance", "acceptance_id"
 
-    return f"acceptance/{instance.acceptance_id}/{secrets.token_hex(8)}{instance.extension}"
-
-
-class AcceptanceAttachment(CheckedFile):
     acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="attachments")
-    label = models.CharField(_("description"), max_length=200)
-    file = models.FileField(storage=private_storage, upload_to=acceptance_file_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
 
 
 class AcceptanceSeat(models.Model):
@@ -634,21 +643,11 @@ class Inspection(models.Model):
         return not self.is_recorded and self.due_on < today
 
 
-def inspection_file_path(instance, filename):
-    import secrets
-
-    return f"inspections/{instance.inspection_id}/{secrets.token_hex(8)}{instance.extension}"
-
-
-class InspectionAttachment(CheckedFile):
+class InspectionAttachment(ProjectAttachment):
     """The inspection's minutes or photos (optional), checked by their content."""
+
+    UPLOAD_FOLDER, UPLOAD_OWNER = "inspections", "inspection_id"
 
     inspection = models.OneToOneField(
         Inspection, on_delete=models.CASCADE, related_name="attachment"
-    )
-    label = models.CharField(_("description"), max_length=200)
-    file = models.FileField(storage=private_storage, upload_to=inspection_file_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

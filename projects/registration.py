@@ -24,17 +24,18 @@ from core.transitions import BUSY, GuardFailed, WorkflowError, is_lock_wait, req
 from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
-from projects.models import Acceptance, Contract, ResultRegistration
-from projects.workflow import StateConflict, _require_officer, trail
+from projects.acceptance import acceptance_of
+from projects.models import Contract, ResultRegistration
+from projects.workflow import StateConflict, require_officer, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
-# How long the host has to register the results after the task's official acceptance
-# (Circular 14/2014/TT-BKHCN as amended by Circular 11/2023/TT-BKHCN). DOMAIN.md names the step
-# ("acceptance council; … result registration") without its period, so the portal uses 30 days,
-# the period commonly applied to this registration; check it against the Circular's text before
-# relying on it. Counted in calendar days from the acceptance verdict's date; a late filing is
-# still taken, and shown as overdue.
+# How long the host has to register the results: "within 30 days of the task's final official
+# acceptance" (trong vòng 30 ngày kể từ ngày nhiệm vụ được đánh giá nghiệm thu chính thức cấp
+# cuối cùng), as the national registration office (VISTA, dichvucong.vista.gov.vn) states the
+# rule of Circular 14/2014/TT-BKHCN. The Circular's own article was not read here: see
+# docs/decisions/0010-registration-deadline.md. Counted in calendar days from the acceptance
+# verdict's date; a late filing is still taken, and shown as overdue.
 REGISTRATION_DAYS = 30
 
 # The states of a proposal whose results were accepted (and, perhaps, already transferred).
@@ -50,7 +51,7 @@ def acceptance_date(contract):
     """The date of the acceptance verdict: the acceptance council's, when it recorded one; else
     the day the results were accepted (`accept_results`, the proposal → completed); None while
     the task has not been accepted."""
-    acceptance = _acceptance(contract)
+    acceptance = acceptance_of(contract.proposal_id)
     if acceptance is not None and acceptance.decided_at:
         return timezone.localdate(acceptance.decided_at)
     entry = (
@@ -60,12 +61,6 @@ def acceptance_date(contract):
         .first()
     )
     return timezone.localdate(entry) if entry else None
-
-
-def _acceptance(contract):
-    """The contract's final acceptance, or None (the demo's older tasks were accepted before
-    the acceptance council existed)."""
-    return Acceptance.objects.filter(contract_id=contract.pk).first()
 
 
 def due_on(contract, accepted_on=None):
@@ -94,7 +89,7 @@ def prefill(contract):
     the contract's deliverables (with what the acceptance dossier says was reached) as the
     products, one per line."""
     proposal = contract.proposal
-    acceptance = _acceptance(contract)
+    acceptance = acceptance_of(contract.proposal_id)
     results = (acceptance.results or {}) if acceptance is not None else {}
     lines = []
     for deliverable in contract.deliverables.order_by("position", "pk"):
@@ -230,7 +225,7 @@ def record_registration(registration, *, by, number, registered_on, ip=None):
     certificate of filed results: its number (unique) and its date (not in the future, not
     before the acceptance verdict). Recorded once; the investigator is told by e-mail."""
     contract = Contract.objects.select_related("proposal").get(pk=registration.contract_id)
-    _require_officer(by, contract.proposal)
+    require_officer(by, contract.proposal)
     number = (number or "").strip()
     with transaction.atomic():
         proposal, locked_contract = _locked(contract)

@@ -1,13 +1,13 @@
 """Progress reports of a running task: the schedule, the investigator's report (autosaved like
 the dossier), its files, and the officer's decision. Every change goes through
-`projects.workflow`; these views only read the request and show the outcome."""
+`projects.reports`; these views only read the request and show the outcome."""
 
 import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,19 @@ from core.http import client_ip
 from core.text import group_thousands
 from grants import rules
 from grants.models import Proposal
-from projects import reporting, workflow
+from projects import drafts, reporting
 from projects.models import ProgressReport, ReportAttachment, ReportState
+from projects.reports import (
+    REPORT_EDITABLE,
+    accept_report,
+    add_report_attachment,
+    period_problems,
+    remove_report_attachment,
+    return_report,
+    save_report_draft,
+    submit_report,
+)
+from projects.workflow import GuardFailed, StateConflict
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 
@@ -102,7 +113,7 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
     user = request.user
     errors = errors or {}
     is_owner = rules.is_owner(proposal, user)
-    editable = is_owner and report.state in workflow.REPORT_EDITABLE
+    editable = is_owner and report.state in REPORT_EDITABLE
     # A draft is the investigator's working copy: the Department reads a report once it is sent.
     shown = is_owner or report.state != ReportState.DRAFT
     stored_work = report.work or {}
@@ -149,7 +160,7 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
         and not is_owner,
         "overdue": report.is_overdue(),
         "opens_on": report.period_end + datetime.timedelta(days=1)
-        if editable and workflow.period_problems(report)
+        if editable and period_problems(report)
         else None,
         "deliverables": deliverables,
         "budget": budget,
@@ -160,7 +171,11 @@ def _render_report(request, proposal, report, *, typed=None, errors=None, status
         "problems": (typed or {}).get("problems", report.problems) if typed else report.problems,
         "errors": errors,
         "summary": summary,
-        "attachments": list(report.attachments.order_by("uploaded_at", "pk")),
+        "attachments": drafts.listed(
+            report.attachments.order_by("uploaded_at", "pk"),
+            lambda a: reverse("project_report_attachment", args=[proposal.pk, report.number, a.pk]),
+        ),
+        "attachments_action": _report_url(proposal, report),
         "decision": {"comment": "", "errors": errors.get("comment", [])},
         "upload": {"label": "", "errors": {}},
     }
@@ -180,32 +195,26 @@ def report_page(request, pk, number):
         return _upload(request, proposal, report)
     if action == "remove":
         return _remove(request, proposal, report)
-    autosave = request.headers.get("X-Autosave") == "1"
     typed = _posted_draft(request.POST, report)
-    try:
-        report = workflow.save_report_draft(report, by=request.user, **typed)
-    except workflow.StateConflict as conflict:
-        if autosave:
-            return JsonResponse({"saved": False, "error": str(conflict)}, status=409)
-        messages.error(request, str(conflict))
-        return redirect("project_report", pk=proposal.pk, number=report.number)
-    except workflow.GuardFailed as failure:
-        if autosave:
-            return JsonResponse({"saved": False, "errors": failure.errors}, status=400)
-        return _render_report(
-            request, proposal, report, typed=typed, errors=failure.errors, status=400
-        )
-    if autosave:
-        return JsonResponse({"saved": True, "at": timezone.localtime().strftime("%H:%M:%S")})
+    response, saved = drafts.save_draft(
+        request,
+        lambda: save_report_draft(report, by=request.user, **typed),
+        page=_report_url(proposal, report),
+        rerender=lambda **extra: _render_report(request, proposal, report, **extra),
+        typed=typed,
+    )
+    if response is not None:
+        return response
+    report = saved
     if action != "submit":
         messages.success(request, _("Draft saved."))
         return redirect("project_report", pk=proposal.pk, number=report.number)
     try:
-        workflow.submit_report(report, by=request.user, ip=client_ip(request))
-    except workflow.StateConflict as conflict:
+        submit_report(report, by=request.user, ip=client_ip(request))
+    except StateConflict as conflict:
         messages.error(request, str(conflict))
         return redirect("project_report", pk=proposal.pk, number=report.number)
-    except workflow.GuardFailed as failure:
+    except GuardFailed as failure:
         # The draft is saved; what is still missing is shown by the field.
         return _render_report(
             request, proposal, report, typed=typed, errors=failure.errors, status=400
@@ -214,34 +223,29 @@ def report_page(request, pk, number):
     return redirect("project_report", pk=proposal.pk, number=report.number)
 
 
+def _report_url(proposal, report):
+    return reverse("project_report", args=[proposal.pk, report.number])
+
+
 def _upload(request, proposal, report):
-    label = request.POST.get("label", "")
-    try:
-        workflow.add_report_attachment(
-            report, request.FILES.get("file"), by=request.user, label=label
-        )
-    except workflow.StateConflict as conflict:
-        messages.error(request, str(conflict))
-        return redirect("project_report", pk=proposal.pk, number=report.number)
-    except workflow.GuardFailed as failure:
-        upload = {"label": label, "errors": failure.errors}
-        errors = {f"upload-{key}": msgs for key, msgs in failure.errors.items()}
-        return _render_report(request, proposal, report, errors=errors, upload=upload, status=400)
-    messages.success(request, _("File attached to the report."))
-    return redirect(reverse("project_report", args=[proposal.pk, report.number]) + "#attachments")
+    return drafts.upload(
+        request,
+        lambda file, label: add_report_attachment(report, file, by=request.user, label=label),
+        page=_report_url(proposal, report),
+        rerender=lambda **extra: _render_report(request, proposal, report, **extra),
+        done=_("File attached to the report."),
+    )
 
 
 def _remove(request, proposal, report):
     attachment = get_object_or_404(
         ReportAttachment, pk=_int(request.POST.get("attachment")), report=report
     )
-    try:
-        workflow.remove_report_attachment(attachment, by=request.user)
-    except workflow.StateConflict as conflict:
-        messages.error(request, str(conflict))
-    else:
-        messages.success(request, _("File removed."))
-    return redirect(reverse("project_report", args=[proposal.pk, report.number]) + "#attachments")
+    return drafts.remove(
+        request,
+        lambda: remove_report_attachment(attachment, by=request.user),
+        page=_report_url(proposal, report),
+    )
 
 
 def _int(value):
@@ -260,7 +264,7 @@ def report_decide(request, pk, number):
     proposal, report = _report_for(request, pk, number)
     decision = request.POST.get("decision")
     comment = request.POST.get("comment", "")
-    steps = {"accept": workflow.accept_report, "return": workflow.return_report}
+    steps = {"accept": accept_report, "return": return_report}
     if decision not in steps:
         if not roles.has_role(request.user, roles.OFFICER):
             raise PermissionDenied
@@ -271,10 +275,10 @@ def report_decide(request, pk, number):
         )
     try:
         steps[decision](report, by=request.user, ip=client_ip(request), comment=comment.strip())
-    except workflow.StateConflict as conflict:
+    except StateConflict as conflict:
         messages.error(request, str(conflict))
         return redirect("project_report", pk=proposal.pk, number=report.number)
-    except workflow.GuardFailed as failure:
+    except GuardFailed as failure:
         decision_form = {"comment": comment, "errors": failure.errors.get("comment", [])}
         return _render_report(
             request, proposal, report, errors=failure.errors, decision=decision_form, status=400
@@ -293,11 +297,4 @@ def report_attachment(request, pk, number, attachment_id):
     if not rules.is_owner(proposal, request.user) and report.state == ReportState.DRAFT:
         raise PermissionDenied  # the Department reads the files once the report is sent
     attachment = get_object_or_404(ReportAttachment, pk=attachment_id, report=report)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return drafts.private_file(attachment)

@@ -1,15 +1,16 @@
 """What a progress report is measured against, read from the contract and the dossier: the
 approved budget per category, what earlier reports already spent, and the figures people type.
 
-Pure reads and parsing; the steps that change a report live in `projects.workflow`."""
+Pure reads and parsing; the steps that change a report live in `projects.reports`, the changes
+that move the budget in `projects.changes`."""
 
 import re
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import BudgetLine
-from projects.models import ProgressReport, ReportState
+from grants.models import AppraisalLine, BudgetLine
+from projects.models import ChangeRequest, ChangeState, ProgressReport, ReportState
 
 # Whole đồng as people type them: 1500000, 1.500.000 (Vietnamese), 1,500,000 (English) or
 # 1 500 000 — one separator, in groups of three digits.
@@ -18,6 +19,8 @@ MAX_AMOUNT = 2**63 - 1  # PositiveBigIntegerField
 # Reports whose spending the Department has in hand: what they spent counts against the budget.
 COUNTED = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 TEXT_LIMIT = 5000  # per deliverable, for the work done and for the indicators reached
+# What a change request counts as spent: every report sent, a returned one included.
+SPENDING_REPORTED = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.RETURNED)
 
 
 def parse_amount(value):
@@ -42,13 +45,55 @@ def parse_amount(value):
     return number, None
 
 
-def approved_budget(contract):
-    """{category: approved whole đồng} in the order of the categories: the appraised budget
-    scaled to the approved amount, after the approved reallocations (one rule, in
-    `projects.workflow.approved_budget`, for the reports and the change requests)."""
-    from projects.workflow import approved_budget as after_changes
+def _base_budget(proposal, approved):
+    """The approved budget per category: the appraised lines (the requested ones when no
+    appraisal was recorded), scaled to the `approved` amount when the decision cut it further
+    (largest remainders, so the categories still add up to the approved amount exactly)."""
+    lines = list(
+        AppraisalLine.objects.filter(appraisal__proposal=proposal).values_list(
+            "budget_line__category", "amount"
+        )
+    ) or list(BudgetLine.objects.filter(proposal=proposal).values_list("category", "amount"))
+    base = {}
+    for category, amount in lines:
+        base[category] = base.get(category, 0) + amount
+    order = {value: index for index, value in enumerate(BudgetLine.Category.values)}
+    base = dict(sorted(base.items(), key=lambda item: order.get(item[0], len(order))))
+    total = sum(base.values())
+    if not approved or not total or total == approved:
+        return base
+    shares = {key: divmod(amount * approved, total) for key, amount in base.items()}
+    scaled = {key: whole for key, (whole, _rest) in shares.items()}
+    left = approved - sum(scaled.values())
+    for key in sorted(shares, key=lambda key: -shares[key][1])[:left]:
+        scaled[key] += 1
+    return scaled
 
-    return after_changes(contract)
+
+def approved_budget(contract):
+    """The contract's budget per category after its approved reallocations: what the
+    progress reports' spending is measured against. {category: whole VND}."""
+    budget = _base_budget(
+        contract.proposal, contract.approved_amount or contract.proposal.approved_amount
+    )
+    for moves in contract.changes.filter(
+        kind=ChangeRequest.Kind.REALLOCATION, state=ChangeState.APPROVED
+    ).values_list("reallocation", flat=True):
+        for category, amount in moves.items():
+            budget[category] = budget.get(category, 0) + amount
+    return budget
+
+
+def reported_spending(contract):
+    """What the reports sent to the Department say was spent, per category, so far."""
+    spent = {}
+    for spending in contract.reports.filter(state__in=SPENDING_REPORTED).values_list(
+        "spending", flat=True
+    ):
+        for category, amount in (spending or {}).items():
+            if isinstance(amount, int):
+                spent[category] = spent.get(category, 0) + amount
+    return spent
 
 
 def category_label(category):

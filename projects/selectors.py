@@ -1,7 +1,8 @@
 """Reads of the execution phase that the dashboards share (DESIGN.md → Execution), each in a
 fixed number of queries whatever the number of projects: plain rows, ready for a template.
 
-Nothing here changes a record; the steps themselves are in `projects.workflow`.
+Nothing here changes a record; the steps themselves are in the step modules
+(`projects.contracts`, `projects.reports`, … see `projects.workflow`).
 """
 
 import datetime
@@ -32,7 +33,8 @@ from projects.models import (
     ReportState,
     Tranche,
 )
-from projects.workflow import PASSING_VERDICTS, add_months
+from projects.tranches import PASSING_VERDICTS
+from projects.workflow import add_months
 
 # How far ahead the officers' list of reports due looks, and how many rows a list shows.
 DUE_WITHIN_DAYS = 30

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from grants.models import FUNDED_STATES
 from grants.timeline import Item, actor_name, link, links
-from projects.models import Acceptance, AcceptanceState, ProjectEntry
+from projects.acceptance import acceptance_of
+from projects.models import AcceptanceState, ProjectEntry
 
-# Each step of projects.workflow in words. The trail keeps the action's name; the words are
+# Each step of the project's modules in words. The trail keeps the action's name; the words are
 # chosen when the page is shown, in the reader's language.
 ACTION_LABELS = {
     "prepare_contract": gettext_lazy("Contract prepared"),
@@ -112,7 +113,7 @@ def _acceptance(proposal, reader):
     reader who follows the execution may be shown its pages)."""
     if reader is None or not reader.follows_execution:
         return None
-    return Acceptance.objects.filter(contract__proposal=proposal).first()
+    return acceptance_of(proposal)
 
 
 def project_steps(proposal, reader=None):

@@ -1,5 +1,5 @@
 """The tranche ledger of a running task (/proposals/<id>/tranches/) and the officer's release of a
-tranche. The rules live in `projects.workflow`; this module shows them and hands the release on."""
+tranche. The rules live in `projects.tranches`; this module shows them and hands the release on."""
 
 from django import forms
 from django.contrib import messages
@@ -18,8 +18,9 @@ from core.http import client_ip
 from core.text import vnd
 from grants import rules
 from grants.models import Proposal
-from projects import workflow
 from projects.models import Contract, Tranche
+from projects.tranches import condition_text, release_problems, release_tranche
+from projects.workflow import GuardFailed, WorkflowError
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 MAX_POSITION = 32767  # the column is a small integer: a longer number is no tranche at all
@@ -67,7 +68,7 @@ def _rows(request, contract, bound=None):
     rows = []
     tranches = contract.tranches.select_related("released_by__profile")
     for tranche in tranches:
-        problems = workflow.release_problems(tranche, contract, contract.proposal)
+        problems = release_problems(tranche, contract, contract.proposal)
         form = None
         if officer and (not problems or (bound and bound[0] == tranche.position)):
             if bound and bound[0] == tranche.position:
@@ -77,7 +78,7 @@ def _rows(request, contract, bound=None):
         rows.append(
             {
                 "tranche": tranche,
-                "condition": workflow.condition_text(tranche),
+                "condition": condition_text(tranche),
                 "holds": "condition" not in problems,
                 "problems": [m for key, msgs in problems.items() if key != "tranche" for m in msgs],
                 "form": form,
@@ -122,17 +123,17 @@ def tranche_release(request, pk, position):
     if not form.is_valid():
         return _render(request, contract, bound=(position, form), status=400)
     try:
-        done = workflow.release_tranche(
+        done = release_tranche(
             tranche, by=request.user, ip=client_ip(request),
             payment_order_number=form.cleaned_data["payment_order_number"],
             payment_order_date=form.cleaned_data["payment_order_date"],
         )  # fmt: skip
-    except workflow.GuardFailed as failure:
+    except GuardFailed as failure:
         for key, errors in failure.errors.items():
             for error in errors:
                 form.add_error(key if key in form.fields else None, error)
         return _render(request, contract, bound=(position, form), status=400)
-    except workflow.WorkflowError as conflict:  # StateConflict: another officer went first
+    except WorkflowError as conflict:  # StateConflict: another officer went first
         messages.error(request, str(conflict))
         return redirect(reverse("project_tranches", args=[contract.proposal_id]))
     messages.success(

@@ -125,6 +125,8 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         _("aggregate score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     passed = models.BooleanField(_("passed the council"), null=True, blank=True)
+    # A language-neutral code (`grants.scoring.Result.outcome`); shown with
+    # `get_review_outcome_display`, in the reader's language.
     review_outcome = models.CharField(_("review outcome"), max_length=300, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank in call"), null=True, blank=True)
     acceptance_verdict = models.CharField(
@@ -215,6 +217,17 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         from django.urls import reverse
 
         return reverse("proposal_detail", args=[self.pk])
+
+    def get_review_outcome_display(self):
+        """The council's outcome in the reader's language, the criteria by their names."""
+        from grants import scoring
+
+        outcome = self.review_outcome or ""
+        criteria = ()
+        if outcome.startswith(scoring.ZERO_PREFIX):
+            rubric = self.call.get_rubric()
+            criteria = [(c.key, c.label) for c in rubric.criteria.all()] if rubric else ()
+        return scoring.outcome_text(outcome, criteria)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from projects import council
+from projects import grading
 from projects.models import AcceptanceSeat
 from tests.browser.conftest import sign_in
 from tests.projects import council_setup as cs
@@ -33,7 +33,7 @@ def test_a_member_grades_on_a_phone(phone, demo_site, screenshot):
     officer = get_user_model().objects.get(email="officer@example.org")
     acceptance, seats = cs.grading(officer)
     seat = next(s for s in seats if s.member.email.startswith("reviewer"))
-    items = council.deliverables(acceptance)
+    items = grading.deliverables(acceptance)
     grade_path = f"/proposals/{acceptance.contract.proposal_id}/acceptance/council/grade/"
 
     sign_in(phone, demo_site.url, seat.member.email, "/reviews/")

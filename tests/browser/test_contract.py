@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from grants.models import Proposal
-from projects import workflow
+from projects.workflow import add_months
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_officer_prepares_signs_and_downloads_the_contract(page, demo_site, scre
     base = demo_site.url
     proposal = Proposal.objects.filter(state="funded").order_by("pk").first()
     signed = timezone.localdate(proposal.decided_at) + datetime.timedelta(days=14)
-    ends = workflow.add_months(signed, proposal.duration_months) - datetime.timedelta(days=1)
+    ends = add_months(signed, proposal.duration_months) - datetime.timedelta(days=1)
     half = proposal.approved_amount // 2
     dotted = f"{half:,}".replace(",", ".")
 
@@ -40,7 +40,7 @@ def test_officer_prepares_signs_and_downloads_the_contract(page, demo_site, scre
     rest = proposal.approved_amount - half
     page.locator("#tranches-0-due_on").fill(signed.isoformat())
     page.locator("#tranches-0-amount").fill(dotted)
-    page.locator("#tranches-1-due_on").fill(workflow.add_months(signed, 7).isoformat())
+    page.locator("#tranches-1-due_on").fill(add_months(signed, 7).isoformat())
     page.locator("#tranches-1-amount").fill(f"{rest + 1:,}".replace(",", "."))
     # The running total follows the typing (static/js/contract.js), beside the approved amount.
     too_much = f"{proposal.approved_amount + 1:,} ₫".replace(",", ".")

@@ -27,7 +27,7 @@ def test_the_three_dashboards_at_desktop_and_phone_widths(page, demo_site, scree
     ProgressReport.objects.filter(contract=contract, number=2).update(
         due_on=today + datetime.timedelta(days=12)
     )
-    # Stands in for `projects.workflow.request_change` (built alongside, branch t12-changes).
+    # Stands in for `projects.changes.request_change` (built alongside, branch t12-changes).
     ChangeRequest.objects.create(
         contract=contract, kind="extension", reason="Hạn mặn kéo dài làm chậm thí nghiệm vụ 2.",
         new_ends_on=contract.ends_on + datetime.timedelta(days=120), requested_by=project.owner,

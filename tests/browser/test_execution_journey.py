@@ -13,8 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grants.models import Proposal
-from projects import reporting, workflow
+from projects import reporting
 from projects.models import ChangeRequest, Contract
+from projects.workflow import add_months
 from tests.browser.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     # period has ended by today: a report is submitted only after its period.
     signed = today - datetime.timedelta(days=200)
     assert timezone.localdate(proposal.decided_at) <= signed
-    ends = workflow.add_months(signed, proposal.duration_months) - datetime.timedelta(days=1)
+    ends = add_months(signed, proposal.duration_months) - datetime.timedelta(days=1)
     half = proposal.approved_amount // 2
     rest = proposal.approved_amount - half
     number = "45/2026/HĐ-SKHCN"
@@ -96,7 +97,7 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     page.locator("#tranches-0-due_on").fill(signed.isoformat())
     page.locator("#tranches-0-amount").fill(f"{half:,}".replace(",", "."))
     page.locator("#tranches-0-condition").select_option("on_signing")
-    page.locator("#tranches-1-due_on").fill(workflow.add_months(signed, 7).isoformat())
+    page.locator("#tranches-1-due_on").fill(add_months(signed, 7).isoformat())
     page.locator("#tranches-1-amount").fill(f"{rest:,}".replace(",", "."))
     page.locator("#tranches-1-condition").select_option("report_accepted")
     page.locator("#tranches-1-report_number").fill("1")
@@ -195,7 +196,7 @@ def test_a_funded_task_runs_from_contract_to_extension(page, demo_site, tmp_path
     shot("12-tranches-all-released")
 
     # 6. The investigator asks for a three-month extension; the manager approves it.
-    new_end = workflow.add_months(ends, 3)
+    new_end = add_months(ends, 3)
     changes = f"/proposals/{pk}/changes/"
     sign_in(page, base, "researcher@example.org", changes)
     page.locator("#kind-extension").check()

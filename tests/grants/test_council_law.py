@@ -509,20 +509,29 @@ def _zero_on_products(under_review, language, name_en=""):
     return Proposal.objects.get(pk=under_review.pk)
 
 
-def test_the_stored_reason_names_the_criterion_in_vietnamese(under_review):
+def _outcome_in(proposal, language):
+    with translation.override(language):
+        return proposal.get_review_outcome_display()
+
+
+def test_the_reason_names_the_criterion_in_the_readers_language(under_review):
+    # Closed by a Vietnamese reader: stored as a code, read in each reader's language (tidy).
     done = _zero_on_products(under_review, "vi", name_en="Products and quality indicators")
     assert done.state == "reviewed" and done.passed is False
-    assert done.review_outcome.endswith("tiêu chí: Sản phẩm và chỉ tiêu chất lượng.")
+    assert done.review_outcome == "zero:products"
+    assert _outcome_in(done, "vi").endswith("tiêu chí: Sản phẩm và chỉ tiêu chất lượng.")
+    assert _outcome_in(done, "en").endswith("scored 0 on: Products and quality indicators.")
 
 
-def test_the_stored_reason_names_the_criterion_in_english(under_review):
+def test_the_stored_reason_does_not_depend_on_who_closes(under_review):
     done = _zero_on_products(under_review, "en", name_en="Products and quality indicators")
-    assert done.review_outcome.endswith("scored 0 on: Products and quality indicators.")
+    assert done.review_outcome == "zero:products"
+    assert _outcome_in(done, "vi").endswith("tiêu chí: Sản phẩm và chỉ tiêu chất lượng.")
 
 
 def test_without_an_english_name_the_vietnamese_one_is_used(under_review):
     done = _zero_on_products(under_review, "en")
-    assert done.review_outcome.endswith("scored 0 on: Sản phẩm và chỉ tiêu chất lượng.")
+    assert _outcome_in(done, "en").endswith("scored 0 on: Sản phẩm và chỉ tiêu chất lượng.")
 
 
 def test_the_minutes_name_the_vice_chair_when_the_chair_was_absent(under_review, officer):

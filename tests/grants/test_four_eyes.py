@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import roles
 from grants import appraisal, council, rules, workflow
 from grants.models import Proposal, ReviewAssignment
-from projects import workflow as projects_workflow
+from projects.contracts import sign_contract
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def prepare(submitted, party, *, dual, clerk, reviewers, manager, until="reviewe
         return proposal
     proposal = workflow.fund(proposal, by=manager, approved_amount=proposal.appraised_amount)
     contracting.prepare(proposal, by["contract_preparer"], number="15/2026/HĐ-SKHCN")
-    return projects_workflow.sign_contract(proposal, by=by["contract"])
+    return sign_contract(proposal, by=by["contract"])
 
 
 def fire(name, proposal, user):

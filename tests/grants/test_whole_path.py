@@ -14,8 +14,9 @@ from django.utils import timezone
 from grants import timeline
 from grants.models import Proposal
 from projects import registration
-from projects import workflow as projects_workflow
 from projects.models import ProgressReport, Tranche
+from projects.reports import accept_report, return_report
+from projects.tranches import release_tranche
 from tests.projects import contracting
 from tests.samples import pdf
 from transfer import workflow as transfer_workflow
@@ -164,7 +165,7 @@ def test_reports_link_to_their_own_page(researcher, officer, client_as):
     running = Proposal.objects.filter(owner=researcher, state="in_progress").order_by("pk")[0]
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
     contracting.submit_report(report, researcher, spent=5)
-    projects_workflow.accept_report(report, by=officer)
+    accept_report(report, by=officer)
     found = steps(page(client_as("researcher@example.org"), running))
     report_page = reverse("project_report", args=[running.pk, 1])
     assert report_page in hrefs(found, "report", "Đã nộp")
@@ -275,11 +276,11 @@ def test_the_page_costs_the_same_for_a_short_and_a_long_path(
     before = len(steps(page(client, running)))
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
     contracting.submit_report(report, researcher, spent=1)
-    projects_workflow.return_report(report, by=officer, comment="Bổ sung chứng từ.")
+    return_report(report, by=officer, comment="Bổ sung chứng từ.")
     contracting.submit_report(report, researcher, spent=1)
-    projects_workflow.accept_report(report, by=officer)
+    accept_report(report, by=officer)
     waiting = Tranche.objects.get(contract__proposal=running, condition="report_accepted")
-    projects_workflow.release_tranche(
+    release_tranche(
         waiting, by=officer, payment_order_number="UNC-TEST-2",
         payment_order_date=timezone.localdate(),
     )  # fmt: skip

@@ -4,7 +4,9 @@ import datetime
 
 from django.utils import timezone
 
-from projects import workflow
+from projects import reports
+from projects.contracts import prepare_contract, sign_contract
+from projects.workflow import add_months
 
 
 def contract_values(proposal, number="12/2026/HĐ-SKHCN", signed_on=None):
@@ -14,7 +16,7 @@ def contract_values(proposal, number="12/2026/HĐ-SKHCN", signed_on=None):
         "number": number,
         "signed_on": signed,
         "starts_on": signed + datetime.timedelta(days=31),
-        "ends_on": workflow.add_months(signed + datetime.timedelta(days=31), 24)
+        "ends_on": add_months(signed + datetime.timedelta(days=31), 24)
         - datetime.timedelta(days=1),
         "department_signatory": "Trần Văn Hùng",
         "department_signatory_title": "Giám đốc Sở Khoa học và Công nghệ",
@@ -36,7 +38,7 @@ def one_tranche(proposal, signed_on=None):
 
 
 def prepare(proposal, officer, *, number="12/2026/HĐ-SKHCN", tranches=None, signed_on=None):
-    return workflow.prepare_contract(
+    return prepare_contract(
         proposal,
         by=officer,
         values=contract_values(proposal, number, signed_on),
@@ -48,7 +50,7 @@ def prepare(proposal, officer, *, number="12/2026/HĐ-SKHCN", tranches=None, sig
 def sign(proposal, officer, **kwargs):
     """Prepare the contract and sign it: the proposal is then in progress."""
     prepare(proposal, officer, **kwargs)
-    return workflow.sign_contract(proposal, by=officer)
+    return sign_contract(proposal, by=officer)
 
 
 def write_report(report, researcher, *, spent=0):
@@ -59,7 +61,7 @@ def write_report(report, researcher, *, spent=0):
     report = type(report).objects.select_related("contract__proposal").get(pk=report.pk)
     budget = reporting.approved_budget(report.contract)
     first = next(iter(budget), None)
-    return workflow.save_report_draft(
+    return reports.save_report_draft(
         report,
         by=researcher,
         work={
@@ -73,7 +75,7 @@ def write_report(report, researcher, *, spent=0):
 
 def after_period(report):
     """A moment (10:00 in An Giang) on the day after the report's period ended: the first day
-    it may be submitted (`workflow.period_problems`)."""
+    it may be submitted (`period_problems`)."""
     day = report.period_end + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
@@ -85,11 +87,11 @@ def submit_report(report, researcher, **kwargs):
 
     write_report(report, researcher, **kwargs)
     if timezone.localdate() > report.period_end:
-        return workflow.submit_report(report, by=researcher)
+        return reports.submit_report(report, by=researcher)
     with grants_workflow.clock(after_period(report)):
-        return workflow.submit_report(report, by=researcher)
+        return reports.submit_report(report, by=researcher)
 
 
 def accept_report(report, researcher, officer, **kwargs):
     submit_report(report, researcher, **kwargs)
-    return workflow.accept_report(report, by=officer)
+    return reports.accept_report(report, by=officer)

@@ -1,9 +1,10 @@
 """An acceptance dossier submitted to the Department and its council, for the council tests.
 
-Until the dossier slice's `submit_acceptance` is merged, the submitted Acceptance is created
-directly on a demo task in progress (`submitted_acceptance`); everything after that goes through
-`projects.council`, as the pages do."""
+Everything goes through the workflow, as the pages do: the dossier is filled and submitted by its
+investigator (`projects.acceptance`), the council formed in `projects.council` and graded in
+`projects.grading`."""
 
+import contextlib
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -11,9 +12,13 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core import roles
+from grants import workflow as grants_workflow
 from grants.models import Proposal
-from projects import council
+from projects import acceptance as acceptance_steps
+from projects import council, reports
+from projects import grading as grading_steps
 from projects.models import Acceptance, Contract
+from tests.projects import accepting, contracting
 
 # The seats of a council of n, in the order they are given.
 LEADING_SEATS = ["chair", "vice_chair", "secretary", "critic", "critic"]
@@ -31,20 +36,35 @@ def running_proposal(owner_email="researcher@example.org"):
     )
 
 
-def submitted_acceptance(proposal=None, *, submitted_at=None):
-    """The proposal's acceptance dossier, submitted (today by default)."""
+def _settle_reports(contract, researcher, officer):
+    """Every progress report whose period has ended by the workflow's clock, written, submitted
+    and accepted through `projects.reports` (the dossier waits for them: `acceptance_problems`)."""
+    officer = officer or get_user_model().objects.get(email="officer@example.org")
+    today = timezone.localdate(grants_workflow.current_time())
+    for report in contract.reports.order_by("number"):
+        if report.state == "accepted" or report.period_end >= today:
+            continue
+        if report.state != "submitted":
+            contracting.write_report(report, researcher)
+            reports.submit_report(report, by=researcher)
+        reports.accept_report(report, by=officer)
+
+
+def submitted_acceptance(proposal=None, *, submitted_at=None, officer=None):
+    """The proposal's acceptance dossier, filled and submitted by its investigator through
+    `projects.acceptance.submit_acceptance` (now, or as of `submitted_at`, replayed), once the
+    progress reports it waits for are accepted."""
     proposal = proposal or running_proposal()
-    contract = Contract.objects.get(proposal=proposal)
-    acceptance, _created = Acceptance.objects.get_or_create(
-        contract=contract,
-        defaults={
-            "state": "submitted",
-            "submitted_at": submitted_at or timezone.now(),
-            "final_report": "Báo cáo tổng hợp kết quả nhiệm vụ: đã hoàn thành mọi nội dung.",
-            "self_evaluation": "pass",
-        },
-    )
-    return acceptance
+    contract = Contract.objects.select_related("proposal__owner").get(proposal=proposal)
+    acceptance = acceptance_steps.acceptance_for(contract)
+    if acceptance.state != "draft":
+        return acceptance
+    researcher = contract.proposal.owner
+    moment = grants_workflow.clock(submitted_at) if submitted_at else contextlib.nullcontext()
+    with moment:
+        _settle_reports(contract, researcher, officer)
+        accepting.submit(acceptance, researcher)
+    return Acceptance.objects.select_related("contract__proposal").get(pk=acceptance.pk)
 
 
 def new_reviewer(label):
@@ -99,7 +119,8 @@ def grading(officer, n=9, *, size=9, acceptance=None):
 
 def uniform_grades(acceptance, grade):
     return {
-        str(d.pk): {"quantity": grade, "quality": grade} for d in council.deliverables(acceptance)
+        str(d.pk): {"quantity": grade, "quality": grade}
+        for d in grading_steps.deliverables(acceptance)
     }
 
 
@@ -110,7 +131,7 @@ def submit(seat, grade, *, review="Nhận xét: kết quả đáp ứng yêu c�
         .objects.select_related("acceptance__contract__proposal", "member")
         .get(pk=seat.pk)
     )
-    return council.save_grades(
+    return grading_steps.save_grades(
         seat,
         by=seat.member,
         grades=uniform_grades(seat.acceptance, grade),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from grants import workflow as grants_workflow
 from grants.models import AuditEntry, Proposal
 from projects import acceptance as steps
-from projects import workflow
+from projects import termination
 from projects.models import (
     Acceptance,
     AcceptanceAttachment,
@@ -23,6 +23,8 @@ from projects.models import (
     ProgressReport,
     ProjectEntry,
 )
+from projects.reports import return_report
+from projects.tranches import release_tranche
 from tests.projects import contracting
 from tests.projects.accepting import complete_values, decide, fill, submit
 from tests.samples import pdf
@@ -106,7 +108,7 @@ def posted(values):
 def release_all(task, officer):
     """The Treasury pays the contract's one tranche (the whole approved amount)."""
     tranche = task.tranches.get(position=1)
-    workflow.release_tranche(
+    release_tranche(
         tranche, by=officer, payment_order_number="UNC-NT-1",
         payment_order_date=timezone.localdate(),
     )  # fmt: skip
@@ -271,7 +273,7 @@ def test_a_report_waiting_for_the_department_keeps_the_dossier_back(task, accept
 
 def test_a_returned_report_keeps_the_dossier_back(task, acceptance, researcher, officer):
     report = contracting.submit_report(_report(task), researcher)
-    workflow.return_report(report, by=officer, comment="Bổ sung chứng từ.")
+    return_report(report, by=officer, comment="Bổ sung chứng từ.")
     fill(acceptance, researcher)
     with pytest.raises(steps.GuardFailed) as refused:
         steps.submit_acceptance(acceptance, by=researcher)
@@ -433,7 +435,7 @@ def _terminate(acceptance, by, **given):
         "refund_amount": acceptance.contract.released_amount,
         "refund_note": "Hoàn trả vào tài khoản của Sở trong 30 ngày.",
     } | given
-    return steps.terminate_after_failure(acceptance, by=by, **params)
+    return termination.terminate_after_failure(acceptance, by=by, **params)
 
 
 @pytest.mark.parametrize("below", [0, 1])

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from core import roles
 from core.transitions import GuardFailed
-from projects import acceptance as acceptance_steps
+from projects import termination
 from tests.projects import council_setup as cs
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def failed(former):
 
 
 def terminate(acceptance, by):
-    return acceptance_steps.terminate_after_failure(
+    return termination.terminate_after_failure(
         acceptance, by=by, reason="Kết quả không đạt.", refund_amount=0,
         refund_note="Hoàn trả theo quyết định của Sở.",
     )  # fmt: skip

@@ -16,8 +16,18 @@ from django.utils import timezone
 from core import roles
 from grants import workflow as grants_workflow
 from grants.models import Proposal
-from projects import workflow
+from projects.changes import (
+    approve_change,
+    change_four_eyes_problems,
+    extension_window,
+    is_long_task,
+    refuse_change,
+    request_change,
+)
+from projects.contracts import prepare_contract, sign_contract
 from projects.models import ChangeRequest, Contract, ProgressReport, ProjectEntry
+from projects.reporting import approved_budget, reported_spending
+from projects.workflow import GuardFailed, StateConflict, add_months
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -75,15 +85,15 @@ def run_task(proposal, *, months=24, preparer, signer):
     values = contracting.contract_values(proposal, number="99/2026/HĐ-SKHCN") | {
         "signed_on": timezone.localdate(),
         "starts_on": starts,
-        "ends_on": workflow.add_months(starts, months) - DAY,
+        "ends_on": add_months(starts, months) - DAY,
         "principal_investigator": "Nguyễn Văn An",
     }
-    workflow.prepare_contract(
+    prepare_contract(
         proposal, by=preparer, values=values,
         tranches=contracting.one_tranche(proposal, timezone.localdate()),
         deliverables=[{"name": "Quy trình kỹ thuật", "quantity_indicator": "01 quy trình"}],
     )  # fmt: skip
-    workflow.sign_contract(proposal, by=signer)
+    sign_contract(proposal, by=signer)
     return Contract.objects.select_related("proposal").get(proposal=proposal)
 
 
@@ -109,13 +119,13 @@ def ask(contract, by, *, on=None, **given):
     as of the day `on`."""
     given.setdefault("reason", REASON)
     if on is None:
-        return workflow.request_change(contract, by=by, **given)
+        return request_change(contract, by=by, **given)
     with grants_workflow.clock(at(on)):
-        return workflow.request_change(contract, by=by, **given)
+        return request_change(contract, by=by, **given)
 
 
 def refused(call, key):
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         call()
     assert key in failure.value.errors, failure.value.errors
     return " ".join(failure.value.errors[key])
@@ -133,9 +143,9 @@ def moves(**amounts):
 
 
 def test_a_24_month_task_is_extended_by_six_months_and_not_one_day_more(task, researcher):
-    assert not workflow.is_long_task(task)
+    assert not is_long_task(task)
     six = datetime.date(task.ends_on.year + 1, 6, 30)  # 31/12 + 6 months
-    assert workflow.extension_window(task)["latest"] == six
+    assert extension_window(task)["latest"] == six
     message = refused(lambda: extension(task, researcher, six + DAY), "new_ends_on")
     assert "tối đa 6 tháng" in message and six.strftime("%d/%m/%Y") in message
     seven = datetime.date(task.ends_on.year + 1, 7, 31)
@@ -146,10 +156,10 @@ def test_a_24_month_task_is_extended_by_six_months_and_not_one_day_more(task, re
 
 
 def test_a_25_month_task_is_extended_by_twelve_months_and_not_thirteen(long_task, researcher):
-    assert workflow.is_long_task(long_task)
-    assert long_task.ends_on == workflow.add_months(long_task.starts_on, 25) - DAY
-    twelve = workflow.add_months(long_task.ends_on + DAY, 12) - DAY
-    thirteen = workflow.add_months(long_task.ends_on + DAY, 13) - DAY
+    assert is_long_task(long_task)
+    assert long_task.ends_on == add_months(long_task.starts_on, 25) - DAY
+    twelve = add_months(long_task.ends_on + DAY, 12) - DAY
+    thirteen = add_months(long_task.ends_on + DAY, 13) - DAY
     message = refused(lambda: extension(long_task, researcher, thirteen), "new_ends_on")
     assert "tối đa 12 tháng" in message
     refused(lambda: extension(long_task, researcher, twelve + DAY), "new_ends_on")
@@ -158,10 +168,10 @@ def test_a_25_month_task_is_extended_by_twelve_months_and_not_thirteen(long_task
 
 def test_a_task_one_day_longer_than_24_months_is_a_long_task(funded, officer):
     contract = run_task(funded, months=25, preparer=officer, signer=officer)
-    contract.original_ends_on = workflow.add_months(contract.starts_on, 24)  # one day over
-    assert workflow.is_long_task(contract)
+    contract.original_ends_on = add_months(contract.starts_on, 24)  # one day over
+    assert is_long_task(contract)
     contract.original_ends_on -= DAY  # exactly 24 months
-    assert not workflow.is_long_task(contract)
+    assert not is_long_task(contract)
 
 
 def test_the_new_end_must_be_after_the_current_end(task, researcher):
@@ -176,7 +186,7 @@ def test_the_new_end_must_be_after_the_current_end(task, researcher):
 
 def test_an_extension_is_asked_exactly_a_month_before_the_end_and_not_a_day_later(task, researcher):
     last_day = datetime.date(task.ends_on.year, 11, 30)  # 31/12 − 1 month
-    assert workflow.extension_window(task)["ask_by"] == last_day
+    assert extension_window(task)["ask_by"] == last_day
     new_end = task.ends_on + datetime.timedelta(days=60)
     message = refused(
         lambda: extension(task, researcher, new_end, on=last_day + DAY), "new_ends_on"
@@ -184,7 +194,7 @@ def test_an_extension_is_asked_exactly_a_month_before_the_end_and_not_a_day_late
     assert "chậm nhất một tháng" in message and last_day.strftime("%d/%m/%Y") in message
     # late at night on the last day is still that day in An Giang
     with grants_workflow.clock(at(last_day, hour=23)):
-        change = workflow.request_change(
+        change = request_change(
             task, by=researcher, kind="extension", reason=REASON, new_ends_on=new_end
         )
     assert change.state == "requested"
@@ -197,7 +207,7 @@ def test_a_second_extension_is_refused_pending_or_approved(task, researcher, man
     first = extension(task, researcher, task.ends_on + datetime.timedelta(days=90))
     message = refused(lambda: extension(task, researcher, task.ends_on + DAY), "kind")
     assert "đang chờ quyết định" in message
-    workflow.approve_change(first, by=manager)
+    approve_change(first, by=manager)
     task.refresh_from_db()
     message = refused(lambda: extension(task, researcher, task.ends_on + DAY), "kind")
     assert "đã được gia hạn một lần" in message
@@ -206,7 +216,7 @@ def test_a_second_extension_is_refused_pending_or_approved(task, researcher, man
 
 def test_after_a_refused_extension_another_may_be_asked(task, researcher, manager):
     first = extension(task, researcher, task.ends_on + datetime.timedelta(days=90))
-    workflow.refuse_change(first, by=manager, comment="Chưa đủ căn cứ.")
+    refuse_change(first, by=manager, comment="Chưa đủ căn cứ.")
     assert extension(task, researcher, task.ends_on + DAY).state == "requested"
 
 
@@ -217,7 +227,7 @@ def test_an_approved_extension_moves_the_end_keeps_the_original_and_adds_the_rep
     assert list(task.reports.values_list("number", flat=True)) == [1, 2, 3]
     new_end = datetime.date(original.year + 1, 6, 30)
     change = extension(task, researcher, new_end)
-    approved = workflow.approve_change(change, by=manager, comment="Đồng ý gia hạn.")
+    approved = approve_change(change, by=manager, comment="Đồng ý gia hạn.")
     assert approved.state == "approved" and approved.decided_by == manager
     task.refresh_from_db()
     assert task.ends_on == new_end and task.original_ends_on == original
@@ -249,16 +259,16 @@ def test_an_approved_extension_moves_the_end_keeps_the_original_and_adds_the_rep
 
 
 def test_the_approved_budget_by_category_adds_up_to_the_approved_amount(task):
-    budget = workflow.approved_budget(task)
+    budget = approved_budget(task)
     assert sum(budget.values()) == task.approved_amount
     assert list(budget) == ["labour", "materials", "equipment", "travel", "services", "other"]
 
 
 def test_the_approved_budget_is_scaled_to_a_decision_below_the_appraisal(task):
-    appraised = workflow.approved_budget(task)
+    appraised = approved_budget(task)
     Contract.objects.filter(pk=task.pk).update(approved_amount=1_000_000_001)
     task = Contract.objects.select_related("proposal").get(pk=task.pk)
-    scaled = workflow.approved_budget(task)
+    scaled = approved_budget(task)
     assert sum(scaled.values()) == 1_000_000_001
     assert scaled.keys() == appraised.keys()
     assert all(scaled[k] < appraised[k] for k in appraised)
@@ -276,7 +286,7 @@ def test_a_reallocation_must_add_up_to_zero(task, researcher):
 
 
 def test_a_reallocation_leaving_a_category_below_zero_is_refused(task, researcher):
-    budget = workflow.approved_budget(task)
+    budget = approved_budget(task)
     other = budget["other"]
     message = refused(
         lambda: ask(task, researcher, **moves(other=-(other + 1), labour=other + 1)),
@@ -291,8 +301,8 @@ def test_a_reallocation_below_what_the_reports_spent_is_refused(task, researcher
     ProgressReport.objects.filter(pk=report.pk).update(
         state="submitted", spending={"travel": 40_000_000}
     )
-    travel = workflow.approved_budget(task)["travel"]
-    assert workflow.reported_spending(task) == {"travel": 40_000_000}
+    travel = approved_budget(task)["travel"]
+    assert reported_spending(task) == {"travel": 40_000_000}
     left = travel - 40_000_000
     message = refused(
         lambda: ask(task, researcher, **moves(travel=-(left + 1), labour=left + 1)),
@@ -311,7 +321,7 @@ def test_reallocations_move_at_most_a_tenth_of_the_approved_amount_over_the_cont
         "reallocation",
     )
     first = ask(task, researcher, **moves(labour=-(ceiling - 5), materials=ceiling - 5))
-    workflow.approve_change(first, by=manager)
+    approve_change(first, by=manager)
     message = refused(lambda: ask(task, researcher, **moves(labour=-6, services=6)), "reallocation")
     assert "10 %" in message
     assert ask(task, researcher, **moves(labour=-5, services=5)).state == "requested"
@@ -320,7 +330,7 @@ def test_reallocations_move_at_most_a_tenth_of_the_approved_amount_over_the_cont
 def test_only_the_budget_categories_can_be_changed(task, researcher):
     # the appraisal's lines go with the dossier's
     Proposal.objects.get(pk=task.proposal_id).budget_lines.filter(category="other").delete()
-    assert "other" not in workflow.approved_budget(task)
+    assert "other" not in approved_budget(task)
     refused(lambda: ask(task, researcher, **moves(other=5, labour=-5)), "reallocation")
     refused(lambda: ask(task, researcher, **moves(labour="5", travel=-5)), "reallocation-labour")
 
@@ -328,10 +338,10 @@ def test_only_the_budget_categories_can_be_changed(task, researcher):
 def test_an_approved_reallocation_changes_the_budget_the_reports_are_measured_against(
     task, researcher, manager
 ):
-    before = workflow.approved_budget(task)
+    before = approved_budget(task)
     change = ask(task, researcher, **moves(labour=-20_000_000, equipment=20_000_000))
-    workflow.approve_change(change, by=manager)
-    after = workflow.approved_budget(task)
+    approve_change(change, by=manager)
+    after = approved_budget(task)
     assert after["labour"] == before["labour"] - 20_000_000
     assert after["equipment"] == before["equipment"] + 20_000_000
     assert sum(after.values()) == sum(before.values())
@@ -353,7 +363,7 @@ def test_a_new_principal_investigator_is_named_and_is_someone_else(task, researc
     )
     assert "đang là chủ nhiệm" in message
     change = ask(task, researcher, kind="investigator", new_investigator="Lê Thị  Mai")
-    workflow.approve_change(change, by=manager)
+    approve_change(change, by=manager)
     task.refresh_from_db()
     assert task.principal_investigator == "Lê Thị Mai"
 
@@ -376,7 +386,7 @@ def test_only_the_principal_investigator_asks(task, officer, manager, user_by_em
 
 def test_changes_are_asked_only_while_the_task_runs(task, researcher, manager):
     grants_workflow.terminate(task.proposal, by=manager, comment="Dừng theo đề nghị.")
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         ask(task, researcher, kind="investigator", new_investigator="Lê Thị Mai")
 
 
@@ -384,9 +394,9 @@ def test_only_a_manager_decides_and_the_investigator_is_not_one(task, researcher
     change = ask(task, researcher, kind="investigator", new_investigator="Lê Thị Mai")
     for user in (officer, researcher):
         with pytest.raises(PermissionDenied):
-            workflow.approve_change(change, by=user)
+            approve_change(change, by=user)
         with pytest.raises(PermissionDenied):
-            workflow.refuse_change(change, by=user, comment="Không.")
+            refuse_change(change, by=user, comment="Không.")
     assert ChangeRequest.objects.get(pk=change.pk).state == "requested"
 
 
@@ -394,15 +404,13 @@ def test_refusing_needs_a_reason_and_a_decided_change_is_not_decided_again(
     task, researcher, manager
 ):
     change = ask(task, researcher, kind="investigator", new_investigator="Lê Thị Mai")
-    message = refused(lambda: workflow.refuse_change(change, by=manager, comment="  "), "comment")
+    message = refused(lambda: refuse_change(change, by=manager, comment="  "), "comment")
     assert "lý do" in message
-    refused_change = workflow.refuse_change(
-        change, by=manager, comment="Người thay chưa đủ điều kiện."
-    )
+    refused_change = refuse_change(change, by=manager, comment="Người thay chưa đủ điều kiện.")
     assert refused_change.state == "refused"
     assert refused_change.decision_reason == "Người thay chưa đủ điều kiện."
-    with pytest.raises(workflow.StateConflict):
-        workflow.approve_change(change, by=manager)
+    with pytest.raises(StateConflict):
+        approve_change(change, by=manager)
     task.refresh_from_db()
     assert task.principal_investigator == "Nguyễn Văn An"
     assert ProjectEntry.objects.filter(proposal=task.proposal, action="change_refuse").count() == 1
@@ -411,12 +419,12 @@ def test_refusing_needs_a_reason_and_a_decided_change_is_not_decided_again(
 def test_a_decision_rechecks_the_rules_under_the_lock(task, researcher, manager):
     """Spending reported between the request and the decision can make a reallocation
     impossible: the manager is then refused and nothing changes."""
-    travel = workflow.approved_budget(task)["travel"]
+    travel = approved_budget(task)["travel"]
     change = ask(task, researcher, **moves(travel=-(travel // 2), labour=travel // 2))
     ProgressReport.objects.filter(contract=task, number=1).update(
         state="submitted", spending={"travel": travel - 1}
     )
-    refused(lambda: workflow.approve_change(change, by=manager), "reallocation-travel")
+    refused(lambda: approve_change(change, by=manager), "reallocation-travel")
     assert ChangeRequest.objects.get(pk=change.pk).state == "requested"
 
 
@@ -450,7 +458,7 @@ def test_a_manager_who_prepared_the_contract_or_the_dossier_decides_no_change(
     contract = run_task(funded, preparer=preparer, signer=signer)
     change = ask(contract, researcher, kind="investigator", new_investigator="Lê Thị Mai")
     user = {"preparer": preparer, "signer": signer, "dual": dual}[party]
-    reasons = workflow.change_four_eyes_problems(contract, user)["four_eyes"]
+    reasons = change_four_eyes_problems(contract, user)["four_eyes"]
     assert str(reasons[0]).startswith(FOUR_EYES)
     assert any(reason in r for r in reasons[1:])
     if party != "dual":  # that step and nothing else
@@ -458,8 +466,8 @@ def test_a_manager_who_prepared_the_contract_or_the_dossier_decides_no_change(
 
     # the workflow function, both ways
     for decide in (
-        lambda: workflow.approve_change(change, by=user),
-        lambda: workflow.refuse_change(change, by=user, comment="Không đồng ý."),
+        lambda: approve_change(change, by=user),
+        lambda: refuse_change(change, by=user, comment="Không đồng ý."),
     ):
         message = refused(decide, "four_eyes")
         assert reason in message
@@ -482,7 +490,7 @@ def test_a_manager_who_prepared_the_contract_or_the_dossier_decides_no_change(
     ).exists()
 
     # a manager who prepared none of it decides
-    assert workflow.change_four_eyes_problems(contract, manager) == {}
+    assert change_four_eyes_problems(contract, manager) == {}
     client.force_login(manager)
     response = client.post(
         f"/proposals/{funded.pk}/changes/{change.pk}/decide/", {"decision": "approve"}
@@ -567,7 +575,7 @@ def test_the_investigator_asks_on_the_page_and_the_managers_are_told(
 def test_a_refused_request_is_shown_by_the_field_with_the_text_kept(
     label, data, field, text, task, client_as
 ):
-    other = workflow.approved_budget(task)["other"]
+    other = approved_budget(task)["other"]
     fill = {"@seven": datetime.date(task.ends_on.year + 1, 7, 31).isoformat(),
             "@end": task.ends_on.isoformat(), "@all_other": str(-other - 1),
             "@plus_other": str(other + 1),
@@ -601,7 +609,7 @@ def test_an_extension_asked_too_late_on_the_page_is_refused(task, client_as):
 
 
 def test_a_second_extension_on_the_page_is_refused(task, researcher, manager, client_as):
-    workflow.approve_change(extension(task, researcher, task.ends_on + DAY), by=manager)
+    approve_change(extension(task, researcher, task.ends_on + DAY), by=manager)
     task.refresh_from_db()
     client = client_as("researcher@example.org")
     response = client.post(url(task), {"kind": "extension", "reason": REASON,
@@ -675,7 +683,7 @@ def test_a_change_of_another_proposal_is_not_found_here(task, researcher, client
 
 def test_the_page_shows_the_history_of_the_changes(task, researcher, manager, client_as):
     change = ask(task, researcher, kind="investigator", new_investigator="Lê Thị Mai")
-    workflow.approve_change(change, by=manager, comment="Đồng ý thay chủ nhiệm.")
+    approve_change(change, by=manager, comment="Đồng ý thay chủ nhiệm.")
     html = client_as("officer@example.org").get(url(task)).content.decode()
     history = html.split('id="history-heading"')[1]
     assert "Đề nghị điều chỉnh (điều chỉnh" in history
@@ -697,7 +705,7 @@ def test_a_reallocation_below_the_reported_spending_is_refused_on_the_page(task,
     ProgressReport.objects.filter(contract=task, number=1).update(
         state="accepted", spending={"travel": 80_000_000}
     )
-    travel = workflow.approved_budget(task)["travel"]
+    travel = approved_budget(task)["travel"]
     move = travel - 80_000_000 + 1
     response = client_as("researcher@example.org").post(
         url(task), {"kind": "reallocation", "reason": REASON, "reallocation-travel": str(-move),
@@ -722,7 +730,7 @@ def test_no_request_once_the_task_has_stopped(task, manager, client_as):
 
 
 def test_a_decision_the_rules_no_longer_allow_is_refused_on_the_page(task, researcher, client_as):
-    travel = workflow.approved_budget(task)["travel"]
+    travel = approved_budget(task)["travel"]
     change = ask(task, researcher, **moves(travel=-(travel // 2), labour=travel // 2))
     ProgressReport.objects.filter(contract=task, number=1).update(
         state="submitted", spending={"travel": travel - 1}

@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group
 
 from core import roles
 from grants.models import Proposal
-from projects import workflow
+from projects.changes import approve_change, refuse_change, request_change
 from projects.models import ChangeRequest, ProjectEntry
+from projects.workflow import StateConflict, WorkflowError
 from tests.concurrency import run_together
 from tests.projects.test_changes import REASON, run_task
 
@@ -29,7 +30,7 @@ def test_simultaneous_requests_and_decisions_leave_one_outcome(seeded):
 
     results = run_together(
         *[
-            lambda days=days: workflow.request_change(
+            lambda days=days: request_change(
                 contract,
                 by=researcher,
                 kind="extension",
@@ -41,15 +42,15 @@ def test_simultaneous_requests_and_decisions_leave_one_outcome(seeded):
     )
     assert sorted(kind for kind, _value in results) == ["error", "ok"], results
     error = next(value for kind, value in results if kind == "error")
-    assert isinstance(error, workflow.WorkflowError)
+    assert isinstance(error, WorkflowError)
     change = ChangeRequest.objects.get(contract=contract)
 
     results = run_together(
-        lambda: workflow.approve_change(change, by=manager),
-        lambda: workflow.refuse_change(change, by=second, comment="Không đủ căn cứ."),
+        lambda: approve_change(change, by=manager),
+        lambda: refuse_change(change, by=second, comment="Không đủ căn cứ."),
     )
     assert sorted(kind for kind, _value in results) == ["error", "ok"], results
-    assert isinstance(next(v for k, v in results if k == "error"), workflow.StateConflict)
+    assert isinstance(next(v for k, v in results if k == "error"), StateConflict)
     decided = ChangeRequest.objects.get(pk=change.pk)
     winner = next(v for k, v in results if k == "ok")
     assert decided.state == winner.state

@@ -13,8 +13,15 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from grants.models import Proposal
-from projects import workflow
+from projects.changes import approve_change, request_change
+from projects.contracts import (
+    contract_defaults,
+    deliverables_from_dossier,
+    prepare_contract,
+    sign_contract,
+)
 from projects.models import Contract, ProgressReport, ProjectEntry
+from projects.workflow import GuardFailed, StateConflict, add_months
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +76,7 @@ def values_for(proposal, **overrides):
         "signed_on": signed,
         "starts_on": signed,
         # The last day of the approved 24 months: three six-monthly reports fit before it.
-        "ends_on": workflow.add_months(signed, 24) - datetime.timedelta(days=1),
+        "ends_on": add_months(signed, 24) - datetime.timedelta(days=1),
         "department_signatory": "Trần Văn Hùng",
         "department_signatory_title": "Giám đốc Sở Khoa học và Công nghệ",
         "host_representative": "Võ Văn Thắng",
@@ -86,7 +93,7 @@ def halves(proposal, signed=None, report_number=1):
     return [
         {"due_on": signed, "amount": half, "condition": "on_signing"},
         {
-            "due_on": workflow.add_months(signed, 7),
+            "due_on": add_months(signed, 7),
             "amount": proposal.approved_amount - half,
             "condition": "report_accepted",
             "report_number": report_number,
@@ -101,7 +108,7 @@ PRODUCTS = [
 
 
 def prepare(proposal, by, *, values=None, tranches=None, deliverables=None):
-    return workflow.prepare_contract(
+    return prepare_contract(
         proposal,
         by=by,
         values=values if values is not None else values_for(proposal),
@@ -112,7 +119,7 @@ def prepare(proposal, by, *, values=None, tranches=None, deliverables=None):
 
 def refused(proposal, by, **kwargs):
     """The guard's messages, by field; nothing was saved."""
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         prepare(proposal, by, **kwargs)
     assert not Contract.objects.filter(proposal=proposal).exists()
     return failure.value.errors
@@ -137,7 +144,7 @@ def test_the_end_date_may_be_exactly_the_approved_months_after_the_start_not_a_d
     funded, officer
 ):
     starts = decided(funded) + datetime.timedelta(days=10)
-    last = workflow.add_months(starts, 24)
+    last = add_months(starts, 24)
     errors = refused(
         funded, officer, values=values_for(funded, ends_on=last + datetime.timedelta(days=1))
     )
@@ -154,7 +161,7 @@ def test_the_end_date_must_follow_the_start(funded, officer):
 def test_signing_on_the_day_of_the_decision_is_allowed_the_day_before_is_not(funded, officer):
     day = decided(funded)
     before = day - datetime.timedelta(days=1)
-    ends = workflow.add_months(day, 24) - datetime.timedelta(days=1)
+    ends = add_months(day, 24) - datetime.timedelta(days=1)
     errors = refused(
         funded, officer, values=values_for(funded, signed_on=before, starts_on=day, ends_on=ends),
         tranches=halves(funded, signed=day),
@@ -209,7 +216,7 @@ def test_a_tranche_cannot_be_due_before_signing(funded, officer):
 
 def test_a_tranche_after_a_report_beyond_the_schedule_is_refused(funded, officer):
     # 24 months ending the day before the 24th month: reports after months 6, 12 and 18; the
-    # last stretch is covered by the acceptance dossier (workflow.report_periods).
+    # last stretch is covered by the acceptance dossier (report_periods).
     errors = refused(funded, officer, tranches=halves(funded, report_number=4))
     assert list(errors) == ["tranches-1-report_number"]
     assert "3" in str(errors["tranches-1-report_number"][0])
@@ -280,7 +287,7 @@ def test_only_an_officer_prepares_the_contract(funded, who, request):
 def test_a_proposal_that_is_not_funded_gets_no_new_contract(state, officer):
     proposal = Proposal.objects.filter(state=state).order_by("pk").first()
     before = list(Contract.objects.filter(proposal=proposal).values())
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         prepare(proposal, officer, values={}, tranches=[], deliverables=[])
     assert list(Contract.objects.filter(proposal=proposal).values()) == before
 
@@ -313,7 +320,7 @@ def post_data(proposal, **overrides):
         "tranches-0-amount": f"{half:,}".replace(",", "."),
         "tranches-0-condition": "on_signing",
         "tranches-0-report_number": "",
-        "tranches-1-due_on": workflow.add_months(values["signed_on"], 7).isoformat(),
+        "tranches-1-due_on": add_months(values["signed_on"], 7).isoformat(),
         "tranches-1-amount": str(proposal.approved_amount - half),
         "tranches-1-condition": "report_accepted",
         "tranches-1-report_number": "1",
@@ -338,9 +345,9 @@ def test_the_form_starts_from_the_decision_and_the_dossier(client_as, funded):
     response = client_as("officer@example.org").get(contract_url(funded))
     assert response.status_code == 200
     html = response.content.decode()
-    investigator = workflow.contract_defaults(funded)["principal_investigator"]
+    investigator = contract_defaults(funded)["principal_investigator"]
     assert investigator and f'value="{investigator}"' in html
-    for row in workflow.deliverables_from_dossier(funded):
+    for row in deliverables_from_dossier(funded):
         assert f'value="{row["name"]}"' in html
     assert f"{funded.approved_amount:,} ₫".replace(",", ".") in html  # the approved amount
     assert 'name="add" value="tranche"' in html and 'name="add" value="deliverable"' in html
@@ -472,8 +479,8 @@ def test_signing_moves_to_in_progress_and_schedules_the_reports(client_as, funde
     assert contract.is_signed
     signed = values_for(funded)["signed_on"]
     assert [(r.number, r.period_end, r.due_on) for r in ProgressReport.objects.filter(contract=contract)] == [
-        (n, workflow.add_months(signed, 6 * n) - datetime.timedelta(days=1),
-         workflow.add_months(signed, 6 * n) + datetime.timedelta(days=14))
+        (n, add_months(signed, 6 * n) - datetime.timedelta(days=1),
+         add_months(signed, 6 * n) + datetime.timedelta(days=14))
         for n in (1, 2, 3)
     ]  # fmt: skip
     assert set(ProjectEntry.objects.filter(proposal=funded).values_list("action", flat=True)) == {
@@ -497,7 +504,7 @@ def test_only_an_officer_signs(funded, officer, manager, researcher):
     prepare(funded, officer)
     for who in (manager, researcher):
         with pytest.raises(PermissionDenied):
-            workflow.sign_contract(funded, by=who)
+            sign_contract(funded, by=who)
     assert Proposal.objects.get(pk=funded.pk).state == "funded"
 
 
@@ -517,7 +524,7 @@ def test_once_signed_the_page_is_read_only_for_the_parties(client_as, funded, of
     assert response.status_code == 302
     assert client_as("manager@example.org").post(url, post_data(funded)).status_code == 403
     assert list(Contract.objects.filter(proposal=funded).values()) == before
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         prepare(funded, officer)
 
 
@@ -541,7 +548,7 @@ def test_the_proposal_page_links_to_the_contract_instead_of_the_sign_button(
 @pytest.fixture
 def signed(funded, officer):
     prepare(funded, officer)
-    workflow.sign_contract(funded, by=officer)
+    sign_contract(funded, by=officer)
     return Contract.objects.get(proposal=funded)
 
 
@@ -679,14 +686,14 @@ def test_an_approved_change_makes_a_new_signed_edition(signed, client_as, user_b
 
     client = client_as("researcher@example.org")
     original = client.get(f"/proposals/{signed.proposal_id}/contract.pdf").content
-    change = workflow.request_change(
+    change = request_change(
         signed,
         by=user_by_email("researcher@example.org"),
         kind="investigator",
         reason="Chủ nhiệm đi học tập dài hạn ở nước ngoài.",
         new_investigator="Lê Thị Hồng Nhung",
     )
-    workflow.approve_change(change, by=user_by_email("manager@example.org"))
+    approve_change(change, by=user_by_email("manager@example.org"))
     edition = client.get(f"/proposals/{signed.proposal_id}/contract.pdf").content
     assert edition != original
     assert "Lê Thị Hồng Nhung" in pdf_text(edition)
@@ -696,11 +703,11 @@ def test_an_approved_change_makes_a_new_signed_edition(signed, client_as, user_b
 
 def test_the_products_of_the_dossier_become_deliverables_by_line_or_semicolon(funded):
     funded.expected_products = "02 giống lúa; 01 quy trình canh tác;\n- 02 bài báo khoa học.\n\n"
-    assert [row["name"] for row in workflow.deliverables_from_dossier(funded)] == [
+    assert [row["name"] for row in deliverables_from_dossier(funded)] == [
         "02 giống lúa", "01 quy trình canh tác", "02 bài báo khoa học",
     ]  # fmt: skip
     funded.expected_products = ""
-    assert workflow.deliverables_from_dossier(funded) == []
+    assert deliverables_from_dossier(funded) == []
 
 
 def test_an_officer_on_the_team_may_not_prepare_its_contract(funded, officer, client_as):

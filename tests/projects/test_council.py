@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from grants.models import Proposal
-from projects import council, workflow
+from projects import council, grading
 from projects.models import AcceptanceGrade, AcceptanceSeat, ProjectEntry
+from projects.workflow import GuardFailed, StateConflict, add_months
 from tests.projects import council_setup as cs
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_the_council_has_seven_to_nine_seats(acceptance, officer, size, ok):
         acceptance.refresh_from_db()
         assert acceptance.council_size == size
     else:
-        with pytest.raises(workflow.GuardFailed) as failure:
+        with pytest.raises(GuardFailed) as failure:
             council.set_council_size(acceptance, size, by=officer)
         assert "7" in failure.value.errors["council_size"][0]
         acceptance.refresh_from_db()
@@ -86,7 +87,7 @@ def test_only_an_officer_sets_the_size(acceptance, user_by_email, client_as):
 
 def test_the_size_cannot_go_below_the_seats_taken(acceptance, officer):
     cs.seat_council(acceptance, officer, cs.free_reviewers(acceptance, 8), accept=False)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.set_council_size(acceptance, 7, by=officer)
     assert "council_size" in failure.value.errors
 
@@ -97,7 +98,7 @@ def test_the_size_cannot_go_below_the_seats_taken(acceptance, officer):
 @pytest.mark.parametrize("seat", ["chair", "vice_chair", "critic", "secretary"])
 def test_host_staff_never_take_a_leading_seat(acceptance, officer, seat):
     member = host_staff_reviewer(acceptance, officer)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.seat_member(acceptance, member, seat, by=officer)
     assert "chủ trì" in failure.value.errors["seat"][0]
     assert not acceptance.seats.filter(member=member).exists()
@@ -136,17 +137,17 @@ def test_the_applicant_and_the_team_never_sit(acceptance, officer):
     TeamMember.objects.create(
         proposal=proposal, full_name="Đồng Nghiệp", organisation_name="Khác", user=teammate
     )
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.seat_member(acceptance, teammate, "member", by=officer)
     assert failure.value.errors["member"]
-    with pytest.raises(workflow.GuardFailed):  # the applicant holds no reviewer role either
+    with pytest.raises(GuardFailed):  # the applicant holds no reviewer role either
         council.seat_member(acceptance, proposal.owner, "member", by=officer)
 
 
 def test_a_full_council_takes_no_one_more(acceptance, officer):
     members = cs.free_reviewers(acceptance, 8)
     cs.seat_council(acceptance, officer, members[:7], size=7, accept=False)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.seat_member(acceptance, members[7], "member", by=officer)
     assert "7" in failure.value.errors["council_size"][0]
 
@@ -154,12 +155,12 @@ def test_a_full_council_takes_no_one_more(acceptance, officer):
 def test_one_chair_two_critics(acceptance, officer):
     first, second, third, fourth = cs.free_reviewers(acceptance, 4)
     council.seat_member(acceptance, first, "chair", by=officer)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.seat_member(acceptance, second, "chair", by=officer)
     assert "seat" in failure.value.errors
     council.seat_member(acceptance, second, "critic", by=officer)
     council.seat_member(acceptance, third, "critic", by=officer)
-    with pytest.raises(workflow.GuardFailed):
+    with pytest.raises(GuardFailed):
         council.seat_member(acceptance, fourth, "critic", by=officer)
 
 
@@ -198,12 +199,12 @@ def test_declaring(acceptance, officer, user_by_email):
     seat = council.seat_member(acceptance, first, "chair", by=officer)
     with pytest.raises(PermissionDenied):
         council.declare(seat, by=second, no_conflict=True)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.declare(seat, by=first, no_conflict=False, reason="  ")
     assert "reason" in failure.value.errors
     declined = council.declare(seat, by=first, no_conflict=False, reason="Đi công tác.")
     assert declined.status == "declined"
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         council.declare(seat, by=first, no_conflict=True)
 
 
@@ -235,7 +236,7 @@ def test_grading_does_not_start_one_below_two_thirds(acceptance, officer):
     members = cs.free_reviewers(acceptance, 9)
     cs.seat_council(acceptance, officer, members[:5])
     cs.seat_council(acceptance, officer, members[5:], accept=False, seats=["member"] * 4)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.start_grading(acceptance, by=officer)
     assert "5" in failure.value.errors["council"][0] and "6" in failure.value.errors["council"][0]
     acceptance.refresh_from_db()
@@ -248,7 +249,7 @@ def test_grading_needs_both_critics(acceptance, officer):
     for seat in seats:
         if seat.seat != "critic" or seat.pk == seats[3].pk:
             council.declare(seat, by=seat.member, no_conflict=True)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.start_grading(acceptance, by=officer)
     assert any("phản biện" in p for p in failure.value.errors["council"])
 
@@ -276,7 +277,7 @@ def test_unseating_before_grading(acceptance, officer):
 
 def test_unseating_after_grading_began_is_refused(officer):
     acceptance, seats = cs.grading(officer)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         council.unseat_member(seats[8], by=officer)
     assert "seat" in failure.value.errors
     assert AcceptanceSeat.objects.filter(pk=seats[8].pk).exists()
@@ -317,7 +318,7 @@ def test_replacing_through_the_page(officer, client_as):
 def test_a_member_who_submitted_keeps_the_seat(officer):
     acceptance, seats = cs.grading(officer)
     cs.submit(seats[8], "pass")
-    with pytest.raises(workflow.GuardFailed):
+    with pytest.raises(GuardFailed):
         council.replace_member(seats[8], cs.new_reviewer("late"), by=officer)
 
 
@@ -326,7 +327,7 @@ def test_a_member_who_submitted_keeps_the_seat(officer):
 
 def test_grading_before_the_start_is_refused(acceptance, officer):
     seat = cs.seat_council(acceptance, officer, cs.free_reviewers(acceptance, 1))[0]
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         cs.submit(seat, "pass")
     assert not AcceptanceGrade.objects.filter(seat=seat).exists()
 
@@ -344,7 +345,7 @@ def test_grading_before_the_start_through_the_page(acceptance, officer, client_a
 def test_nobody_grades_with_someone_elses_seat(officer):
     acceptance, seats = cs.grading(officer)
     with pytest.raises(PermissionDenied):
-        council.save_grades(
+        grading.save_grades(
             seats[0], by=seats[1].member, grades=cs.uniform_grades(acceptance, "pass"),
             report_grade="pass", review="x", submit=True,
         )  # fmt: skip
@@ -354,7 +355,7 @@ def test_a_member_who_has_not_accepted_cannot_grade(officer):
     acceptance, seats = cs.grading(officer, n=8)
     invited = council.seat_member(acceptance, cs.new_reviewer("ninth"), "member", by=officer)
     with pytest.raises(PermissionDenied):
-        council.save_grades(
+        grading.save_grades(
             invited, by=invited.member, grades={}, report_grade="", review="", submit=False
         )
 
@@ -369,7 +370,7 @@ def test_someone_without_a_seat_is_refused_the_grading_page(officer, client_as):
 
 def test_submitting_needs_a_written_review(officer):
     acceptance, seats = cs.grading(officer)
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         cs.submit(seats[0], "pass", review="   ")
     assert list(failure.value.errors) == ["review"]
     seats[0].refresh_from_db()
@@ -379,15 +380,15 @@ def test_submitting_needs_a_written_review(officer):
 def test_submitting_needs_every_grade(officer):
     acceptance, seats = cs.grading(officer)
     grades = cs.uniform_grades(acceptance, "pass")
-    first = council.deliverables(acceptance)[0]
+    first = grading.deliverables(acceptance)[0]
     grades[str(first.pk)]["quality"] = ""
-    with pytest.raises(workflow.GuardFailed) as failure:
-        council.save_grades(
+    with pytest.raises(GuardFailed) as failure:
+        grading.save_grades(
             seats[0], by=seats[0].member, grades=grades, report_grade="", review="Nhận xét.",
             submit=True,
         )  # fmt: skip
     assert set(failure.value.errors) == {f"grade-{first.pk}-quality", "report_grade"}
-    draft = council.save_grades(
+    draft = grading.save_grades(
         seats[0], by=seats[0].member, grades=grades, report_grade="", review="", submit=False
     )
     assert not draft.submitted_at and draft.grades.count() == len(grades) * 2 - 1
@@ -395,11 +396,11 @@ def test_submitting_needs_every_grade(officer):
 
 def test_submit_without_review_through_the_page_keeps_the_text(officer, client_as):
     acceptance, seats = cs.grading(officer)
-    first = council.deliverables(acceptance)[0]
+    first = grading.deliverables(acceptance)[0]
     data = {"submit": "1", "report_grade": "excellent", "review": ""}
     data |= {
         f"grade-{d.pk}-{a}": "pass"
-        for d in council.deliverables(acceptance)
+        for d in grading.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
     data[f"grade-{first.pk}-quality"] = "excellent"
@@ -416,7 +417,7 @@ def test_grading_through_the_page(officer, client_as):
     data = {"submit": "1", "report_grade": "pass", "review": "Đạt yêu cầu; cần bổ sung số liệu."}
     data |= {
         f"grade-{d.pk}-{a}": "pass"
-        for d in council.deliverables(acceptance)
+        for d in grading.deliverables(acceptance)
         for a in ("quantity", "quality")
     }
     response = client_as(seats[0].member.email).post(grade_url(acceptance), data)
@@ -432,10 +433,10 @@ def test_grading_through_the_page(officer, client_as):
 
 def test_the_members_grade_follows_the_verdict_rule(officer):
     acceptance, seats = cs.grading(officer)
-    items = council.deliverables(acceptance)
+    items = grading.deliverables(acceptance)
     grades = {str(d.pk): {"quantity": "excellent", "quality": "excellent"} for d in items}
     grades[str(items[0].pk)]["quantity"] = "fail"  # 2 of 3 quantity criteria pass: below 3/4
-    seat = council.save_grades(
+    seat = grading.save_grades(
         seats[0], by=seats[0].member, grades=grades, report_grade="excellent",
         review="Thiếu sản phẩm.", submit=True,
     )  # fmt: skip
@@ -445,11 +446,11 @@ def test_the_members_grade_follows_the_verdict_rule(officer):
 def test_grades_are_blind_until_ones_own_are_in(officer, user_by_email):
     acceptance, seats = cs.grading(officer)
     cs.submit(seats[0], "excellent")
-    assert council.visible_seats(acceptance, seats[1].member) == []
-    assert [s.pk for s in council.visible_seats(acceptance, officer)] == [seats[0].pk]
-    assert council.visible_seats(acceptance, user_by_email("researcher@example.org")) == []
+    assert grading.visible_seats(acceptance, seats[1].member) == []
+    assert [s.pk for s in grading.visible_seats(acceptance, officer)] == [seats[0].pk]
+    assert grading.visible_seats(acceptance, user_by_email("researcher@example.org")) == []
     cs.submit(seats[1], "pass")
-    assert {s.pk for s in council.visible_seats(acceptance, seats[1].member)} == {
+    assert {s.pk for s in grading.visible_seats(acceptance, seats[1].member)} == {
         seats[0].pk, seats[1].pk,
     }  # fmt: skip
 
@@ -480,8 +481,8 @@ def test_the_last_submission_closes_the_council_and_records_the_verdict(
     assert entry.actor is None and entry.data["present"] == 9 and entry.data["fail"] == 1
     recipients = {address for message in mail.outbox for address in message.to}
     assert proposal.owner.email in recipients and officer.email in recipients
-    with pytest.raises(workflow.StateConflict):
-        council.close_council(acceptance, by=officer)
+    with pytest.raises(StateConflict):
+        grading.close_council(acceptance, by=officer)
     assert ProjectEntry.objects.filter(proposal=proposal, action="acceptance_decided").count() == 1
 
 
@@ -489,7 +490,7 @@ def test_officer_closes_at_exactly_two_thirds_present(officer):
     acceptance, seats = cs.grading(officer)
     for seat in seats[:6]:  # chair, vice-chair, secretary, both critics, one member
         cs.submit(seat, "excellent")
-    decided = council.close_council(acceptance, by=officer)
+    decided = grading.close_council(acceptance, by=officer)
     assert decided.state == "decided" and decided.verdict == "excellent"
     entry = ProjectEntry.objects.get(
         proposal_id=acceptance.contract.proposal_id, action="acceptance_decided"
@@ -501,8 +502,8 @@ def test_no_close_one_below_two_thirds_present(officer, client_as):
     acceptance, seats = cs.grading(officer)
     for seat in seats[:5]:
         cs.submit(seat, "excellent")
-    with pytest.raises(workflow.GuardFailed) as failure:
-        council.close_council(acceptance, by=officer)
+    with pytest.raises(GuardFailed) as failure:
+        grading.close_council(acceptance, by=officer)
     assert "5" in failure.value.errors["council"][0]
     response = client_as("officer@example.org").post(council_url(acceptance), {"action": "close"})
     assert response.status_code == 400
@@ -517,8 +518,8 @@ def test_the_close_checks_the_critics_again(officer):
         if seat.seat != "critic":
             cs.submit(seat, "pass")
     cs.submit(seats[3], "pass")  # one critic of two
-    with pytest.raises(workflow.GuardFailed) as failure:
-        council.close_council(acceptance, by=officer)
+    with pytest.raises(GuardFailed) as failure:
+        grading.close_council(acceptance, by=officer)
     assert any("phản biện" in p for p in failure.value.errors["council"])
 
 
@@ -531,8 +532,8 @@ def test_a_council_that_loses_its_quorum_does_not_close_by_itself(officer):
         cs.submit(seat, "pass")
     acceptance.refresh_from_db()
     assert acceptance.state == "grading"  # 5 of 9 present: below the quorum, no verdict
-    with pytest.raises(workflow.GuardFailed):
-        council.close_council(acceptance, by=officer)
+    with pytest.raises(GuardFailed):
+        grading.close_council(acceptance, by=officer)
 
 
 def test_only_an_officer_closes(officer, user_by_email):
@@ -540,17 +541,15 @@ def test_only_an_officer_closes(officer, user_by_email):
     for seat in seats[:6]:
         cs.submit(seat, "pass")
     with pytest.raises(PermissionDenied):
-        council.close_council(acceptance, by=user_by_email("manager@example.org"))
+        grading.close_council(acceptance, by=user_by_email("manager@example.org"))
     with pytest.raises(PermissionDenied):
-        council.close_council(acceptance, by=seats[0].member)
+        grading.close_council(acceptance, by=seats[0].member)
 
 
 def test_a_dossier_six_months_late_to_the_day_is_graded(officer):
     proposal = cs.running_proposal()
     ends = proposal.contract.ends_on
-    late = timezone.make_aware(
-        datetime.datetime.combine(workflow.add_months(ends, 6), datetime.time(10))
-    )
+    late = timezone.make_aware(datetime.datetime.combine(add_months(ends, 6), datetime.time(10)))
     acceptance, seats = cs.grading(officer, acceptance=cs.submitted_acceptance(submitted_at=late))
     for seat in seats:
         cs.submit(seat, "excellent")
@@ -563,7 +562,7 @@ def test_a_dossier_more_than_six_months_late_fails(officer):
     ends = proposal.contract.ends_on
     late = timezone.make_aware(
         datetime.datetime.combine(
-            workflow.add_months(ends, 6) + datetime.timedelta(days=1), datetime.time(10)
+            add_months(ends, 6) + datetime.timedelta(days=1), datetime.time(10)
         )
     )
     acceptance, seats = cs.grading(officer, acceptance=cs.submitted_acceptance(submitted_at=late))

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from grants.models import Proposal
-from projects import council
+from projects import council, grading
 from projects.models import Acceptance, AcceptanceSeat, ProjectEntry
 from tests.concurrency import run_together
 from tests.projects import council_setup as cs
@@ -48,7 +48,7 @@ def test_the_officer_closing_while_the_last_member_submits_closes_once(seeded):
         cs.submit(seat, "excellent")
 
     def close():
-        return council.close_council(Acceptance.objects.get(pk=acceptance.pk), by=officer)
+        return grading.close_council(Acceptance.objects.get(pk=acceptance.pk), by=officer)
 
     results = run_together(
         close, lambda: cs.submit(AcceptanceSeat.objects.get(pk=seats[8].pk), "excellent")

@@ -12,9 +12,13 @@ from django.utils import timezone
 from grants import timeline
 from grants import workflow as grants_workflow
 from grants.models import CallPage, Proposal
-from projects import selectors, workflow
+from projects import selectors
+from projects.changes import approve_change, refuse_change, request_change
+from projects.contracts import sign_contract
 from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
+from projects.reports import accept_report, return_report, submit_report
 from projects.timeline import label
+from projects.tranches import release_tranche
 from tests.grants.conftest import in_an_giang
 from tests.projects import contracting
 
@@ -96,7 +100,7 @@ def release(tranche, on=datetime.date(2027, 1, 5), at=None):
     at = at or timezone.make_aware(datetime.datetime(on.year, on.month, on.day, 10))
     officer = Contract.objects.get(pk=tranche.contract_id).signed_by
     with grants_workflow.clock(at):
-        workflow.release_tranche(
+        release_tranche(
             tranche, by=officer, payment_order_number=f"UNC-{tranche.pk}", payment_order_date=on
         )
     tranche.contract.refresh_from_db()
@@ -264,7 +268,7 @@ def test_after_report_tranche_waits_for_that_report_accepted(call, researcher, o
     second = report(project, 2)
     contracting.submit_report(second, researcher, spent=1)
     assert ready(project) == []  # submitted, not accepted yet
-    workflow.accept_report(second, by=officer)
+    accept_report(second, by=officer)
     assert ready(project) == [2]
 
 
@@ -396,7 +400,7 @@ def test_a_granted_or_pending_extension_closes_the_window(call, researcher, offi
     change = ask(project, researcher, reason="Mất mùa do hạn mặn")
     row = mine(researcher, today=datetime.date(2028, 1, 1))[project.pk]
     assert row["extension_pending"] and not row["extension_open"]
-    workflow.approve_change(change, by=user_by_email("manager@example.org"))
+    approve_change(change, by=user_by_email("manager@example.org"))
     row = mine(researcher, today=datetime.date(2028, 1, 1))[project.pk]
     assert row["extension_granted"] and not row["extension_open"]
 
@@ -458,7 +462,7 @@ def ask(project, researcher, kind="extension", **fields):
     if kind == "extension":
         defaults["new_ends_on"] = datetime.date(2029, 6, 30)
     with grants_workflow.clock(in_an_giang(2027, 6, 1, 9)):
-        return workflow.request_change(
+        return request_change(
             Contract.objects.get(proposal=project), by=researcher, kind=kind,
             **(defaults | fields),
         )  # fmt: skip
@@ -468,7 +472,7 @@ def test_manager_sees_the_change_requests_waiting(client_as, call, researcher, o
     project = running(call, researcher, officer)
     waiting = ask(project, researcher)
     decided = ask(project, researcher, kind="investigator", new_investigator="Lê Văn Bình")
-    workflow.refuse_change(decided, by=manager, comment="Chủ nhiệm hiện tại vẫn đảm nhận được.")
+    refuse_change(decided, by=manager, comment="Chủ nhiệm hiện tại vẫn đảm nhận được.")
     rows = [row for row in selectors.changes_waiting(manager) if row["proposal_id"] == project.pk]
     assert [row["pk"] for row in rows] == [waiting.pk]
     assert rows[0]["url"] == f"/proposals/{project.pk}/changes/" and not rows[0]["own"]
@@ -566,9 +570,9 @@ def test_timeline_merges_the_project_trail_with_the_transitions_by_time(
     contracting.write_report(first, researcher, spent=5)
     signed_at = Contract.objects.get(proposal=project).signed_at
     with grants_workflow.clock(signed_at + datetime.timedelta(days=200)):
-        workflow.submit_report(first, by=researcher)
+        submit_report(first, by=researcher)
     with grants_workflow.clock(signed_at + datetime.timedelta(days=210)):
-        workflow.return_report(first, by=officer, comment="Bổ sung chứng từ chi")
+        return_report(first, by=officer, comment="Bổ sung chứng từ chi")
 
     items = timeline.entries(project)
     assert [item.at for item in items] == sorted(item.at for item in items)
@@ -616,7 +620,7 @@ def test_proposal_page_queries_do_not_grow_with_the_trail(client_as, call, resea
     long = funded(call, researcher)
     for _ in range(19):  # each correction of the prepared contract is a step of the trail
         contracting.prepare(long, officer, number="L/2026/HĐ-TEST")
-    workflow.sign_contract(long, by=officer)
+    sign_contract(long, by=officer)
     assert ProjectEntry.objects.filter(proposal=short).count() == 2
     assert ProjectEntry.objects.filter(proposal=long).count() == 20
     client = client_as("officer@example.org")

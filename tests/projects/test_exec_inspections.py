@@ -14,8 +14,11 @@ from django.utils import timezone
 from grants import workflow as grants_workflow
 from grants.models import Proposal
 from projects import inspection as inspections
-from projects import selectors, workflow
+from projects import selectors
+from projects.changes import approve_change, extension_window, request_change
+from projects.contracts import prepare_contract, sign_contract
 from projects.models import Inspection, InspectionAttachment, ProjectEntry
+from projects.workflow import GuardFailed, StateConflict, add_months
 from tests.projects import contracting
 from tests.samples import pdf
 
@@ -67,7 +70,7 @@ def record(inspection, by, **given):
 
 
 def refused(call, key):
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         call()
     assert key in failure.value.errors, failure.value.errors
     return " ".join(failure.value.errors[key])
@@ -119,11 +122,11 @@ def test_an_extension_moves_the_inspections_not_yet_recorded(researcher, officer
     year = timezone.localdate().year + 1
     starts, ends = datetime.date(year, 1, 1), datetime.date(year + 1, 6, 30)
     values = contracting.contract_values(funded) | {"starts_on": starts, "ends_on": ends}
-    workflow.prepare_contract(
+    prepare_contract(
         funded, by=officer, values=values, tranches=contracting.one_tranche(funded),
         deliverables=[{"name": "Quy trình kỹ thuật"}],
     )  # fmt: skip
-    workflow.sign_contract(funded, by=officer)
+    sign_contract(funded, by=officer)
     contract = funded.contract
     assert list(contract.inspections.values_list("year", "due_on")) == [
         (1, datetime.date(year, 12, 31)),
@@ -133,11 +136,11 @@ def test_an_extension_moves_the_inspections_not_yet_recorded(researcher, officer
         contract.inspections.get(year=1), officer, inspected_on=datetime.date(year, 12, 20)
     )
     with grants_workflow.clock(on(datetime.date(year + 1, 2, 15))):
-        change = workflow.request_change(
+        change = request_change(
             contract, by=researcher, kind="extension", reason="Mưa lũ.",
             new_ends_on=datetime.date(year + 1, 12, 31),
         )  # fmt: skip
-        workflow.approve_change(change, by=manager)
+        approve_change(change, by=manager)
     rows = {i.year: i for i in contract.inspections.all()}
     assert sorted(rows) == [1, 2]
     assert (rows[2].period_end, rows[2].due_on) == (datetime.date(year + 1, 12, 31),) * 2
@@ -153,13 +156,13 @@ def test_an_extension_into_a_new_contract_year_adds_its_inspection(researcher, o
     funded = Proposal.objects.filter(owner=researcher, state="funded").order_by("pk").first()
     contracting.sign(funded, officer)
     contract = funded.contract
-    new_end = workflow.extension_window(contract)["latest"]
-    change = workflow.request_change(
+    new_end = extension_window(contract)["latest"]
+    change = request_change(
         contract, by=researcher, kind="extension", reason="Mưa lũ.", new_ends_on=new_end
     )
-    workflow.approve_change(change, by=manager)
+    approve_change(change, by=manager)
     third = contract.inspections.get(year=3)
-    assert third.period_start == workflow.add_months(contract.starts_on, 24)
+    assert third.period_start == add_months(contract.starts_on, 24)
     assert third.period_end == third.due_on == new_end
     moved = ProjectEntry.objects.get(proposal=funded, action="move_schedule")
     assert moved.data["inspections_moved"] == [
@@ -183,7 +186,7 @@ def test_the_date_lies_within_the_year_inspected_and_not_in_the_future(first_yea
     message = refused(lambda: record(first_year, officer, inspected_on=start - DAY), "inspected_on")
     assert f"từ ngày {start:%d/%m/%Y}" in message
     today = timezone.localdate()
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         inspections.record_inspection(
             first_year, by=officer, inspected_on=today + DAY, findings=FINDINGS,
             conclusion="on_track",
@@ -219,7 +222,7 @@ def test_findings_and_a_known_conclusion_are_required(first_year, officer):
 
 def test_an_inspection_is_recorded_once(first_year, officer):
     record(first_year, officer)
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         record(first_year, officer, findings="Lần hai.")
     assert Inspection.objects.get(pk=first_year.pk).findings == FINDINGS
 
@@ -227,7 +230,7 @@ def test_an_inspection_is_recorded_once(first_year, officer):
 def test_inspections_are_recorded_while_the_task_runs(officer):
     terminated = Proposal.objects.filter(state="terminated").order_by("pk").first()
     inspection = terminated.contract.inspections.get(year=1)
-    with pytest.raises(workflow.StateConflict):
+    with pytest.raises(StateConflict):
         record(inspection, officer)
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from grants import workflow as grants_workflow
 from grants.models import Proposal
-from projects import workflow
 from projects.models import ProgressReport, ProjectEntry
+from projects.reports import period_problems, save_report_draft, submit_report
+from projects.workflow import GuardFailed
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,10 @@ def on(day, hour):
 
 def test_the_rule_at_its_boundaries(report):
     end = report.period_end
-    assert "period" in workflow.period_problems(report, today=end - DAY)
-    assert "period" in workflow.period_problems(report, today=end)
-    assert workflow.period_problems(report, today=end + DAY) == {}
-    message = workflow.period_problems(report, today=end)["period"][0]
+    assert "period" in period_problems(report, today=end - DAY)
+    assert "period" in period_problems(report, today=end)
+    assert period_problems(report, today=end + DAY) == {}
+    message = period_problems(report, today=end)["period"][0]
     assert f"{end:%d/%m/%Y}" in message and f"{end + DAY:%d/%m/%Y}" in message
 
 
@@ -49,8 +50,8 @@ def test_the_rule_at_its_boundaries(report):
 def test_a_report_is_not_submitted_before_its_period_has_ended(report, researcher, when, days):
     # The last hour of the period's last day (An Giang's calendar) is still inside the period.
     moment = on(report.period_end + datetime.timedelta(days=days), 23)
-    with grants_workflow.clock(moment), pytest.raises(workflow.GuardFailed) as failure:
-        workflow.submit_report(report, by=researcher)
+    with grants_workflow.clock(moment), pytest.raises(GuardFailed) as failure:
+        submit_report(report, by=researcher)
     assert TOO_EARLY in " ".join(failure.value.errors["period"])
     assert list(failure.value.errors) == ["period"]  # the report itself is complete
     assert ProgressReport.objects.get(pk=report.pk).state == "draft"
@@ -61,16 +62,16 @@ def test_a_report_is_not_submitted_before_its_period_has_ended(report, researche
 
 def test_a_report_is_submitted_the_day_after_its_period(report, researcher):
     with grants_workflow.clock(on(report.period_end + DAY, 0)):
-        done = workflow.submit_report(report, by=researcher)
+        done = submit_report(report, by=researcher)
     assert done.state == "submitted"
     assert timezone.localdate(done.submitted_at) == report.period_end + DAY
 
 
 def test_an_early_report_still_says_what_is_missing(report, researcher):
-    workflow.save_report_draft(report, by=researcher, work={}, spending={}, problems="")
+    save_report_draft(report, by=researcher, work={}, spending={}, problems="")
     moment = on(report.period_end, 9)
-    with grants_workflow.clock(moment), pytest.raises(workflow.GuardFailed) as failure:
-        workflow.submit_report(report, by=researcher)
+    with grants_workflow.clock(moment), pytest.raises(GuardFailed) as failure:
+        submit_report(report, by=researcher)
     assert "period" in failure.value.errors and "problems" in failure.value.errors
 
 

@@ -8,8 +8,11 @@ import pytest
 from django.utils import timezone
 
 from grants.models import Proposal
-from projects import workflow
+from projects.changes import approve_change, refuse_change, request_change
+from projects.contracts import prepare_contract, sign_contract
 from projects.models import ProgressReport, ProjectEntry, Tranche
+from projects.schedule import report_periods
+from projects.tranches import release_tranche
 from tests.projects import contracting
 
 pytestmark = pytest.mark.django_db
@@ -76,17 +79,17 @@ def task(funded, officer):
         "starts_on": starts(),
         "ends_on": old_end(),
     }
-    workflow.prepare_contract(
+    prepare_contract(
         funded,
         by=officer,
         values=values,
         tranches=tranches,
         deliverables=[{"name": "Quy trình kỹ thuật", "quantity_indicator": "01 quy trình"}],
     )
-    workflow.sign_contract(funded, by=officer)
+    sign_contract(funded, by=officer)
     contract = funded.contract
     for position in (1, 2):
-        workflow.release_tranche(
+        release_tranche(
             contract.tranches.get(position=position),
             by=officer,
             payment_order_number=f"UNC-{position}",
@@ -97,10 +100,10 @@ def task(funded, officer):
 
 
 def extend(contract, researcher, manager, new_end):
-    change = workflow.request_change(
+    change = request_change(
         contract, by=researcher, kind="extension", reason=REASON, new_ends_on=new_end
     )
-    return workflow.approve_change(change, by=manager, comment="Đồng ý gia hạn.")
+    return approve_change(change, by=manager, comment="Đồng ý gia hạn.")
 
 
 def due_dates(contract):
@@ -128,7 +131,7 @@ def test_the_reports_follow_the_new_end_and_a_final_period_is_added(task, resear
     sent = ProgressReport.objects.get(pk=first.pk)
     new_end = datetime.date(old_end().year + 1, 6, 30)
     extend(task, researcher, manager, new_end)
-    schedule = workflow.report_periods(starts(), new_end, 6)
+    schedule = report_periods(starts(), new_end, 6)
     assert [number for number, *_ in schedule] == [1, 2, 3, 4]
     rows = {r.number: r for r in ProgressReport.objects.filter(contract=task)}
     assert sorted(rows) == [1, 2, 3, 4]
@@ -160,8 +163,8 @@ def test_an_extension_within_the_last_period_adds_no_report(task, researcher, ma
     extend(task, researcher, manager, new_end)
     assert list(task.reports.order_by("number").values_list("number", flat=True)) == [1, 2, 3, 4]
     # one day more than the old end adds the same period, and only it
-    assert workflow.report_periods(starts(), old_end(), 6)[-1][0] == 3
-    assert workflow.report_periods(starts(), old_end() + DAY, 6)[-1][0] == 4
+    assert report_periods(starts(), old_end(), 6)[-1][0] == 3
+    assert report_periods(starts(), old_end() + DAY, 6)[-1][0] == 4
 
 
 def test_the_trail_says_what_moved(task, researcher, manager):
@@ -189,14 +192,14 @@ def test_the_trail_says_what_moved(task, researcher, manager):
 
 def test_a_refused_extension_moves_nothing(task, researcher, manager):
     before = due_dates(task)
-    change = workflow.request_change(
+    change = request_change(
         task,
         by=researcher,
         kind="extension",
         reason=REASON,
         new_ends_on=datetime.date(old_end().year + 1, 6, 30),
     )
-    workflow.refuse_change(change, by=manager, comment="Không đủ căn cứ.")
+    refuse_change(change, by=manager, comment="Không đủ căn cứ.")
     task.refresh_from_db()
     assert task.ends_on == old_end() and due_dates(task) == before
     assert task.reports.count() == 3
@@ -205,7 +208,7 @@ def test_a_refused_extension_moves_nothing(task, researcher, manager):
 
 def test_approving_on_the_page_moves_the_schedule(task, researcher, manager, client):
     new_end = datetime.date(old_end().year + 1, 6, 30)
-    change = workflow.request_change(
+    change = request_change(
         task, by=researcher, kind="extension", reason=REASON, new_ends_on=new_end
     )
     client.force_login(manager)

@@ -12,9 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import Proposal
-from projects import reporting, workflow
+from projects import reporting
 from projects.models import ProgressReport, ProjectEntry, ReportAttachment
+from projects.reports import (
+    accept_report,
+    add_report_attachment,
+    return_report,
+    save_report_draft,
+    submit_report,
+)
 from projects.tasks import remind_overdue_reports
+from projects.workflow import GuardFailed, StateConflict
 from tests.samples import pdf
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +83,7 @@ def url(report, name="project_report"):
 
 def write(report, by, **changes):
     parts = complete(report) | changes
-    return workflow.save_report_draft(report, by=by, **parts)
+    return save_report_draft(report, by=by, **parts)
 
 
 def fresh(report):
@@ -120,7 +128,7 @@ def test_an_amount_beyond_the_column_is_refused():
 
 
 def test_a_partial_draft_is_saved(report, researcher):
-    saved = workflow.save_report_draft(
+    saved = save_report_draft(
         report, by=researcher, work={}, spending={"labour": "2.000.000"}, problems=""
     )
     assert saved.spending == {"labour": 2_000_000}
@@ -131,14 +139,14 @@ def test_a_partial_draft_is_saved(report, researcher):
 
 
 def test_a_bad_number_refuses_the_draft_by_the_field_and_saves_nothing(report, researcher):
-    with pytest.raises(workflow.GuardFailed) as failure:
+    with pytest.raises(GuardFailed) as failure:
         write(report, researcher, spending={"labour": "hai triệu", "materials": "-5"})
     assert set(failure.value.errors) == {"spending-labour", "spending-materials"}
     assert fresh(report).work == {} and fresh(report).spending == {}
 
 
 def test_unknown_deliverables_and_categories_are_not_stored(report, researcher):
-    saved = workflow.save_report_draft(
+    saved = save_report_draft(
         report,
         by=researcher,
         work={"999999": {"work": "x", "reached": "y"}},
@@ -159,8 +167,8 @@ def test_only_the_investigator_writes_the_draft(report, user_by_email, client_as
 
 def test_a_submitted_report_is_no_longer_a_draft(report, researcher):
     write(report, researcher)
-    workflow.submit_report(report, by=researcher)
-    with pytest.raises(workflow.StateConflict):
+    submit_report(report, by=researcher)
+    with pytest.raises(StateConflict):
         write(report, researcher, problems="changed")
     assert fresh(report).problems == "Mưa trái mùa làm chậm vụ thu đông."
 
@@ -215,7 +223,7 @@ def test_autosave_of_a_bad_number_answers_the_field(report, client_as):
 
 def test_autosave_of_a_sent_report_is_a_conflict(report, researcher, client_as):
     write(report, researcher)
-    workflow.submit_report(report, by=researcher)
+    submit_report(report, by=researcher)
     response = client_as(INVESTIGATOR).post(url(report), {"problems": "later"}, HTTP_X_AUTOSAVE="1")
     assert response.status_code == 409 and response.json()["saved"] is False
     assert fresh(report).problems != "later"
@@ -242,7 +250,7 @@ def test_a_complete_report_is_submitted_and_the_officers_told(
     write(report, researcher)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        done = workflow.submit_report(report, by=researcher, ip="203.162.10.22")
+        done = submit_report(report, by=researcher, ip="203.162.10.22")
     assert done.state == "submitted" and done.submitted_at
     entry = ProjectEntry.objects.get(
         proposal_id=report.contract.proposal_id, action="report_submit"
@@ -279,9 +287,9 @@ def missing_problems(report, parts):
 def test_submit_is_refused_with_each_missing_part_on_its_own(report, researcher, client_as, remove):
     parts = complete(report)
     key = remove(report, parts)
-    workflow.save_report_draft(report, by=researcher, **parts)
-    with pytest.raises(workflow.GuardFailed) as failure:
-        workflow.submit_report(report, by=researcher)
+    save_report_draft(report, by=researcher, **parts)
+    with pytest.raises(GuardFailed) as failure:
+        submit_report(report, by=researcher)
     assert len(failure.value.errors) == 1
     assert next(iter(failure.value.errors)).startswith(key)
     response = client_as(INVESTIGATOR).post(url(report), posted(report, parts, action="submit"))
@@ -292,14 +300,14 @@ def test_submit_is_refused_with_each_missing_part_on_its_own(report, researcher,
 
 def test_zero_is_spending_but_a_blank_is_not(report, researcher):
     write(report, researcher, spending=dict.fromkeys(reporting.approved_budget(report.contract), 0))
-    assert workflow.submit_report(report, by=researcher).state == "submitted"
+    assert submit_report(report, by=researcher).state == "submitted"
 
 
 @pytest.mark.parametrize("who", [OFFICER, OTHER, MANAGER])
 def test_only_the_investigator_submits(report, researcher, user_by_email, client_as, who):
     write(report, researcher)
     with pytest.raises(PermissionDenied):
-        workflow.submit_report(report, by=user_by_email(who))
+        submit_report(report, by=user_by_email(who))
     response = client_as(who).post(url(report), posted(report, complete(report), action="submit"))
     assert response.status_code == 403
     assert fresh(report).state == "draft"
@@ -313,22 +321,22 @@ def test_spending_up_to_the_approved_budget_of_a_category(running, researcher, o
     write(
         first, researcher, spending=dict.fromkeys(approved_categories(running), 0) | {"labour": 100}
     )
-    workflow.submit_report(first, by=researcher)
-    workflow.accept_report(first, by=officer)
+    submit_report(first, by=researcher)
+    accept_report(first, by=officer)
     write(
         second,
         researcher,
         spending=dict.fromkeys(approved_categories(running), 0) | {"labour": approved - 99},
     )
-    with pytest.raises(workflow.GuardFailed) as failure:
-        workflow.submit_report(second, by=researcher)
+    with pytest.raises(GuardFailed) as failure:
+        submit_report(second, by=researcher)
     assert list(failure.value.errors) == ["spending-labour"]
     write(
         second,
         researcher,
         spending=dict.fromkeys(approved_categories(running), 0) | {"labour": approved - 100},
     )
-    assert workflow.submit_report(second, by=researcher).state == "submitted"
+    assert submit_report(second, by=researcher).state == "submitted"
 
 
 def approved_categories(proposal):
@@ -352,7 +360,7 @@ def test_the_approved_budget_is_the_appraised_one(running):
 @pytest.fixture
 def submitted_report(report, researcher):
     write(report, researcher)
-    return workflow.submit_report(report, by=researcher)
+    return submit_report(report, by=researcher)
 
 
 def test_the_officer_accepts_and_the_investigator_is_told(
@@ -375,7 +383,7 @@ def test_the_officer_accepts_and_the_investigator_is_told(
 @pytest.mark.parametrize("who", [INVESTIGATOR, MANAGER, OTHER])
 @pytest.mark.parametrize("decision", ["accept", "return"])
 def test_only_an_officer_decides(submitted_report, user_by_email, client_as, who, decision):
-    step = workflow.accept_report if decision == "accept" else workflow.return_report
+    step = accept_report if decision == "accept" else return_report
     with pytest.raises(PermissionDenied):
         step(submitted_report, by=user_by_email(who), comment="Thiếu chứng từ.")
     response = client_as(who).post(
@@ -387,8 +395,8 @@ def test_only_an_officer_decides(submitted_report, user_by_email, client_as, who
 
 
 def test_returning_needs_a_reason(submitted_report, officer, client_as):
-    with pytest.raises(workflow.GuardFailed) as failure:
-        workflow.return_report(submitted_report, by=officer, comment="   ")
+    with pytest.raises(GuardFailed) as failure:
+        return_report(submitted_report, by=officer, comment="   ")
     assert list(failure.value.errors) == ["comment"]
     response = client_as(OFFICER).post(
         url(submitted_report, "project_report_decide"), {"decision": "return", "comment": " "}
@@ -407,8 +415,8 @@ def test_a_decision_must_be_chosen(submitted_report, client_as):
 
 
 def test_a_draft_cannot_be_decided(report, officer, client_as):
-    with pytest.raises(workflow.StateConflict):
-        workflow.accept_report(report, by=officer)
+    with pytest.raises(StateConflict):
+        accept_report(report, by=officer)
     response = client_as(OFFICER).post(url(report, "project_report_decide"), {"decision": "accept"})
     assert response.status_code == 302
     assert fresh(report).state == "draft"
@@ -419,7 +427,7 @@ def test_resubmission_after_return(
 ):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.return_report(submitted_report, by=officer, comment="Bổ sung hóa đơn vật tư.")
+        return_report(submitted_report, by=officer, comment="Bổ sung hóa đơn vật tư.")
     assert fresh(submitted_report).state == "returned"
     assert [m.to for m in mail.outbox] == [[INVESTIGATOR]]
     assert "Bổ sung hóa đơn vật tư." in mail.outbox[0].body
@@ -457,7 +465,7 @@ def test_the_officer_sees_the_decision_form_only_when_submitted(
 ):
     decide = url(submitted_report, "project_report_decide")
     assert decide in client_as(OFFICER).get(url(submitted_report)).content.decode()
-    workflow.accept_report(submitted_report, by=officer)
+    accept_report(submitted_report, by=officer)
     assert decide not in client_as(OFFICER).get(url(submitted_report)).content.decode()
 
 
@@ -518,7 +526,7 @@ def test_a_file_is_attached_and_served_to_who_may_read(report, researcher, clien
     # The Department reads the files once the report is sent; strangers never.
     assert client_as(OFFICER).get(download).status_code == 403
     write(report, researcher)
-    workflow.submit_report(report, by=researcher)
+    submit_report(report, by=researcher)
     ok = client_as(OFFICER).get(download)
     assert ok.status_code == 200 and ok["X-Content-Type-Options"] == "nosniff"
     assert b"".join(ok.streaming_content).startswith(b"%PDF")
@@ -528,8 +536,8 @@ def test_a_file_is_attached_and_served_to_who_may_read(report, researcher, clien
 
 def test_a_bad_file_is_refused_by_the_field(report, researcher, client_as):
     fake = pdf("tien-do.pdf", b"<html><script>alert(1)</script></html>")
-    with pytest.raises(workflow.GuardFailed) as failure:
-        workflow.add_report_attachment(report, fake, by=researcher, label="Báo cáo")
+    with pytest.raises(GuardFailed) as failure:
+        add_report_attachment(report, fake, by=researcher, label="Báo cáo")
     assert list(failure.value.errors) == ["file"]
     fake.seek(0)
     response = client_as(INVESTIGATOR).post(
@@ -542,14 +550,14 @@ def test_a_bad_file_is_refused_by_the_field(report, researcher, client_as):
 
 
 def test_a_file_needs_a_description(report, researcher):
-    with pytest.raises(workflow.GuardFailed) as failure:
-        workflow.add_report_attachment(report, pdf(), by=researcher, label=" ")
+    with pytest.raises(GuardFailed) as failure:
+        add_report_attachment(report, pdf(), by=researcher, label=" ")
     assert list(failure.value.errors) == ["label"]
 
 
 def test_only_the_investigator_attaches_files(report, officer, client_as):
     with pytest.raises(PermissionDenied):
-        workflow.add_report_attachment(report, pdf(), by=officer, label="x")
+        add_report_attachment(report, pdf(), by=officer, label="x")
     response = client_as(OFFICER).post(
         url(report), {"action": "upload", "label": "x", "file": pdf()}
     )
@@ -558,7 +566,7 @@ def test_only_the_investigator_attaches_files(report, officer, client_as):
 
 def test_a_file_of_another_report_is_not_found(running, researcher, client_as):
     first, second = running.contract.reports.order_by("number")[:2]
-    attachment = workflow.add_report_attachment(first, pdf(), by=researcher, label="Ảnh")
+    attachment = add_report_attachment(first, pdf(), by=researcher, label="Ảnh")
     other = reverse("project_report_attachment", args=[running.pk, second.number, attachment.pk])
     assert client_as(INVESTIGATOR).get(other).status_code == 404
 
@@ -566,7 +574,7 @@ def test_a_file_of_another_report_is_not_found(running, researcher, client_as):
 def test_a_file_is_removed_while_the_report_is_a_draft(
     report, researcher, client_as, django_capture_on_commit_callbacks
 ):
-    attachment = workflow.add_report_attachment(report, pdf(), by=researcher, label="Ảnh")
+    attachment = add_report_attachment(report, pdf(), by=researcher, label="Ảnh")
     storage, name = attachment.file.storage, attachment.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
@@ -579,8 +587,8 @@ def test_a_file_is_removed_while_the_report_is_a_draft(
 
 
 def test_no_file_is_added_to_a_sent_report(submitted_report, researcher):
-    with pytest.raises(workflow.StateConflict):
-        workflow.add_report_attachment(submitted_report, pdf(), by=researcher, label="Muộn")
+    with pytest.raises(StateConflict):
+        add_report_attachment(submitted_report, pdf(), by=researcher, label="Muộn")
 
 
 # -- overdue ------------------------------------------------------------------------------------
@@ -621,7 +629,7 @@ def test_due_yesterday_is_overdue_on_both_pages(running, client_as):
 def test_a_submitted_report_is_not_overdue(running, researcher):
     report = only_first_due(running, timezone.localdate() - datetime.timedelta(days=30))
     write(report, researcher)
-    workflow.submit_report(report, by=researcher)
+    submit_report(report, by=researcher)
     assert not fresh(report).is_overdue()
 
 
@@ -648,7 +656,7 @@ def test_the_reminder_skips_reports_due_today_and_sent_ones(running, researcher)
     assert remind_overdue_reports.call(today=day.isoformat()) == 0
     report = only_first_due(running, day - datetime.timedelta(days=3))
     write(report, researcher)
-    workflow.submit_report(report, by=researcher)
+    submit_report(report, by=researcher)
     mail.outbox.clear()
     assert remind_overdue_reports.call(today=day.isoformat()) == 0
     assert mail.outbox == []

@@ -4,7 +4,7 @@
 import pytest
 
 from grants.models import Proposal
-from projects import workflow
+from projects.workflow import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +12,6 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(("length", "kept"), [(39, 39), (40, 40), (41, 40)])
 def test_a_record_label_is_kept_up_to_its_column(length, kept):
     proposal = Proposal.objects.filter(state="in_progress").first()
-    entry = workflow.trail(proposal, "acceptance_replace", by=None, record="ư" * length)
+    entry = trail(proposal, "acceptance_replace", by=None, record="ư" * length)
     entry.refresh_from_db()
     assert entry.record == "ư" * kept

@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from grants.models import Proposal
-from projects import workflow
 from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
+from projects.tranches import release_tranche
+from projects.workflow import GuardFailed, StateConflict
 from tests.concurrency import run_together
 from tests.projects import contracting
 
@@ -44,7 +45,7 @@ def running_task(officer, second_condition="report_accepted"):
 
 
 def release(tranche, by, number):
-    return workflow.release_tranche(
+    return release_tranche(
         Tranche.objects.get(pk=tranche.pk),
         by=by,
         payment_order_number=number,
@@ -66,7 +67,7 @@ def test_two_officers_releasing_the_last_tranche_end_with_one_release(seeded):
     )
     assert sorted(kind for kind, _value in results) == ["error", "ok"], results
     error = next(value for kind, value in results if kind == "error")
-    assert isinstance(error, workflow.StateConflict), error
+    assert isinstance(error, StateConflict), error
     assert "không cấp lại" in str(error)
     winner = next(value for kind, value in results if kind == "ok")
     assert str(error).count(winner.payment_order_number) == 1  # the loser is told which order paid
@@ -90,7 +91,7 @@ def test_two_tranches_that_together_exceed_the_approved_amount_release_only_one(
     )
     assert sorted(kind for kind, _value in results) == ["error", "ok"], results
     error = next(value for kind, value in results if kind == "error")
-    assert isinstance(error, workflow.GuardFailed), error
+    assert isinstance(error, GuardFailed), error
     assert set(error.errors) == {"amount"}
     winner = next(value for kind, value in results if kind == "ok")
     contract = Contract.objects.get(proposal=proposal)

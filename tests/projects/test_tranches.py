@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from grants import workflow as grants_workflow
 from grants.models import Proposal
-from projects import workflow
+from projects import reports
 from projects.models import Contract, ProgressReport, ProjectEntry, Tranche
+from projects.tranches import condition_problems, condition_text, release_problems, release_tranche
+from projects.workflow import GuardFailed, StateConflict
 from tests.projects import contracting
 from tests.projects.contracting import sign
 
@@ -74,7 +76,7 @@ def tranche(proposal, position):
 
 
 def release(proposal, position, by, *, number="125/LC-KBNN", day=None):
-    return workflow.release_tranche(
+    return release_tranche(
         tranche(proposal, position),
         by=by,
         ip="10.0.0.7",
@@ -115,31 +117,31 @@ def test_on_signing_tranche_of_an_unsigned_contract_is_refused(officer, research
     proposal = Proposal.objects.filter(owner=researcher, state="funded").order_by("pk").first()
     prepare(proposal, officer, signed_on=SIGNED_ON)
     first = tranche(proposal, 1)
-    assert workflow.condition_problems(first) == {"condition": ["Hợp đồng chưa được ký."]}
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    assert condition_problems(first) == {"condition": ["Hợp đồng chưa được ký."]}
+    with pytest.raises(GuardFailed) as excinfo:
         release(proposal, 1, officer)
     assert guard_keys(excinfo) == {"state", "condition"}
     assert released_amount(proposal) == 0
 
 
 def test_report_tranche_waits_for_that_report_to_be_accepted(running, officer, researcher):
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(running, 2, officer)
     assert excinfo.value.errors == {"condition": ["Báo cáo định kỳ lần 1 chưa được chấp nhận."]}
     # Submitted is not accepted.
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
     contracting.submit_report(report, researcher, spent=1)
-    with pytest.raises(workflow.GuardFailed):
+    with pytest.raises(GuardFailed):
         release(running, 2, officer)
-    workflow.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
-    assert workflow.release_problems(tranche(running, 2)) == {}
+    reports.accept_report(ProgressReport.objects.get(pk=report.pk), by=officer)
+    assert release_problems(tranche(running, 2)) == {}
     done = release(running, 2, officer)
     assert done.is_released and released_amount(running) == done.amount
 
 
 def test_report_tranche_is_not_unlocked_by_another_report(running, officer, researcher):
     accept_report(running, 2, researcher, officer)
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(running, 2, officer)
     assert guard_keys(excinfo) == {"condition"}
 
@@ -147,14 +149,14 @@ def test_report_tranche_is_not_unlocked_by_another_report(running, officer, rese
 def test_returned_report_does_not_unlock_its_tranche(running, officer, researcher):
     report = ProgressReport.objects.get(contract__proposal=running, number=1)
     contracting.submit_report(report, researcher, spent=1)
-    workflow.return_report(report, by=officer, comment="Thiếu chứng từ chi.")
-    assert set(workflow.release_problems(tranche(running, 2))) == {"condition"}
+    reports.return_report(report, by=officer, comment="Thiếu chứng từ chi.")
+    assert set(release_problems(tranche(running, 2))) == {"condition"}
 
 
 @pytest.mark.parametrize("verdict", ["", "fail"])
 def test_acceptance_tranche_is_refused_without_a_passing_verdict(running, officer, verdict):
     Proposal.objects.filter(pk=running.pk).update(acceptance_verdict=verdict)
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(running, 3, officer)
     assert excinfo.value.errors == {"condition": ["Kết quả chưa được nghiệm thu đạt."]}
 
@@ -169,7 +171,7 @@ def test_acceptance_tranche_is_released_after_a_passing_verdict(running, officer
 def test_completed_task_releases_only_its_acceptance_tranche(running, officer):
     Proposal.objects.filter(pk=running.pk).update(acceptance_verdict="pass")
     grants_workflow.accept_results(Proposal.objects.get(pk=running.pk), by=officer)
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(running, 1, officer)
     assert guard_keys(excinfo) == {"state"}
     assert release(running, 3, officer).is_released
@@ -179,7 +181,7 @@ def test_terminated_task_releases_nothing(researcher, officer):
     terminated = Proposal.objects.filter(owner=researcher, state="terminated").first()
     before = released_amount(terminated)  # the tranche paid on signing, before it stopped
     assert before == tranche(terminated, 1).amount
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(terminated, 2, officer, day=datetime.date(2025, 4, 10))
     assert "state" in guard_keys(excinfo)
     assert f"“{terminated.get_state_display()}”" in excinfo.value.errors["state"][0]
@@ -204,15 +206,15 @@ def test_payment_order_date_between_signing_and_today(running, officer, day, acc
     if accepted:
         assert release(running, 1, officer, day=day).payment_order_date == day
     else:
-        with pytest.raises(workflow.GuardFailed) as excinfo:
+        with pytest.raises(GuardFailed) as excinfo:
             release(running, 1, officer, day=day)
         assert guard_keys(excinfo) == {"payment_order_date"}
         assert not tranche(running, 1).is_released
 
 
 def test_payment_order_number_and_date_are_required(running, officer):
-    with pytest.raises(workflow.GuardFailed) as excinfo:
-        workflow.release_tranche(
+    with pytest.raises(GuardFailed) as excinfo:
+        release_tranche(
             tranche(running, 1), by=officer, payment_order_number="   ", payment_order_date=None
         )
     assert excinfo.value.errors == {
@@ -227,7 +229,7 @@ def test_payment_order_number_at_most_40_characters(running, officer, length, ac
     if accepted:
         assert release(running, 1, officer, number=number).payment_order_number == number
     else:
-        with pytest.raises(workflow.GuardFailed) as excinfo:
+        with pytest.raises(GuardFailed) as excinfo:
             release(running, 1, officer, number=number)
         assert guard_keys(excinfo) == {"payment_order_number"}
 
@@ -237,15 +239,13 @@ def test_payment_order_number_at_most_40_characters(running, officer, length, ac
 
 def test_second_release_of_a_tranche_is_refused(running, officer):
     first = release(running, 1, officer)
-    with pytest.raises(workflow.StateConflict) as excinfo:
+    with pytest.raises(StateConflict) as excinfo:
         release(running, 1, officer, number="126/LC-KBNN")
     assert "125/LC-KBNN" in str(excinfo.value)
     assert released_amount(running) == first.amount
     assert tranche(running, 1).payment_order_number == "125/LC-KBNN"
     assert ProjectEntry.objects.filter(proposal=running, action="release_tranche").count() == 1
-    assert workflow.release_problems(tranche(running, 1)) == {
-        "tranche": ["Đợt kinh phí này đã được cấp."]
-    }
+    assert release_problems(tranche(running, 1)) == {"tranche": ["Đợt kinh phí này đã được cấp."]}
 
 
 @pytest.mark.parametrize("who", ["researcher@example.org", "manager@example.org"])
@@ -281,7 +281,7 @@ def test_release_past_the_approved_amount_is_refused_by_the_database(running, of
     first = tranche(running, 1)
     # The approved amount cut below the schedule (as a bad data fix would): the constraint holds.
     Contract.objects.filter(pk=contract.pk).update(approved_amount=first.amount - 1)
-    with pytest.raises(workflow.GuardFailed) as excinfo:
+    with pytest.raises(GuardFailed) as excinfo:
         release(running, 1, officer)
     assert guard_keys(excinfo) == {"amount"}
     assert released_amount(running) == 0
@@ -318,19 +318,19 @@ def test_nothing_is_emailed_when_the_release_is_refused(
     running, officer, django_capture_on_commit_callbacks
 ):
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(workflow.GuardFailed):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(GuardFailed):
         release(running, 2, officer)
     assert mail.outbox == []
 
 
 def test_condition_in_words():
-    assert workflow.condition_text(Tranche(condition="on_signing")) == "khi ký hợp đồng"
+    assert condition_text(Tranche(condition="on_signing")) == "khi ký hợp đồng"
     assert (
-        workflow.condition_text(Tranche(condition="report_accepted", report_number=2))
+        condition_text(Tranche(condition="report_accepted", report_number=2))
         == "sau khi báo cáo định kỳ lần 2 được chấp nhận"
     )
     assert (
-        workflow.condition_text(Tranche(condition="acceptance_passed"))
+        condition_text(Tranche(condition="acceptance_passed"))
         == "sau khi kết quả được nghiệm thu đạt"
     )
 

@@ -258,21 +258,22 @@ def build_world():
     )
 
     # projects: changes — a change request of the running task, waiting for a manager.
-    from projects import workflow as projects_workflow
+    from projects.changes import request_change
     from projects.models import Contract
+    from projects.reports import add_report_attachment
 
     running = Contract.objects.get(proposal_id=ids["in_progress"])
-    ids["change_requested"] = projects_workflow.request_change(
+    ids["change_requested"] = request_change(
         running, by=researcher, kind="investigator", reason="Chủ nhiệm đi học dài hạn.",
         new_investigator="Lê Thị Mai",
     ).pk  # fmt: skip
 
     # -- projects: reports -- a file on report 1 (still a draft) of the running task.
-    from projects import workflow as project_workflow
+    from projects.changes import request_change
     from projects.models import ProgressReport
 
     first_report = ProgressReport.objects.get(contract__proposal_id=ids["in_progress"], number=1)
-    ids["report_attachment"] = project_workflow.add_report_attachment(
+    ids["report_attachment"] = add_report_attachment(
         first_report, pdf("tien-do-ky-1.pdf"), by=researcher, label="Biên bản kiểm tra"
     ).pk
 

@@ -314,12 +314,13 @@ MATRIX = {
     "project_acceptance_council_grade": [
         case({"pk": "@accepted_task"}, get=only("rev"), post=only("rev", ok=302)),
     ],
-    # The signed minutes, once the verdict is recorded: the investigator, the council's members
-    # and the Department's staff. While the dossier is a draft there is no council to ask
-    # about: 404 for every signed-in user.
+    # The signed minutes, signed and stored when the verdict is recorded: the investigator, the
+    # council's members and the Department's staff; 403 for anyone else, whatever the state.
+    # Before a verdict (here a draft dossier) the document does not exist yet: 404 for those
+    # who will read it (tests/projects/test_tidy_minutes.py).
     "project_acceptance_minutes": [
         case({"pk": "@accepted_task"}, get=only("res", "rev", *STAFF)),
-        case({"pk": "@in_progress"}, get=only(*SIGNED_IN, ok=404), label="a draft dossier"),
+        case({"pk": "@in_progress"}, get=only("res", *STAFF, ok=404), label="a draft dossier"),
     ],
     # -- projects: result registration --
     # The investigator and the Department's staff read it (a running task: the page says it
