@@ -24,7 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grants.models import Proposal
-from projects import reporting, workflow
+from projects import reporting, schedule
 from projects.models import Acceptance, AcceptanceSeat, Contract, ProgressReport
 from tests.browser.conftest import sign_in
 from tests.samples import PDF
@@ -56,7 +56,7 @@ CONFIDENTIAL = "Bộ trọng số mô hình và quy trình hiệu chỉnh theo t
 def report_every(signed, ends, today):
     """The longest report period (6 months at most) whose report 1 has ended by `today`."""
     for every in range(6, 0, -1):
-        periods = workflow.report_periods(signed, ends, every)
+        periods = schedule.report_periods(signed, ends, every)
         if periods and periods[0][2] < today:
             return every
     pytest.fail(f"The demo's funding decision ({signed}) is too recent for report 1 to be due.")
