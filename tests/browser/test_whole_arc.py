@@ -24,7 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grants.models import Proposal
-from projects import reporting, schedule
+from projects import reporting, schedule, workflow
 from projects.models import Acceptance, AcceptanceSeat, Contract, ProgressReport
 from tests.browser.conftest import sign_in
 from tests.samples import PDF
