@@ -14,6 +14,8 @@
 docs/operations.md → "Digital signatures" describes the settings and the certificate.
 """
 
+import asyncio
+import concurrent.futures
 import datetime
 import functools
 import hashlib
@@ -131,8 +133,21 @@ def sign_pdf(pdf_bytes, *, reason, location="An Giang"):
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    output = signers.sign_pdf(writer, metadata, signer=department.signer)
-    return output.getvalue()
+    return _outside_an_event_loop(
+        lambda: signers.sign_pdf(writer, metadata, signer=department.signer).getvalue()
+    )
+
+
+def _outside_an_event_loop(work):
+    """pyHanko's synchronous `sign_pdf` runs its own event loop (`asyncio.run`), which fails in
+    a thread whose loop is already running (an ASGI view, or a test driving Playwright while a
+    workflow step signs): such a caller's signing runs in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 # -- verifying -----------------------------------------------------------------------------------

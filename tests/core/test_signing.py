@@ -274,3 +274,18 @@ def test_the_registry_is_append_only():
         document.save()
     with pytest.raises(Exception, match="append-only"):
         document.delete()
+
+
+def test_a_step_that_signs_inside_a_running_event_loop_still_signs():
+    """A workflow step may sign while its thread runs an event loop (an ASGI view; a test that
+    drives Playwright and closes a council): pyHanko's own `asyncio.run` would fail there."""
+    import asyncio
+
+    demo_signing.ensure()
+
+    async def inside_a_loop():
+        asyncio.get_running_loop()  # the loop is running here
+        return signing.sign_pdf(plain_pdf(), reason="Ký biên bản nghiệm thu")
+
+    data = asyncio.run(inside_a_loop())
+    assert signing.verify_pdf(data).status == signing.VALID
