@@ -282,6 +282,22 @@ PEOPLE = [
 # the officers' queue of membership requests shows them (researchers.workflow).
 PENDING_MEMBERSHIPS = {"researcher3@example.org"}
 
+# (person, organisation asked for, refuse / withdraw, note): the other ends of a membership.
+MEMBERSHIP_CHANGES = [
+    ("reviewer6@example.org", "ctu", "refuse",
+     "Trường chưa xác nhận chị công tác tại đơn vị; vui lòng gửi quyết định tiếp nhận."),
+    ("reviewer7@example.org", "agu", "withdraw", "Tôi gửi nhầm đơn vị."),
+]  # fmt: skip
+
+# (person, what to correct, (carried out?, the officer's answer) or None while it waits).
+DATA_REQUESTS = [
+    ("reviewer5@example.org", "Học vị của tôi là tiến sĩ (bảo vệ năm 2024), không phải thạc sĩ.",
+     (True, "Đã cập nhật học vị theo bằng tiến sĩ ông gửi kèm.")),
+    ("reviewer4@example.org", "Đề nghị sửa họ tên của tôi trong biên bản hội đồng năm 2025.",
+     (False, "Biên bản đã ký là hồ sơ lưu trữ, không sửa được; Sở gửi ông văn bản đính chính kèm theo.")),
+    ("reviewer3@example.org", "Số điện thoại đúng của tôi là 0296 3841 234.", None),
+]  # fmt: skip
+
 TEMPLATES = [
     (
         "Mẫu 01: Đơn đăng ký chủ trì nhiệm vụ",

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from grants.models import AuditEntry, Proposal, ProposalState
 from portal.stats import figures
 from projects.models import AcceptanceState, ChangeState, ReportState
+from researchers.models import DataRequest, Membership
 from transfer.models import DealEntry, Technology, TechnologyNeed, TransferDeal
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,8 @@ MACHINES = {
     "projects.ProgressReport": set(ReportState.values) | {OVERDUE_DRAFT},
     "projects.ChangeRequest": set(ChangeState.values),
     "projects.Acceptance": set(AcceptanceState.values),
+    "researchers.Membership": set(Membership.State.values),
+    "researchers.DataRequest": set(DataRequest.State.values),
 }
 
 

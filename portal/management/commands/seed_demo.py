@@ -71,12 +71,15 @@ class Command(BaseCommand):
             # The role groups first: in a flushed database (the PostgreSQL concurrency tests
             # seed again after each test) post_migrate has not run, and people get their roles.
             sync_role_permissions()
-            stage("Sectors, organisations, people, memberships and consents")
+            stage(
+                "Sectors, organisations, people, memberships, consents and personal-data requests"
+            )
             sectors = self.seed_sectors()
             organisations = self.seed_organisations()
             self.seed_people(organisations)
             self.seed_memberships(organisations)
             self.seed_consents()
+            self.seed_requests_answered(organisations)
             stage("Pages: home, about, guidance, privacy")
             home = self.seed_home()
             self.seed_site_settings(home)
@@ -192,6 +195,34 @@ class Command(BaseCommand):
         for user in get_user_model().objects.filter(email__in=emails):
             for purpose in privacy.CONSENT_TEXTS:
                 privacy.give_consent(user, purpose)
+
+    def seed_requests_answered(self, organisations):
+        """The other ends of the people's requests, through the same workflows: a request to
+        move to another organisation refused by the officer, one withdrawn by the person; a
+        personal-data correction carried out, one refused with its reason, one still open."""
+        from researchers import privacy, workflow
+        from researchers.models import DataRequest, Membership
+
+        users = get_user_model().objects
+        officer = users.get(email="officer@example.org")
+        moves = demo_data.MEMBERSHIP_CHANGES
+        for email, org, decision, note in moves:
+            user = users.get(email=email)
+            if Membership.objects.filter(user=user, state__in=["refused", "ended"]).exists():
+                continue
+            asked = workflow.request_membership(user, by=user, organisation=organisations[org])
+            if decision == "refuse":
+                workflow.refuse(asked, by=officer, note=note, notify=False)
+            else:
+                workflow.end(asked, by=user, note=note, notify=False)
+        for email, text, answer in demo_data.DATA_REQUESTS:
+            user = users.get(email=email)
+            if DataRequest.objects.filter(user=user).exists():
+                continue
+            asked = privacy.open_request(user, DataRequest.Kind.CORRECTION, text)
+            if answer is not None:
+                done, reply = answer
+                privacy.answer_request(asked, by=officer, done=done, answer=reply)
 
     # -- pages ------------------------------------------------------------------------------
 
