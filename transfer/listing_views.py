@@ -1,6 +1,7 @@
-"""The owner's own steps on a listing outside the edit form: withdraw it from the catalogue
-(→ archived), and send an archived listing again for moderation (archived → pending). An officer
-may archive any listing too (the moderation page does it for pending ones)."""
+"""The owner's own steps outside the edit forms: withdraw a listing from the catalogue
+(→ archived), send an archived listing again for moderation (archived → pending), publish a need
+saved as a draft. An officer may archive any listing too (the moderation page does it for pending
+ones)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from transfer import workflow
-from transfer.models import Technology
+from transfer.models import Technology, TechnologyNeed
 
 
 def _archive(technology, user, comment):
@@ -22,7 +23,9 @@ def _resubmit(technology, user, comment):
     if technology.owner_id != user.pk:
         raise PermissionDenied
     if technology.state != Technology.State.ARCHIVED:
-        raise workflow.StateConflict(_("Only an archived listing is sent again this way."))
+        raise workflow.GuardFailed(
+            {"state": [_("Only an archived listing is sent again this way.")]}
+        )
     workflow.submit_technology(technology, by=user)
     return _("Sent to the Department for moderation.")
 
@@ -50,3 +53,22 @@ def technology_move(request, pk, action):
     else:
         messages.success(request, done)
     return redirect(technology.get_absolute_url())
+
+
+@login_required
+@require_POST
+def need_publish(request, pk):
+    need = get_object_or_404(TechnologyNeed, pk=pk)
+    if need.business_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        workflow.publish_need(need, by=request.user)
+    except (workflow.GuardFailed, workflow.StateConflict) as failure:
+        for field_errors in getattr(failure, "errors", {"": [str(failure)]}).values():
+            for error in field_errors:
+                messages.error(request, error)
+    else:
+        messages.success(
+            request, _("Your need is published; matching technologies are shown below it.")
+        )
+    return redirect("need_detail", pk=need.pk)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("needs/", views.need_list, name="need_list"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/close/", views.need_close, name="need_close"),
+    path("needs/<int:pk>/publish/", listing_views.need_publish, name="need_publish"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/agreement/", views.deal_agreement, name="deal_agreement"),

@@ -720,17 +720,25 @@ def need_list(request):
 
             need.organisation = confirmed_organisation(request.user)
             try:
-                with transaction.atomic():  # published, or not saved at all
+                with transaction.atomic():  # published (or kept as a draft), or not saved at all
                     need.save()
-                    workflow.publish_need(need, by=request.user)
+                    if "draft" not in request.POST:
+                        workflow.publish_need(need, by=request.user)
             except workflow.GuardFailed as failure:
                 for key, errors in failure.errors.items():
                     for error in errors:
                         form.add_error(key if key in form.fields else None, error)
             else:
-                messages.success(
-                    request, _("Your need is published; matching technologies are shown below it.")
-                )
+                if "draft" in request.POST:
+                    messages.success(
+                        request,
+                        _("Your need is saved as a draft; publish it from its page when ready."),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Your need is published; matching technologies are shown below it."),
+                    )
                 return redirect("need_detail", pk=need.pk)
     elif request.method == "POST":
         raise PermissionDenied
@@ -765,7 +773,10 @@ def need_detail(request, pk):
             if need.state == TechnologyNeed.State.PUBLISHED
             else [],
             "can_close": _may_close(need, request.user)
-            and need.state == TechnologyNeed.State.PUBLISHED,
+            and need.state in (TechnologyNeed.State.PUBLISHED, TechnologyNeed.State.DRAFT),
+            "can_publish": request.user.is_authenticated
+            and need.business_id == request.user.pk
+            and need.state == TechnologyNeed.State.DRAFT,
             "history": need.entries.select_related("actor__profile")
             if _may_close(need, request.user)
             else None,

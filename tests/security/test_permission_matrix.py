@@ -407,7 +407,7 @@ MATRIX = {
     # The owner withdraws a listing (an officer may too); only its owner sends it again.
     "technology_move": [
         case({"pk": "@technology", "action": "archive"}, get=POST_ONLY,
-             post=only("res", "off", "su", ok=302), label="archive"),
+             post=only("res", "off", ok=302), label="archive"),
         case({"pk": "@technology", "action": "resubmit"}, get=POST_ONLY,
              post=only("res", ok=302), label="resubmit"),
         case({"pk": "@technology", "action": "nosuchaction"}, get=POST_ONLY, post=only(),
@@ -420,6 +420,10 @@ MATRIX = {
     "need_detail": [
         case({"pk": "@need"}, get=everyone(200), label="published"),
         case({"pk": "@need_closed"}, get=only("biz", "off", no=404, anon=404), label="closed"),
+    ],
+    # Only the business that wrote a draft need publishes it (a published one: a message, 302).
+    "need_publish": [
+        case({"pk": "@need"}, get=POST_ONLY, post=only("biz", ok=302)),
     ],
     "need_close": [
         case({"pk": "@need"}, get=POST_ONLY, post=only("biz", "off", ok=302)),

@@ -91,3 +91,43 @@ def test_an_unknown_step_is_refused(client, published):
     client.force_login(published.owner)
     assert move(client, published, "publish").status_code == 403
     assert state_of(published) == "published"
+
+
+NEED = {"title": "Cần quy trình ủ phân hữu cơ từ vỏ sầu riêng",
+        "problem": "Vườn sầu riêng thải nhiều vỏ; cần quy trình ủ thành phân hữu cơ dùng lại cho vườn.",
+        "budget_min": "100.000.000", "budget_max": "300.000.000", "desired_trl": "5"}  # fmt: skip
+
+
+def test_a_business_keeps_a_need_as_a_draft_and_publishes_it_later(client_as, user_by_email):
+    from cms.models import Sector
+    from transfer.models import TechnologyNeed
+
+    business = client_as("business@example.org")
+    data = {**NEED, "sector": Sector.objects.get(slug="fruit").pk, "draft": "1"}
+    assert business.post("/needs/", data).status_code == 302
+    need = TechnologyNeed.objects.get(title=NEED["title"])
+    assert need.state == "draft" and need.entries.count() == 0
+    page = business.get(reverse("need_detail", args=[need.pk])).content.decode()
+    assert reverse("need_publish", args=[need.pk]) in page
+    assert reverse("need_close", args=[need.pk]) in page  # a draft may be dropped too
+    assert NEED["title"] not in business.get("/needs/").content.decode()  # not listed yet
+    # Nobody else sees a draft; the officer sees it (they may close it) but may not publish it.
+    assert client_as("researcher@example.org").get(need.get_absolute_url()).status_code == 404
+    officer = client_as("officer@example.org")
+    assert (
+        reverse("need_publish", args=[need.pk])
+        not in officer.get(need.get_absolute_url()).content.decode()
+    )
+    assert officer.post(reverse("need_publish", args=[need.pk])).status_code == 403
+    with pytest.raises(PermissionDenied):
+        workflow.publish_need(need, by=user_by_email("officer@example.org"))
+    assert TechnologyNeed.objects.get(pk=need.pk).state == "draft"
+    business = client_as("business@example.org")  # client_as signs the one test client in again
+    business.post(reverse("need_publish", args=[need.pk]))
+    need.refresh_from_db()
+    assert need.state == "published"
+    assert list(need.entries.values_list("action", "source", "target")) == [
+        ("publish", "draft", "published")
+    ]
+    again = business.post(reverse("need_publish", args=[need.pk]), follow=True)
+    assert again.status_code == 200 and TechnologyNeed.objects.get(pk=need.pk).state == "published"
