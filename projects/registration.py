@@ -34,7 +34,7 @@ __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 # acceptance" (trong vòng 30 ngày kể từ ngày nhiệm vụ được đánh giá nghiệm thu chính thức cấp
 # cuối cùng), as the national registration office (VISTA, dichvucong.vista.gov.vn) states the
 # rule of Circular 14/2014/TT-BKHCN. The Circular's own article was not read here: see
-# docs/decisions/0010-registration-deadline.md. Counted in calendar days from the acceptance
+# docs/decisions/0011-registration-deadline.md. Counted in calendar days from the acceptance
 # verdict's date; a late filing is still taken, and shown as overdue.
 REGISTRATION_DAYS = 30
 
