@@ -182,7 +182,7 @@ def test_submit_after_the_deadline_is_refused_and_the_text_is_kept(client_as, dr
     )
     response = client.post(f"/proposals/{draft.pk}/transitions/submit/")
     assert response.status_code == 400
-    assert "Asia/Ho_Chi_Minh" in response.content.decode()
+    assert "giờ Việt Nam" in response.content.decode()
     draft.refresh_from_db()
     assert draft.state == "draft" and draft.title == "Chọn tạo giống lúa thơm chịu mặn ST-AG1"
     # Writing still works after the deadline: nothing typed is lost.

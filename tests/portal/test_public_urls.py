@@ -36,7 +36,7 @@ def test_root_is_vietnamese_even_for_an_english_browser(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="vi">' in html
     assert "Khoa học, công nghệ và đổi mới sáng tạo cho An Giang" in html
-    assert "Đợt gọi đề xuất" in html
+    assert ">Đợt gọi</a>" in html  # the main menu's entry
 
 
 def test_english_home_shows_english_content_and_chrome(client):

@@ -10,6 +10,7 @@ from weasyprint import HTML
 
 from core import signing
 from core.models import SignedDocument
+from core.text import document_number
 from grants.models import Proposal
 from tests.core.test_signing import other_certificate, signed_with
 
@@ -50,7 +51,9 @@ def test_the_decision_downloaded_is_signed_registered_and_always_the_same(
     assert verdict.ok and verdict.department
     document = signing.registered(verdict)
     assert document.kind == "decision" and document.key == str(funded.pk)
-    assert document.number == funded.decision_number
+    # The registry names the number as the decision prints it (two digits: 01/QĐ-SKHCN).
+    assert document.number == document_number(funded.decision_number)
+    assert document.number.startswith("0") and funded.decision_number.count("/") == 1
     assert document.path == f"/proposals/{funded.pk}/decision.pdf"
     assert funded.title in document.subject
     again = client_as("officer@example.org").get(f"/proposals/{funded.pk}/decision.pdf").content

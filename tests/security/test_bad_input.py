@@ -183,7 +183,7 @@ def test_a_bad_api_filter_is_a_400_naming_the_parameter(email, url, name, value,
 def test_a_non_numeric_or_huge_id_in_an_api_path_is_a_json_404(email, url, user_by_email):
     response = client_for(email, user_by_email).get(url)
     assert response.status_code == 404
-    assert response.json() == {"detail": "Không tìm thấy."}
+    assert response.json() == {"detail": "Không tìm thấy.", "code": "not_found"}
 
 
 @pytest.mark.parametrize("pk", ["abc", HUGE, ARABIC])
@@ -216,7 +216,8 @@ def test_the_api_answers_in_the_language_asked_vietnamese_by_default(client):
     ).json()["year"][0]
     assert english == "Ensure this value is greater than or equal to 1900."
     assert client.get("/api/v1/needs/abc/", HTTP_ACCEPT_LANGUAGE="en").json() == {
-        "detail": "Not found."
+        "detail": "Not found.",
+        "code": "not_found",
     }
     nul = client.get("/api/v1/funded-projects/", {"call": NUL}).json()["call"][0]
     assert nul == NUL_VI
@@ -776,7 +777,9 @@ def test_a_request_for_a_technology_refuses_bad_text(client_as, message):
     response = client_as("business@example.org").post(
         f"/technologies/{tech.pk}/interest/", {"message": message}, follow=True
     )
-    assert response.status_code == 200
+    # The form comes back with the site's error summary, the text kept, nothing saved.
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
     assert TransferDeal.objects.count() == before
 
 
