@@ -56,7 +56,10 @@ def test_researcher_applies_writes_submits_and_an_officer_screens(
     page.locator("#id_budget-0-description").fill("Công lao động khoa học")
     page.locator("#id_budget-0-amount").fill("-1")
     page.get_by_role("button", name="Lưu", exact=True).click()
-    assert page.locator("#id_budget-0-amount_error").inner_text() == "Số tiền không được âm."
+    # The message by its field, after the screen readers' "Lỗi:" (visually hidden), as elsewhere.
+    error = page.locator("#id_budget-0-amount_error")
+    assert " ".join(error.text_content().split()) == "Lỗi: Số tiền không được âm."
+    assert error.locator(".visually-hidden").text_content() == "Lỗi:"
     assert page.locator("#id_budget-0-description").input_value() == "Công lao động khoa học"
     screenshot(page, "budget-error")
     page.locator("#id_budget-0-amount").fill("650.000.000")
