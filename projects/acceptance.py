@@ -20,7 +20,6 @@ from core import roles
 from core.text import group_thousands
 from core.transitions import GuardFailed, WorkflowError, fire, required
 from grants import rules as grants_rules
-from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects import reporting
@@ -32,7 +31,7 @@ from projects.models import (
     Grade,
     ReportState,
 )
-from projects.workflow import StateConflict, format_day, local_today, trail
+from projects.workflow import StateConflict, format_day, local_today, notice_on_commit, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
@@ -330,12 +329,9 @@ def acceptance_problems(acceptance, proposal=None, today=None):
 
 
 def _notify(acceptance, event):
-    if grants_workflow.replaying():
-        return
     from projects import acceptance_notices
 
-    pk = acceptance.pk
-    transaction.on_commit(lambda: acceptance_notices.notify_acceptance.enqueue(pk, event))
+    notice_on_commit(acceptance_notices.notify_acceptance, acceptance.pk, event)
 
 
 def _fire(acceptance, name, *, by, ip, allowed, denied, guard=None, apply=None, comment=""):

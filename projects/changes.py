@@ -12,13 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from core.text import fold, group_thousands
 from core.transitions import GuardFailed, fire, required
 from grants import rules
-from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects.models import ChangeRequest, ChangeState, Contract
 from projects.reporting import approved_budget, reported_spending
 from projects.schedule import move_schedule, trail_schedule
-from projects.workflow import StateConflict, add_months, format_day, local_today, trail
+from projects.workflow import (
+    StateConflict,
+    add_months,
+    format_day,
+    local_today,
+    notice_on_commit,
+    trail,
+)
 
 # Circular 04/2015/TT-BKHCN: one extension at most, up to 12 months for a task longer than 24
 # months and up to 6 otherwise, asked at least a month before the end. The portal's own rule for
@@ -176,11 +182,9 @@ def _change_record(change):
 
 
 def _notify_change(change_id, event):
-    if grants_workflow.replaying():
-        return
     from projects import change_tasks
 
-    transaction.on_commit(lambda: change_tasks.notify_change.enqueue(change_id, event))
+    notice_on_commit(change_tasks.notify_change, change_id, event)
 
 
 def request_change(

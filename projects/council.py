@@ -19,7 +19,6 @@ from core import roles
 from core.transitions import GuardFailed, fire
 from grants import council as grants_council
 from grants import scoring
-from grants import workflow as grants_workflow
 from grants.workflow import current_time
 from projects.acceptance import lock_acceptance
 from projects.models import (
@@ -28,7 +27,7 @@ from projects.models import (
     AcceptanceSeat,
     AcceptanceState,
 )
-from projects.workflow import StateConflict, require_officer, trail
+from projects.workflow import StateConflict, notice_on_commit, require_officer, trail
 from researchers.models import confirmed_organisation_id
 
 Seat = AcceptanceSeat.Seat
@@ -54,11 +53,9 @@ def state_conflict(acceptance):
 
 
 def notify(event, pk):
-    if grants_workflow.replaying():
-        return
     from projects import council_notices
 
-    transaction.on_commit(lambda: council_notices.notify.enqueue(event, pk))
+    notice_on_commit(council_notices.notify, event, pk)
 
 
 def member_name(user):

@@ -18,11 +18,17 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import GuardFailed
-from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects.models import Contract, Inspection, InspectionAttachment
-from projects.workflow import StateConflict, add_months, local_today, require_officer, trail
+from projects.workflow import (
+    StateConflict,
+    add_months,
+    local_today,
+    notice_on_commit,
+    require_officer,
+    trail,
+)
 
 FINDINGS_LIMIT = 20000
 RECOMMENDATIONS_LIMIT = 10000
@@ -129,11 +135,9 @@ def inspection_problems(inspection, *, inspected_on, findings, conclusion, recom
 
 
 def _notify(inspection_id):
-    if grants_workflow.replaying():
-        return
     from projects import inspection_notices
 
-    transaction.on_commit(lambda: inspection_notices.notify_inspection.enqueue(inspection_id))
+    notice_on_commit(inspection_notices.notify_inspection, inspection_id)
 
 
 def record_inspection(inspection, *, by, ip=None, inspected_on, findings, conclusion,

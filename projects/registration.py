@@ -21,12 +21,11 @@ from django_tasks import task
 
 from core.mail import send_templated
 from core.transitions import BUSY, GuardFailed, WorkflowError, is_lock_wait, required
-from grants import workflow as grants_workflow
 from grants.models import Proposal, ProposalState
 from grants.workflow import current_time
 from projects.acceptance import acceptance_of
 from projects.models import Contract, ResultRegistration
-from projects.workflow import StateConflict, require_officer, trail
+from projects.workflow import StateConflict, notice_on_commit, require_officer, trail
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
 
@@ -265,9 +264,7 @@ def record_registration(registration, *, by, number, registered_on, ip=None):
 
 
 def _notify(registration_id, event):
-    if grants_workflow.replaying():
-        return
-    transaction.on_commit(lambda: notify_registration.enqueue(registration_id, event))
+    notice_on_commit(notify_registration, registration_id, event)
 
 
 @task()

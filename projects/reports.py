@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.text import group_thousands
 from core.transitions import GuardFailed, fire, required
-from grants import workflow as grants_workflow
 from grants.workflow import current_time
 from projects import reporting
 from projects.models import ProgressReport, ReportAttachment, ReportState
-from projects.workflow import StateConflict, format_day, local_today, trail
+from projects.workflow import StateConflict, format_day, local_today, notice_on_commit, trail
 
 # Circular 04/2015/TT-BKHCN (inspection of tasks) and the contract of Circular 05/2014: the
 # investigator reports progress periodically by the contract's schedule (work done per product,
@@ -193,12 +192,9 @@ def remove_report_attachment(attachment, *, by):
 
 
 def _notify_report(locked, event):
-    if grants_workflow.replaying():
-        return
     from projects import tasks
 
-    pk = locked.pk
-    transaction.on_commit(lambda: tasks.notify_report.enqueue(pk, event))
+    notice_on_commit(tasks.notify_report, locked.pk, event)
 
 
 def _fire_report(report, name, *, by, ip, allowed, denied, guard=None, apply=None, comment=""):

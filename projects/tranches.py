@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from core.transitions import GuardFailed
-from grants import workflow as grants_workflow
 from grants.models import ProposalState
 from grants.workflow import current_time
 from projects.models import Contract, ProgressReport, Tranche
-from projects.workflow import StateConflict, trail
+from projects.workflow import StateConflict, notice_on_commit, trail
 
 # The acceptance verdicts that unlock the last tranche (Circular 11/2014: "đạt" or "xuất sắc").
 PASSING_VERDICTS = ("pass", "excellent")
@@ -187,11 +186,9 @@ def release_tranche(tranche, *, by, ip=None, payment_order_number, payment_order
                     "released_amount": contract.released_amount,
                 },
             )  # fmt: skip
-            if not grants_workflow.replaying():
-                from projects import tranche_notices
+            from projects import tranche_notices
 
-                pk = locked.pk
-                transaction.on_commit(lambda: tranche_notices.notify_release.enqueue(pk))
+            notice_on_commit(tranche_notices.notify_release, locked.pk)
     except OperationalError as error:
         if not is_lock_wait(error):
             raise
