@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import exports, roles
 from core.fields import ignored_filters
+from core.files import download
 from core.http import client_ip, rate_limited
 from core.text import fold, vnd
 from grants import dossier, forms, rules, timeline, workflow, worklist
@@ -603,14 +604,9 @@ def delete_attachment(request, pk, attachment_id):
 def download_attachment(request, pk, attachment_id):
     proposal = _proposal_for(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, proposal=proposal)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # -- documents and versions ---------------------------------------------------------------------

@@ -5,11 +5,12 @@ privately. Each view passes its own workflow step and how to show its page again
 in the steps (`projects.reports`, `projects.acceptance`)."""
 
 from django.contrib import messages
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.files import download
 from core.transitions import GuardFailed
 from projects.workflow import StateConflict
 
@@ -77,11 +78,6 @@ def listed(attachments, url):
 
 def private_file(attachment):
     """A checked file as a download, under its original name and type, never sniffed."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from cms.models import Sector
 from core import roles
 from core.fields import ignored_filters
+from core.files import download
 from core.http import client_ip
 from core.security import json_ld
 from core.text import fold, shorten, vnd
@@ -605,19 +606,17 @@ def technology_file_remove(request, pk, file_pk):
 
 def technology_file(request, pk, file_pk):
     """A picture or document of a listing, for whoever may see the listing."""
-    from django.http import FileResponse
 
     technology = get_object_or_404(Technology, pk=pk)
     if not _visible(technology, request.user):
         raise Http404
     item = get_object_or_404(technology.files, pk=file_pk)
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=item.kind == item.Kind.DOCUMENT,
+    response = download(
+        item.file,
         filename=item.original_name,
         content_type=item.content_type,
+        as_attachment=item.kind == item.Kind.DOCUMENT,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -802,16 +801,12 @@ def need_close(request, pk):
 @login_required
 def deal_agreement(request, pk):
     """The signed agreement: for the two parties and officers only."""
-    from django.http import FileResponse
 
     deal = _deal_for(request, pk)
     if not deal.agreement:
         raise Http404
-    response = FileResponse(
-        deal.agreement.open("rb"),
-        as_attachment=True,
+    return download(
+        deal.agreement,
         filename=deal.agreement_name or "agreement",
         content_type=deal.agreement_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
