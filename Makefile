@@ -10,7 +10,7 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 export PORTAL_BASE_URL
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint check system-deps browser-deps messages bench clean help
+.PHONY: run test test-fast lint check system-deps browser-deps messages bench bench-demo clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -88,6 +88,10 @@ test-fast: $(VENV)/.installed messages
 bench: system-deps browser-deps $(VENV)/.installed messages
 	scripts/with-postgres bash -c '$(PY) benchmarks/proposals.py --output docs/benchmarks.md && \
 	  $(PY) benchmarks/catalogue.py --output docs/benchmarks.md'
+
+# Not a test: how long `seed_demo` takes on a fresh SQLite database, and the site search on it.
+bench-demo: system-deps $(VENV)/.installed messages
+	$(PY) benchmarks/demo_timings.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

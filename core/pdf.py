@@ -6,8 +6,6 @@ with the Vietnamese glyphs Liberation 1.x lacks): nothing is looked up on the sy
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 STATIC_BASE_URL = (settings.BASE_DIR / "static").as_uri() + "/"
 
@@ -20,5 +18,10 @@ def document_date(day):
 
 def render_pdf(template_name, context, *, request=None):
     """Render a template from templates/pdf/ to PDF bytes."""
+    # WeasyPrint is imported here, not at the top: loading it (and Pango) costs 0.6 s, which
+    # every process that never renders a PDF (manage.py commands, test workers) would pay.
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     html = render_to_string(template_name, context, request=request)
     return HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=FontConfiguration())

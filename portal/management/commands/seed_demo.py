@@ -17,6 +17,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import slugify
+from modelsearch import index as search_index
+from modelsearch import signal_handlers as search_signal_handlers
+from modelsearch.tasks import insert_or_update_object_task
 from wagtail.documents.models import Document
 from wagtail.models import Collection, Locale, Page, ReferenceIndex, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -32,26 +35,42 @@ from researchers.models import Organisation, Profile
 
 
 @contextmanager
-def references_indexed_once():
-    """Wagtail indexes the references of an object each time it is saved (a page is saved four
-    or five times while it is created, translated and published); here each object saved is
-    indexed once, at the end, with Wagtail's own task."""
-    saved = {}
+def indexed_once():
+    """Wagtail indexes the references of an object, and the search index its text, each time it
+    is saved (a page is saved four or five times while it is created, translated and published);
+    here each object saved is indexed once, at the end, with Wagtail's and modelsearch's own
+    tasks."""
+    references, searched = {}, {}
     tracked = set(ReferenceIndex.tracked_models)
+    indexed = [
+        m for m in search_index.get_indexed_models() if getattr(m, "search_auto_update", True)
+    ]
 
     def remember(sender, instance, raw=False, **kwargs):
-        if not raw and sender in tracked:
-            saved[(sender._meta.app_label, sender._meta.model_name, str(instance.pk))] = sender
+        if raw:
+            return
+        key = (sender._meta.app_label, sender._meta.model_name, str(instance.pk))
+        if sender in tracked:
+            references[key] = sender
+        if isinstance(instance, tuple(indexed)):
+            searched[key] = sender
 
-    post_save.connect(remember, weak=False, dispatch_uid="seed_demo_references")
+    post_save.connect(remember, weak=False, dispatch_uid="seed_demo_indexes")
+    for model in indexed:
+        post_save.disconnect(search_signal_handlers.post_save_signal_handler, sender=model)
     try:
         with disable_reference_index_auto_update():
             yield
     finally:
-        post_save.disconnect(dispatch_uid="seed_demo_references")
-    for (app_label, model_name, pk), model in sorted(saved.items(), key=lambda item: item[0]):
+        post_save.disconnect(dispatch_uid="seed_demo_indexes")
+        for model in indexed:
+            post_save.connect(search_signal_handlers.post_save_signal_handler, sender=model)
+    for (app_label, model_name, pk), model in sorted(references.items(), key=lambda item: item[0]):
         if model.objects.filter(pk=pk).exists():  # not deleted since (Wagtail's welcome page)
             update_reference_index_task.enqueue(app_label, model_name, pk)
+    for (app_label, model_name, pk), model in sorted(searched.items(), key=lambda item: item[0]):
+        if model.objects.filter(pk=pk).exists():
+            insert_or_update_object_task.enqueue(app_label, model_name, pk)
 
 
 class Command(BaseCommand):
@@ -65,7 +84,7 @@ class Command(BaseCommand):
 
         stage("Signing certificate of the demo")
         demo_signing.ensure()  # the throwaway certificate the demo's decisions are signed with
-        with transaction.atomic(), references_indexed_once():
+        with transaction.atomic(), indexed_once():
             self.vi = Locale.objects.get_or_create(language_code="vi")[0]
             self.en = Locale.objects.get_or_create(language_code="en")[0]
             # The role groups first: in a flushed database (the PostgreSQL concurrency tests
