@@ -55,6 +55,59 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Run:
+    """Steps of the same kind one after another (nine members invited to a council, each of
+    them answering, each submitting grades): one line on the page, the steps behind it."""
+
+    items: tuple
+
+    @property
+    def label(self):
+        return self.items[0].label
+
+    @property
+    def milestone(self):
+        return self.items[0].milestone
+
+    @property
+    def links(self):
+        return self.items[0].links
+
+    @property
+    def first(self):
+        return self.items[0]
+
+    @property
+    def last(self):
+        return self.items[-1]
+
+
+FOLD_AT = 3  # a run of this many steps of one kind, or more, is folded
+
+
+def folded(items):
+    """`items` with each run of `FOLD_AT` or more consecutive steps of the same label and the
+    same documents (the acceptance page on each council step) folded into a `Run`, its
+    documents shown once beside it; a step with a document of its own (a report, a PDF) ends the
+    run and stays on its own line, so no document is ever one click further away."""
+    out, run = [], []
+
+    def flush():
+        if len(run) >= FOLD_AT:
+            out.append(Run(items=tuple(run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for item in items:
+        if run and (item.label, item.links) != (run[0].label, run[0].links):
+            flush()
+        run.append(item)
+    flush()
+    return out
+
+
+@dataclass(frozen=True)
 class Viewer:
     """Who reads the timeline, decided once per page: what each document's own page asks."""
 

@@ -350,7 +350,7 @@ def _render_detail(request, proposal, *, action=None, action_form=None, status=2
         "d": data,
         "versions": versions,
         "budget": dossier.budget_summary(data["budget"]),
-        "timeline": timeline.path(proposal, request.user),
+        "timeline": timeline.folded(timeline.path(proposal, request.user)),
         "problems": problems,
         "complete": not problems,
         "can_edit": is_owner and proposal.is_editable,

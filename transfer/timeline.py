@@ -14,13 +14,19 @@ from django.utils.translation import gettext as _
 
 from core.text import vnd
 from grants.timeline import Item, actor_name, link, links
-from transfer.models import DealEntry, Technology, TransferDeal
+from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal
 
 
 def _listings(proposal):
+    """The published listings, each with the name of the officer who published it last."""
+    publication = CatalogueEntry.objects.filter(
+        technology=OuterRef("pk"), target=Technology.State.PUBLISHED
+    ).order_by("-at", "-pk")
     return list(
         Technology.objects.filter(source_proposal=proposal, state=Technology.State.PUBLISHED)
         .exclude(published_at__isnull=True)
+        .annotate(published_by=Subquery(publication.values("actor__profile__full_name")[:1]))
+        .select_related("owner__profile")
         .order_by("published_at", "pk")
     )
 
@@ -31,7 +37,10 @@ def _completed_deals(proposal):
         TransferDeal.objects.filter(
             technology__source_proposal=proposal, state=TransferDeal.State.COMPLETED
         )
-        .annotate(completed_at=Subquery(completion.values("at")[:1]))
+        .annotate(
+            completed_at=Subquery(completion.values("at")[:1]),
+            completed_by=Subquery(completion.values("actor__profile__full_name")[:1]),
+        )
         .select_related("technology", "business__profile__organisation")
         .order_by("pk")
     )
@@ -67,7 +76,7 @@ def market_steps(proposal, reader=None):
             Item(
                 at=technology.published_at,
                 label=_("Result listed in the technology catalogue"),
-                actor="",
+                actor=technology.published_by or actor_name(technology.owner),
                 record=technology.title,
                 links=links(link("technology_detail", technology.pk, label=technology.title))
                 if reader is not None
@@ -83,7 +92,7 @@ def market_steps(proposal, reader=None):
             Item(
                 at=deal.completed_at,
                 label=_("Transfer of the results completed"),
-                actor="",
+                actor=deal.completed_by or "",
                 record=f"{deal.technology.title} → {_business(deal)}" if private else "",
                 detail=vnd(deal.value) if private and deal.value else "",
                 links=_deal_links(deal, reader),

@@ -35,9 +35,10 @@ def business(user_by_email):
 
 
 def steps(html):
-    """[(milestone, text, [hrefs])] of the timeline's items, in the page's order."""
+    """[(milestone, text, [hrefs])] of the timeline's items, in the page's order (the steps
+    of a folded run each count, as the reader sees them once the run is opened)."""
     part = html[html.index('id="timeline"') :]
-    part = part[: part.index("</ol>")]
+    part = part[: part.index("</section>")]
     found = []
     for stage, body in re.findall(r'<li(?: data-milestone="([a-z]+)")?>(.*?)</li>', part, re.S):
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
