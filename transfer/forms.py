@@ -134,8 +134,12 @@ PRICE_STEPS = (50_000_000, 100_000_000, 300_000_000, 500_000_000, 1_000_000_000)
 
 
 class CatalogueFilter(forms.Form):
+    # The menu's first entry sorts by relevance when there is a search, by date when there is
+    # none: a visitor who opens the catalogue, then types words, gets the best matches first
+    # (a menu that had kept "Newest" would have sorted them by date). "relevance" stays valid
+    # for links made before.
     SORTS = [
-        ("relevance", _("Relevance")),
+        ("", _("Best match")),
         ("newest", _("Newest")),
         ("trl", _("Readiness (TRL)")),
     ]
@@ -156,7 +160,9 @@ class CatalogueFilter(forms.Form):
         label=_("Owner"), required=False, min_value=1, max_value=MAX_ID
     )
     price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=[*SORTS, ("relevance", _("Relevance"))]
+    )
 
     def __init__(self, *args, sectors, **kwargs):
         """`sectors`: the sectors already loaded for the page's menu (validated against them)."""

@@ -145,7 +145,10 @@ def technology_list(request):
             ("price_max", _("Budget"), _("Any price")),
         )
     ]  # fmt: skip
-    sorts = [(value, text, value == sort) for value, text in form.SORTS]
+    # The menu shows what the visitor chose; unchosen (or "relevance", or a value that did not
+    # validate) is the first entry, so a search typed next is sorted by relevance.
+    chosen = sort if request.GET.get("sort") == sort and sort != "relevance" else ""
+    sorts = [(value, text, value == chosen) for value, text in form.SORTS]
     return render(
         request,
         "transfer/technology_list.html",
