@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cms.models import Sector
@@ -358,6 +359,24 @@ def deal_detail(request, pk):
     return _render_deal(request, deal)
 
 
+DEAL_WAITING = {
+    "requested": gettext_lazy("The owner has been told of the request and answers here."),
+    "negotiating": gettext_lazy("The owner and the business are agreeing the terms."),
+    "agreed": gettext_lazy(
+        "The terms are agreed and the agreement is signed. The Department confirms the "
+        "delivery; both parties are told when it does."
+    ),
+    "completed": gettext_lazy("The transfer is complete. Nothing more is needed here."),
+    "declined": gettext_lazy("The owner declined this request. The deal is closed."),
+    "cancelled": gettext_lazy("This deal was cancelled. It is closed."),
+}
+
+
+def _deal_waiting(deal):
+    """What happens next, for a reader who has no step to take on the deal."""
+    return str(DEAL_WAITING.get(deal.state, ""))
+
+
 def _render_deal(request, deal, terms_form=None, status=200):
     from researchers import privacy
 
@@ -370,11 +389,17 @@ def _render_deal(request, deal, terms_form=None, status=200):
     entries = list(deal.entries.select_related("actor__profile"))
     for entry in entries:
         entry.anonymous = hidden and entry.actor_id == deal.business_id
+    parties = is_owner or is_business
+    has_action = (deal.state in ("requested", "negotiating") and parties) or (
+        deal.state == "agreed" and is_officer
+    )
     return render(
         request,
         "transfer/deal_detail.html",
         {
             "deal": deal,
+            "has_action": has_action,
+            "waiting": "" if has_action else _deal_waiting(deal),
             "is_owner": is_owner,
             "is_business": is_business,
             "is_officer": is_officer,
