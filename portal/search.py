@@ -24,8 +24,8 @@ from cms.models import NewsPage, StandardPage
 from core.text import fold, shorten
 from core.words import has_diacritics, query_syllables, search_filter
 from grants.models import CallPage
+from transfer.catalogue import catalogue
 from transfer.models import TechnologyNeed
-from transfer.views import catalogue
 
 SHOWN = 5  # results of each kind on the grouped page
 PER_PAGE = 10  # on the page of one kind
@@ -50,7 +50,7 @@ def padded(text):
 
 
 def technologies(query):
-    """The catalogue's own search (transfer.views.catalogue): one list, one ranking."""
+    """The catalogue's own search (transfer.catalogue.catalogue): one list, one ranking."""
     _form, found, _sort = catalogue({"q": query, "sort": "relevance"})
     return found.select_related("sector")
 

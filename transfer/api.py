@@ -7,8 +7,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core.rest import PortalAPIView
+from transfer.catalogue import catalogue
 from transfer.models import Technology, TechnologyFile, TechnologyNeed
-from transfer.views import catalogue
 
 
 class TechnologyFileSerializer(serializers.ModelSerializer):

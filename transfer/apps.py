@@ -10,8 +10,8 @@ class TransferConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from grants import timeline
+        from transfer.catalogue import forget_menus
         from transfer.timeline import market_steps, transfer_documents
-        from transfer.views import forget_menus
 
         # The proposal's timeline goes on to the market: its listings and completed deals.
         timeline.register(market_steps)

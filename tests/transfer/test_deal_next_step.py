@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from transfer.deal_views import DEAL_WAITING
 from transfer.models import TransferDeal
-from transfer.views import DEAL_WAITING
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Express interest (transfer.views.express_interest): a form the server checks, whose errors
+"""Express interest (transfer.catalogue_views.express_interest): a form the server checks, whose errors
 come back in the site's summary, by the field, in the reader's language, with the text kept."""
 
 import pytest
