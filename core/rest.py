@@ -56,3 +56,19 @@ class AsciiIntegerField(serializers.IntegerField):
         if not isinstance(data, int) and not re.fullmatch(r"[+-]?[0-9]{1,20}", str(data).strip()):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+# Query parameters as the schema documents them (drf-spectacular's OpenApiParameter takes a raw
+# schema as its type): what the filters above accept, so that a generated client never sends a
+# value the server refuses.
+def text_parameter(max_length):
+    """A free text filter: any text without NUL (DRF refuses it), blank meaning no filter."""
+    return {"type": "string", "maxLength": max_length, "pattern": "^[^\\x00]*$"}
+
+
+def slug_parameter(max_length=50):
+    return {"type": "string", "maxLength": max_length, "pattern": "^[-a-zA-Z0-9_]*$"}
+
+
+def integer_parameter(minimum, maximum):
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
