@@ -4,6 +4,7 @@ parameters checked before the database sees them (a 400 or 404 with a JSON body,
 import re
 
 from django.utils import translation
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -37,6 +38,21 @@ class PortalAPIView:
         checked = self.filter_class(data=self.request.query_params)
         checked.is_valid(raise_exception=True)
         return checked.validated_data
+
+
+class ConditionalGet:
+    """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body),
+    and a GET whose `If-None-Match` names it answers 304 with no body."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.render()
+            set_response_etag(response)
+            return get_conditional_response(
+                request._request, etag=response["ETag"], response=response
+            )
+        return response
 
 
 def checked_id(value):

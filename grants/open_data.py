@@ -11,6 +11,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core.rest import (
     AsciiIntegerField,
+    ConditionalGet,
     PortalAPIView,
     integer_parameter,
     slug_parameter,
@@ -72,7 +73,7 @@ class FundedProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicReadOnly(PortalAPIView, ReadOnlyModelViewSet):
+class PublicReadOnly(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []
 

@@ -1,6 +1,7 @@
 """The API router: /api/v1/ (docs/design.md → URLs) and its OpenAPI schema. Its self-hosted docs are
 a page of the portal in both languages (`api_docs`, in portal/urls.py's i18n patterns)."""
 
+from django.db import DatabaseError
 from django.shortcuts import render
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -90,10 +91,33 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# The public reads that answer 304 (core.rest.ConditionalGet), by their operationId's first word.
+CONDITIONAL = {"calls", "funded", "technologies", "needs"}
+ETAG = {"schema": {"type": "string"}, "description": "A digest of the body, for If-None-Match."}
+
+
+def conditional_get(operation, responses):
+    operation.setdefault("parameters", []).append(
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "schema": {"type": "string"},
+            "description": "The ETag of an earlier answer: 304 if nothing changed since.",
+        }
+    )
+    responses["200"].setdefault("headers", {})["ETag"] = ETAG
+    responses["304"] = {"description": "Not modified since that ETag.", "headers": {"ETag": ETAG}}
+
+
 def sector_slugs():
+    """The sector slugs there are (none when the schema is written without a database, as
+    `manage.py spectacular` may be)."""
     from cms.models import Sector
 
-    return list(Sector.objects.order_by("slug").values_list("slug", flat=True))
+    try:
+        return list(Sector.objects.order_by("slug").values_list("slug", flat=True))
+    except DatabaseError:
+        return []
 
 
 def document_errors(result, generator, request, public):
@@ -130,7 +154,11 @@ def document_errors(result, generator, request, public):
                     "technologies_"
                 ):
                     # The catalogue's filter takes only the sectors there are (cms.Sector).
-                    parameter["schema"]["enum"] = ["", *sector_slugs()]
+                    slugs = sector_slugs()
+                    if slugs:
+                        parameter["schema"]["enum"] = ["", *slugs]
+            if operation["operationId"].split("_")[0] in CONDITIONAL:
+                conditional_get(operation, responses)
             if "409" in responses:  # a state that changed meanwhile (grants.workflow.StateConflict)
                 responses["409"]["content"] = {"application/json": {"schema": error}}
     return result

@@ -7,7 +7,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core.fields import MAX_ID
-from core.rest import PortalAPIView, integer_parameter, slug_parameter, text_parameter
+from core.rest import (
+    ConditionalGet,
+    PortalAPIView,
+    integer_parameter,
+    slug_parameter,
+    text_parameter,
+)
 from transfer.models import IPStatus, Technology, TechnologyFile, TechnologyNeed, TransferMode
 from transfer.views import catalogue
 
@@ -93,7 +99,7 @@ class NeedSerializer(serializers.ModelSerializer):
         ]
     )
 )
-class TechnologyViewSet(PortalAPIView, ReadOnlyModelViewSet):
+class TechnologyViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     """Published technologies, filtered as on /technologies/."""
 
     serializer_class = TechnologySerializer
@@ -112,7 +118,7 @@ class TechnologyViewSet(PortalAPIView, ReadOnlyModelViewSet):
         ).prefetch_related("files")
 
 
-class NeedViewSet(PortalAPIView, ReadOnlyModelViewSet):
+class NeedViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     """Published business needs."""
 
     serializer_class = NeedSerializer
