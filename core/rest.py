@@ -1,15 +1,20 @@
 """What every view of the JSON API (/api/v1/) shares: the request's language, ids and query
 parameters checked before the database sees them (a 400 or 404 with a JSON body, never a 500)."""
 
+import math
 import re
+import time
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.throttling import BaseThrottle
 
 from core.fields import valid_id
+from core.http import rate_limited
 
 
 class PortalAPIView:
@@ -53,6 +58,27 @@ class ConditionalGet:
                 request._request, etag=response["ETag"], response=response
             )
         return response
+
+
+class AnonymousRateLimit(BaseThrottle):
+    """Callers who are not signed in (every caller of the public reads, which take no sign-in):
+    `settings.PORTAL_RATE_LIMITS["api_anonymous"]` = (requests, seconds) per client address
+    (core.http.rate_limited). Over it: 429 `{"detail", "code": "throttled"}` with `Retry-After`,
+    the seconds left in the window."""
+
+    scope = "api_anonymous"
+
+    def allow_request(self, request, view):
+        if request.user is not None and request.user.is_authenticated:
+            return True
+        return not rate_limited(request._request, self.scope)
+
+    def wait(self):
+        rule = settings.PORTAL_RATE_LIMITS.get(self.scope)
+        if not rule:
+            return None
+        period = rule[1]
+        return max(1, math.ceil(period - time.time() % period))
 
 
 def checked_id(value):
