@@ -1,14 +1,20 @@
 """What every view of the JSON API (/api/v1/) shares: the request's language, ids and query
 parameters checked before the database sees them (a 400 or 404 with a JSON body, never a 500)."""
 
+import math
 import re
+import time
 
+from django.conf import settings
 from django.utils import translation
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.throttling import BaseThrottle
 
 from core.fields import valid_id
+from core.http import rate_limited
 
 
 class PortalAPIView:
@@ -39,6 +45,42 @@ class PortalAPIView:
         return checked.validated_data
 
 
+class ConditionalGet:
+    """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body),
+    and a GET whose `If-None-Match` names it answers 304 with no body."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.render()
+            set_response_etag(response)
+            return get_conditional_response(
+                request._request, etag=response["ETag"], response=response
+            )
+        return response
+
+
+class AnonymousRateLimit(BaseThrottle):
+    """Callers who are not signed in (every caller of the public reads, which take no sign-in):
+    `settings.PORTAL_RATE_LIMITS["api_anonymous"]` = (requests, seconds) per client address
+    (core.http.rate_limited). Over it: 429 `{"detail", "code": "throttled"}` with `Retry-After`,
+    the seconds left in the window."""
+
+    scope = "api_anonymous"
+
+    def allow_request(self, request, view):
+        if request.user is not None and request.user.is_authenticated:
+            return True
+        return not rate_limited(request._request, self.scope)
+
+    def wait(self):
+        rule = settings.PORTAL_RATE_LIMITS.get(self.scope)
+        if not rule:
+            return None
+        period = rule[1]
+        return max(1, math.ceil(period - time.time() % period))
+
+
 def checked_id(value):
     """The id in an API path, or a 404 (JSON) before any query."""
     number = valid_id(value)
@@ -56,3 +98,19 @@ class AsciiIntegerField(serializers.IntegerField):
         if not isinstance(data, int) and not re.fullmatch(r"[+-]?[0-9]{1,20}", str(data).strip()):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+# Query parameters as the schema documents them (drf-spectacular's OpenApiParameter takes a raw
+# schema as its type): what the filters above accept, so that a generated client never sends a
+# value the server refuses.
+def text_parameter(max_length):
+    """A free text filter: any text without NUL (DRF refuses it), blank meaning no filter."""
+    return {"type": "string", "maxLength": max_length, "pattern": "^[^\\x00]*$"}
+
+
+def slug_parameter(max_length=50):
+    return {"type": "string", "maxLength": max_length, "pattern": "^[-a-zA-Z0-9_]*$"}
+
+
+def integer_parameter(minimum, maximum):
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}

@@ -11,12 +11,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
 from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core import roles
 from core.http import client_ip
-from core.rest import PortalAPIView, checked_id
+from core.rest import PortalAPIView, checked_id, text_parameter
 from core.text import fold
 from grants import rules, workflow
 from grants.models import Proposal, ProposalState
@@ -71,16 +72,23 @@ class TransitionSerializer(serializers.Serializer):
 
 class ProposalFilter(serializers.Serializer):
     state = serializers.ChoiceField(choices=ProposalState.values, required=False)
-    call = serializers.CharField(max_length=40, required=False)
-    q = serializers.CharField(max_length=100, required=False)
+    call = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("state", str, description="A state of DESIGN.md, e.g. submitted"),
-            OpenApiParameter("call", str, description="A call code, e.g. AG-NN01"),
-            OpenApiParameter("q", str, description="Receipt number, title or applicant"),
+            OpenApiParameter(
+                "state",
+                str,
+                enum=ProposalState.values,
+                description="A state of DESIGN.md, e.g. submitted",
+            ),
+            OpenApiParameter("call", text_parameter(40), description="A call code, e.g. AG-NN01"),
+            OpenApiParameter(
+                "q", text_parameter(100), description="Receipt number, title or applicant"
+            ),
         ]
     )
 )
@@ -116,7 +124,6 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
         responses={
             200: ProposalSerializer,
             400: inline_serializer("GuardErrors", {"errors": serializers.DictField()}),
-            403: inline_serializer("Forbidden", {"detail": serializers.CharField()}),
             409: inline_serializer("Conflict", {"detail": serializers.CharField()}),
         },
     )
@@ -127,10 +134,7 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
         if not rules.can_view(proposal, request.user):
             raise PermissionDenied
         if not workflow.may_try(proposal, name, request.user):
-            return Response(
-                {"detail": _("You may not perform this action on this proposal.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise APIPermissionDenied(_("You may not perform this action on this proposal."))
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
@@ -142,7 +146,9 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
                 approved_amount=given.get("approved_amount"),
             )  # fmt: skip
         except workflow.StateConflict as conflict:
-            return Response({"detail": str(conflict)}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(conflict), "code": "conflict"}, status=status.HTTP_409_CONFLICT
+            )
         except workflow.GuardFailed as failure:
             return Response({"errors": failure.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(done).data)

@@ -9,7 +9,14 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from core.rest import AsciiIntegerField, PortalAPIView
+from core.rest import (
+    AsciiIntegerField,
+    ConditionalGet,
+    PortalAPIView,
+    integer_parameter,
+    slug_parameter,
+    text_parameter,
+)
 from grants.models import FUNDED_STATES as FUNDED
 from grants.models import CallPage, CallStatus, Proposal
 
@@ -19,14 +26,14 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 class CallFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=CallStatus.values, required=False)
-    sector = serializers.SlugField(max_length=50, required=False)
+    sector = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     lang = serializers.ChoiceField(choices=["vi", "en"], required=False)
 
 
 class FundedProjectFilter(serializers.Serializer):
     year = AsciiIntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
-    sector = serializers.SlugField(max_length=50, required=False)
-    call = serializers.CharField(max_length=40, required=False)
+    sector = serializers.SlugField(max_length=50, required=False, allow_blank=True)
+    call = serializers.CharField(max_length=40, required=False, allow_blank=True)
     state = serializers.ChoiceField(choices=list(FUNDED), required=False)
 
 
@@ -50,7 +57,9 @@ class CallSerializer(serializers.ModelSerializer):
 
 class FundedProjectSerializer(serializers.ModelSerializer):
     call = serializers.CharField(source="call.code", read_only=True)
-    sector = serializers.CharField(source="sector.slug", default=None, read_only=True)
+    sector = serializers.CharField(
+        source="sector.slug", default=None, allow_null=True, read_only=True
+    )
     organisation = serializers.CharField(source="organisation.name", default="", read_only=True)
     principal_investigator = serializers.CharField(
         source="owner.profile.full_name", default="", read_only=True
@@ -64,7 +73,7 @@ class FundedProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicReadOnly(PortalAPIView, ReadOnlyModelViewSet):
+class PublicReadOnly(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []
 
@@ -73,7 +82,7 @@ class PublicReadOnly(PortalAPIView, ReadOnlyModelViewSet):
     list=extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=CallStatus.values, description="Open, upcoming or closed"),
-            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
+            OpenApiParameter("sector", slug_parameter(), description="A sector slug, e.g. rice"),
             OpenApiParameter("lang", str, enum=["vi", "en"], description="Language of titles (default vi)"),
         ]
     )
@@ -112,9 +121,9 @@ class CallViewSet(PublicReadOnly):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("year", int, description="Year of the funding decision"),
-            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
-            OpenApiParameter("call", str, description="A call code, e.g. AG-NN01"),
+            OpenApiParameter("year", integer_parameter(FIRST_YEAR, LAST_YEAR), description="Year of the funding decision"),
+            OpenApiParameter("sector", slug_parameter(), description="A sector slug, e.g. rice"),
+            OpenApiParameter("call", text_parameter(40), description="A call code, e.g. AG-NN01"),
             OpenApiParameter("state", str, enum=list(FUNDED), description="Where the task is now"),
         ]
     )

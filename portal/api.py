@@ -1,6 +1,7 @@
 """The API router: /api/v1/ (docs/design.md → URLs) and its OpenAPI schema. Its self-hosted docs are
 a page of the portal in both languages (`api_docs`, in portal/urls.py's i18n patterns)."""
 
+from django.db import DatabaseError
 from django.shortcuts import render
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -63,6 +64,104 @@ class StatsView(PortalAPIView, generics.GenericAPIView):
 def portal_endpoints_only(endpoints, **kwargs):
     """The schema documents /api/v1/, not Wagtail's internal admin API."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+# The one shape of every error answer (portal/errors.py): a translated `detail` for people and a
+# machine-readable `code` (DRF's names: not_found, permission_denied, not_authenticated, throttled,
+# parse_error, …). A 400 from a check of the request's data says it by field instead.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "What happened, in the caller's language."},
+        "code": {"type": "string", "description": "Machine-readable: not_found, throttled, …"},
+    },
+    "required": ["detail", "code"],
+}
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Messages by query parameter or field (the request's data did not pass).",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+ERROR_DESCRIPTIONS = {
+    "400": "The request's parameters or data were refused.",
+    "401": "Not signed in.",
+    "403": "Not signed in, or the signed-in user may not do this.",
+    "404": "No such object, or an invalid page.",
+    "429": "Too many requests: wait the `Retry-After` seconds.",
+}
+
+
+# The public reads that answer 304 (core.rest.ConditionalGet), by their operationId's first word.
+CONDITIONAL = {"calls", "funded", "technologies", "needs"}
+ETAG = {"schema": {"type": "string"}, "description": "A digest of the body, for If-None-Match."}
+
+
+def conditional_get(operation, responses):
+    operation.setdefault("parameters", []).append(
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "schema": {"type": "string"},
+            "description": "The ETag of an earlier answer: 304 if nothing changed since.",
+        }
+    )
+    responses["200"].setdefault("headers", {})["ETag"] = ETAG
+    responses["304"] = {"description": "Not modified since that ETag.", "headers": {"ETag": ETAG}}
+
+
+def sector_slugs():
+    """The sector slugs there are (none when the schema is written without a database, as
+    `manage.py spectacular` may be)."""
+    from cms.models import Sector
+
+    try:
+        return list(Sector.objects.order_by("slug").values_list("slug", flat=True))
+    except DatabaseError:
+        return []
+
+
+def document_errors(result, generator, request, public):
+    """Every operation documents the errors it may answer (400, 401, 403, 404, 429), each in
+    the shape the portal gives them (`Error`; a 400 may give `FieldErrors`)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["FieldErrors"] = FIELD_ERRORS_SCHEMA
+    error = {"$ref": "#/components/schemas/Error"}
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_DESCRIPTIONS.items():
+                shape = error
+                if status == "400":
+                    given = responses.get("400", {}).get("content", {})
+                    shapes = [error, {"$ref": "#/components/schemas/FieldErrors"}]
+                    shapes += [c["schema"] for c in given.values() if c.get("schema")]
+                    shape = {"anyOf": shapes}
+                answer = {
+                    "description": description,
+                    "content": {"application/json": {"schema": shape}},
+                }
+                if status == "429":
+                    answer["headers"] = {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds to wait before the next request.",
+                        }
+                    }
+                responses[status] = answer
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "sector" and operation["operationId"].startswith(
+                    "technologies_"
+                ):
+                    # The catalogue's filter takes only the sectors there are (cms.Sector).
+                    slugs = sector_slugs()
+                    if slugs:
+                        parameter["schema"]["enum"] = ["", *slugs]
+            if operation["operationId"].split("_")[0] in CONDITIONAL:
+                conditional_get(operation, responses)
+            if "409" in responses:  # a state that changed meanwhile (grants.workflow.StateConflict)
+                responses["409"]["content"] = {"application/json": {"schema": error}}
+    return result
 
 
 class PortalSwaggerView(SpectacularSwaggerView):

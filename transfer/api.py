@@ -6,9 +6,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from core.rest import PortalAPIView
+from core.fields import MAX_ID
+from core.rest import (
+    ConditionalGet,
+    PortalAPIView,
+    integer_parameter,
+    slug_parameter,
+    text_parameter,
+)
 from transfer.catalogue import catalogue
-from transfer.models import Technology, TechnologyFile, TechnologyNeed
+from transfer.models import IPStatus, Technology, TechnologyFile, TechnologyNeed, TransferMode
 
 
 class TechnologyFileSerializer(serializers.ModelSerializer):
@@ -27,7 +34,7 @@ class TechnologySerializer(serializers.ModelSerializer):
     sector = serializers.CharField(source="sector.slug", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     source_proposal = serializers.CharField(
-        source="source_proposal.receipt_number", default=None, read_only=True
+        source="source_proposal.receipt_number", default=None, allow_null=True, read_only=True
     )
     url = serializers.SerializerMethodField()
     files = TechnologyFileSerializer(many=True, read_only=True)
@@ -60,18 +67,39 @@ class NeedSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="Words to find, with or without diacritics"),
-            OpenApiParameter("sector", str, description="A sector slug, e.g. rice"),
-            OpenApiParameter("trl_min", int, description="Lowest readiness level (1–9)"),
-            OpenApiParameter("ip", str, description="An IP status, e.g. patent"),
-            OpenApiParameter("mode", str, description="A transfer mode, e.g. licence"),
-            OpenApiParameter("organisation", int, description="An owner organisation's id"),
-            OpenApiParameter("price_max", int, description="Budget in VND: priced at most this"),
-            OpenApiParameter("sort", str, description="relevance, newest or trl"),
+            OpenApiParameter(
+                "q", text_parameter(100), description="Words to find, with or without diacritics"
+            ),
+            OpenApiParameter("sector", slug_parameter(), description="A sector slug, e.g. rice"),
+            OpenApiParameter(
+                "trl_min", integer_parameter(1, 9), description="Lowest readiness level (1–9)"
+            ),
+            OpenApiParameter(
+                "ip", str, enum=IPStatus.values, description="An IP status, e.g. patent"
+            ),
+            OpenApiParameter(
+                "mode", str, enum=TransferMode.values, description="A transfer mode, e.g. licence"
+            ),
+            OpenApiParameter(
+                "organisation",
+                integer_parameter(1, MAX_ID),
+                description="An owner organisation's id",
+            ),
+            OpenApiParameter(
+                "price_max",
+                integer_parameter(1, MAX_ID),
+                description="Budget in VND: priced at most this",
+            ),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=["relevance", "newest", "trl"],
+                description="relevance, newest or trl",
+            ),
         ]
     )
 )
-class TechnologyViewSet(PortalAPIView, ReadOnlyModelViewSet):
+class TechnologyViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     """Published technologies, filtered as on /technologies/."""
 
     serializer_class = TechnologySerializer
@@ -90,7 +118,7 @@ class TechnologyViewSet(PortalAPIView, ReadOnlyModelViewSet):
         ).prefetch_related("files")
 
 
-class NeedViewSet(PortalAPIView, ReadOnlyModelViewSet):
+class NeedViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
     """Published business needs."""
 
     serializer_class = NeedSerializer

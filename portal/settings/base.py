@@ -205,7 +205,12 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
-PORTAL_RATE_LIMITS = {"receipt_verify": (20, 60), "document_verify": (10, 60)}
+# `api_anonymous`: the JSON API for callers not signed in (core.rest.AnonymousRateLimit).
+PORTAL_RATE_LIMITS = {
+    "receipt_verify": (20, 60),
+    "document_verify": (10, 60),
+    "api_anonymous": (int(env("API_ANONYMOUS_PER_MINUTE", "120")), 60),
+}
 # A form sent with a stale or missing CSRF token gets the portal's 403 page, explained.
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 LOGIN_URL = "account_login"
@@ -327,6 +332,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.rest.AnonymousRateLimit"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # `{"detail": …, "code": …}`, as the portal's own JSON errors under /api/ (portal/errors.py).
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
@@ -341,6 +347,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["portal.api.portal_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.document_errors",
+    ],
     # Swagger UI and ReDoc are served by the portal itself: no CDN on a government network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
