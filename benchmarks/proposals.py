@@ -42,6 +42,7 @@ from grants.models import (  # noqa: E402
     CallPage,
     Proposal,
     ProposalVersion,
+    ReceiptCounter,
     ReviewAssignment,
     TeamMember,
 )
@@ -176,7 +177,9 @@ def generate(total, rng):
         get_user_model().objects.filter(email__startswith="reviewer").order_by("email")
     )
     organisations = {p.user_id: p.organisation_id for p in Profile.objects.all()}
-    counters = {call.pk: 100 + Proposal.objects.filter(call=call).count() for call in calls}
+    # Receipt numbers go on from each call's ReceiptCounter, which is moved on to the last one
+    # given below: the next real submit in a filled call takes the next number, not a taken one.
+    counters = {}
     names, weights = zip(
         *[(state, weight) for state, (weight, _path) in STATES.items()], strict=True
     )
@@ -199,7 +202,11 @@ def generate(total, rng):
             sectors = list(call.sectors.all())
             title = f"{rng.choice(ACTIONS)} {rng.choice(SUBJECTS)} tại {rng.choice(PLACES)}"
             submitted = state != "draft"
-            counters[call.pk] += submitted
+            year = timezone.localtime(call.opens_at).year
+            if submitted:
+                if (call.pk, year) not in counters:
+                    counters[call.pk, year] = _counter(call, year)
+                counters[call.pk, year].last += 1
             proposals.append(
                 Proposal(
                     call=call,
@@ -220,7 +227,7 @@ def generate(total, rng):
                     approved_amount=800_000_000 if state in ("funded", "in_progress", "completed", "terminated", "transferred") else None,
                     aggregate_score=rng.randrange(6000, 9500) / 100 if STATES[state][1][3:4] else None,
                     receipt_number=(
-                        f"{call.code}-{timezone.localtime(call.opens_at).year}-{counters[call.pk]:04d}"
+                        f"{call.code}-{year}-{counters[call.pk, year].last:04d}"
                         if submitted
                         else None
                     ),
@@ -334,7 +341,17 @@ def generate(total, rng):
         ReviewAssignment.objects.bulk_create(seats, batch_size=5000)
         Ballot.objects.bulk_create(ballots, batch_size=5000)
         contracts_for(proposals, rng)
+        ReceiptCounter.objects.bulk_update(counters.values(), ["last"])
         missing -= size
+
+
+def _counter(call, year):
+    """The call's receipt counter for the year, created as the workflow would."""
+    counter, _created = ReceiptCounter.objects.get_or_create(call=call, year=year)
+    return counter
+
+
+def vacuum():
     with connection.cursor() as cursor:
         # What autovacuum does on a live server: statistics and the visibility map.
         cursor.execute("VACUUM ANALYZE")
@@ -590,6 +607,7 @@ def main():
     for size in sizes:
         start = time.perf_counter()
         generate(size, rng)
+        vacuum()
         print(
             f"{Proposal.objects.count()} proposals in {time.perf_counter() - start:.1f} s",
             flush=True,

@@ -10,7 +10,8 @@
   chains to the configured CA and names the configured Department). It never raises.
 - `signed_document(...)` signs a document once and keeps it in the registry
   (`core.models.SignedDocument`), so that /verify/ can say which document of the portal a file
-  is; later downloads get the very same bytes.
+  is; later downloads get the very same bytes. `stored_document(...)` keeps a document that
+  needs no signature (the receipt) the same way, rendered once.
 docs/operations.md → "Digital signatures" describes the settings and the certificate.
 """
 
@@ -283,14 +284,32 @@ def signed_document(*, kind, key, number, dated, subject, path, render, reason=N
     """The signed bytes of the portal's document (kind, key): the stored ones when it was
     signed before, else `render()` signed now, stored and registered. Once only, even when
     two requests ask at once (the unique constraint decides, the loser reads the winner's)."""
+    reason = reason or f"Ký ban hành văn bản số {number}"
+    return stored_document(
+        kind=kind,
+        key=key,
+        number=number,
+        dated=dated,
+        subject=subject,
+        path=path,
+        render=lambda: sign_pdf(render(), reason=reason),
+    )
+
+
+def stored_document(*, kind, key, number, dated, subject, path, render):
+    """The stored bytes of the portal's document (kind, key), else `render()` now, stored and
+    registered — the receipt, which needs no signature, is kept this way. The file is written
+    under its own digest before the row that names it is committed, so a reader never sees a
+    half-written file; of two first renders at once the unique constraint keeps one (the loser
+    deletes its file and serves the winner's bytes), so every download is byte-identical."""
     from core.models import SignedDocument
 
     key = str(key)
     existing = SignedDocument.objects.filter(kind=kind, key=key).first()
     if existing is not None:
         return existing.read()
-    signed = sign_pdf(render(), reason=reason or f"Ký ban hành văn bản số {number}")
-    digest = hashlib.sha256(signed).hexdigest()
+    data = render()
+    digest = hashlib.sha256(data).hexdigest()
     document = SignedDocument(
         kind=kind,
         key=key,
@@ -300,14 +319,14 @@ def signed_document(*, kind, key, number, dated, subject, path, render, reason=N
         path=path[:300],
         sha256=digest,
     )
-    document.file.save(f"{digest}.pdf", ContentFile(signed), save=False)
+    document.file.save(f"{digest}.pdf", ContentFile(data), save=False)
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError:
         document.file.delete(save=False)
         return SignedDocument.objects.get(kind=kind, key=key).read()
-    return signed
+    return data
 
 
 def signed_pdf_response(request, *, filename, **document):

@@ -71,6 +71,26 @@ def receipt_pdf(proposal, language="vi"):
         return render_pdf("pdf/receipt.html", context)
 
 
+def receipt_document(proposal, language="vi"):
+    """The receipt's stored bytes: rendered once per submitted version and language (by the
+    background task after submit, or at the first download if it has not run yet) and then
+    served as stored, byte-identical on every download and in the e-mail."""
+    from core.signing import stored_document
+
+    english = language == "en"
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("proposal_receipt", args=[proposal.pk])
+    return stored_document(
+        kind="receipt_en" if english else "receipt",
+        key=f"{proposal.pk}/{proposal.version}",
+        number=proposal.receipt_number,
+        dated=timezone.localdate(proposal.submitted_at),
+        subject=proposal.title,
+        path=path,
+        render=lambda: receipt_pdf(proposal, language="en" if english else "vi"),
+    )
+
+
 # Words of two syllables the heading must not cut at the end of a line ("CÔNG | NGHỆ").
 WHOLE_WORDS = re.compile(r"\b(khoa) (học)\b|\b(công) (nghệ)\b|\b(an) (giang)\b", re.IGNORECASE)
 

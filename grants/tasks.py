@@ -31,7 +31,7 @@ def officer_emails():
 
 @task()
 def notify_transition(entry_id):
-    from grants.documents import receipt_pdf
+    from grants.documents import receipt_document
     from grants.models import AuditEntry
 
     entry = AuditEntry.objects.select_related("proposal__call", "proposal__owner", "actor").get(
@@ -51,7 +51,8 @@ def notify_transition(entry_id):
             attachments = []
             if entry.transition == "submit":
                 name = f"bien-nhan-{proposal.receipt_number}.pdf"
-                attachments.append((name, receipt_pdf(proposal), "application/pdf"))
+                # The receipt is rendered here, once, and stored: the download serves these bytes.
+                attachments.append((name, receipt_document(proposal), "application/pdf"))
             send_templated("grants/email/owner", context, [proposal.owner.email], attachments)
             sent += 1
         # A draft withdrawn before it was ever submitted concerns nobody at the Department.

@@ -21,7 +21,7 @@ from core.files import download
 from core.http import client_ip, rate_limited
 from core.text import fold, vnd
 from grants import dossier, forms, rules, timeline, workflow, worklist
-from grants.documents import receipt_pdf
+from grants.documents import receipt_document
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
 
@@ -618,8 +618,9 @@ def receipt(request, pk):
     if not proposal.receipt_number:
         raise Http404
     language = "en" if request.LANGUAGE_CODE == "en" else "vi"  # /en/: the courtesy version
+    # The stored receipt (rendered once, by the worker after submit or by the first download).
     response = HttpResponse(
-        receipt_pdf(proposal, language=language), content_type="application/pdf"
+        receipt_document(proposal, language=language), content_type="application/pdf"
     )
     name = "receipt" if language == "en" else "bien-nhan"
     response["Content-Disposition"] = f'inline; filename="{name}-{proposal.receipt_number}.pdf"'
