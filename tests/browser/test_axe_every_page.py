@@ -13,6 +13,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import translation
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import sign_in
 from tests.security.conftest import ROLE_EMAILS, build_world
@@ -44,6 +45,19 @@ SKIPPED = {
     "wagtailcore_authenticate_with_password": "POST of a page's password (no restricted page)",
     "project_registration_pdf": "a PDF",
     "project_inspection_file": "an uploaded file (the inspection minutes)",
+    "privacy_export": "a JSON download of one's personal data",
+    "proposal_export": "a CSV/XLSX export",
+    "proposal_receipt": "a PDF",
+    "proposal_decision": "a PDF",
+    "proposal_minutes": "a PDF",
+    "call_minutes": "a PDF",
+    "project_contract_pdf": "a PDF",
+    "project_acceptance_minutes": "a PDF",
+    "proposal_attachment": "an uploaded file",
+    "project_report_attachment": "an uploaded file",
+    "project_acceptance_attachment": "an uploaded file",
+    "technology_file": "an uploaded file",
+    "deal_agreement": "the signed agreement (an uploaded file)",
 }
 
 
@@ -135,8 +149,12 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser, demo_
                 for language in ("vi", "en"):
                     with translation.override(language):
                         url = case.url(world)
-                    response = page.goto(base + url)
                     where = f"{case.id} as {role}: GET {url}"
+                    try:
+                        response = page.goto(base + url)
+                    except PlaywrightError as error:  # a download, most often
+                        problems.append(f"{where}: {error.message.splitlines()[0]}")
+                        continue
                     if response is None or response.status != 200:
                         problems.append(f"{where}: {response and response.status}")
                         continue
@@ -149,4 +167,5 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser, demo_
         finally:
             context.close()
     assert problems == [], "\n".join(problems)
-    assert checked >= 100, checked
+    # 47 patterns × 2 languages when this was written: a walk that found far fewer proves little.
+    assert checked >= 90, checked
