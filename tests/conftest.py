@@ -71,6 +71,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
+def demo_site(transactional_db, live_server):
+    """The demo data behind a live server (a transactional test starts from a flushed DB):
+    browser tests and the API conformance run."""
+    from cms.models import HomePage
+
+    if not HomePage.objects.exists():
+        call_command("seed_demo", stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
 def seeded(transactional_db):
     """The demo in a database whose transactions really commit (concurrency tests, PostgreSQL)."""
     from django.db import connection

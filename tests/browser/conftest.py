@@ -1,11 +1,9 @@
 """Playwright driving Debian's Chromium (`playwright install` cannot download browsers here)."""
 
-import io
 import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,16 +31,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def demo_site(transactional_db, live_server):
-    """The demo data behind a live server (a transactional test starts from a flushed DB)."""
-    from cms.models import HomePage
-
-    if not HomePage.objects.exists():
-        call_command("seed_demo", stdout=io.StringIO())
-    return live_server
 
 
 @pytest.fixture

@@ -7,12 +7,9 @@ content type, body (errors included), headers; and none is a 500.
 It runs in the live-server phase of `make test` (marked `browser`: it commits and flushes the
 database like the browser tests)."""
 
-import io
-
 import pytest
 import requests
 import schemathesis
-from django.core.management import call_command
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
@@ -62,16 +59,6 @@ def _run_every_operation(schema, base_url, session):
         except BaseException as error:  # noqa: BLE001 (a FailureGroup; all reported at once)
             failures.append(f"{operation.label}: {error}")
     return failures
-
-
-@pytest.fixture
-def demo_site(transactional_db, live_server):
-    """The demo behind a live server (a transactional test starts from a flushed database)."""
-    from cms.models import HomePage
-
-    if not HomePage.objects.exists():
-        call_command("seed_demo", stdout=io.StringIO())
-    return live_server
 
 
 @pytest.fixture

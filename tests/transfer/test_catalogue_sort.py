@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.transfer.test_catalogue import titles
+
 pytestmark = pytest.mark.django_db
 
 
@@ -12,13 +14,6 @@ def selected_sort(html):
     menu = html[html.index('name="sort"') :]
     menu = menu[: menu.index("</select>")]
     return re.findall(r'<option value="([^"]*)" selected>', menu)
-
-
-def titles(response):
-    return re.findall(
-        r'<h2 class="card-title"[^>]*><a href="/technologies/\d+/">([^<]+)</a>',
-        response.content.decode(),
-    )
 
 
 def test_the_catalogue_without_a_choice_selects_the_best_match_entry(client):

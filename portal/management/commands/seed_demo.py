@@ -40,20 +40,26 @@ def indexed_once():
     is saved (a page is saved four or five times while it is created, translated and published);
     here each object saved is indexed once, at the end, with Wagtail's and modelsearch's own
     tasks."""
-    references, searched = {}, {}
     tracked = set(ReferenceIndex.tracked_models)
-    indexed = [
+    indexed = {
         m for m in search_index.get_indexed_models() if getattr(m, "search_auto_update", True)
-    ]
+    }
+    saved = {}  # (app label, model name, pk) -> (model, the tasks that index it)
 
     def remember(sender, instance, raw=False, **kwargs):
-        if raw:
-            return
-        key = (sender._meta.app_label, sender._meta.model_name, str(instance.pk))
-        if sender in tracked:
-            references[key] = sender
-        if isinstance(instance, tuple(indexed)):
-            searched[key] = sender
+        tasks = [
+            task
+            for task, wanted in (
+                (update_reference_index_task, tracked),
+                (insert_or_update_object_task, indexed),
+            )
+            if sender in wanted
+        ]
+        if not raw and tasks:
+            saved[(sender._meta.app_label, sender._meta.model_name, str(instance.pk))] = (
+                sender,
+                tasks,
+            )
 
     post_save.connect(remember, weak=False, dispatch_uid="seed_demo_indexes")
     for model in indexed:
@@ -65,12 +71,12 @@ def indexed_once():
         post_save.disconnect(dispatch_uid="seed_demo_indexes")
         for model in indexed:
             post_save.connect(search_signal_handlers.post_save_signal_handler, sender=model)
-    for (app_label, model_name, pk), model in sorted(references.items(), key=lambda item: item[0]):
+    for (app_label, model_name, pk), (model, tasks) in sorted(
+        saved.items(), key=lambda item: item[0]
+    ):
         if model.objects.filter(pk=pk).exists():  # not deleted since (Wagtail's welcome page)
-            update_reference_index_task.enqueue(app_label, model_name, pk)
-    for (app_label, model_name, pk), model in sorted(searched.items(), key=lambda item: item[0]):
-        if model.objects.filter(pk=pk).exists():
-            insert_or_update_object_task.enqueue(app_label, model_name, pk)
+            for task in tasks:
+                task.enqueue(app_label, model_name, pk)
 
 
 class Command(BaseCommand):
