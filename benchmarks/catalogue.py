@@ -29,6 +29,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks.proposals import machine, timed  # noqa: E402
+from benchmarks.report import write_section  # noqa: E402
 from cms.models import Sector  # noqa: E402
 from core.text import fold  # noqa: E402
 from core.words import joined_words  # noqa: E402
@@ -45,7 +46,6 @@ THINGS = [
 QUALITIES = ["tiết kiệm nước", "giảm chi phí", "năng suất cao", "thân thiện môi trường",
              "cho hợp tác xã", "quy mô nông hộ", "đạt chuẩn xuất khẩu"]  # fmt: skip
 PLACES = ["Long Xuyên", "Châu Đốc", "Rạch Giá", "Tri Tôn", "Thoại Sơn", "Phú Quốc", "Hòn Đất"]
-MARKER = "<!-- catalogue benchmark -->"
 
 
 def generate(total, rng):
@@ -173,7 +173,7 @@ def main():
             print(
                 f"  {label:36} median {row['median']:6.1f} ms  p90 {row['p90']:6.1f} ms  {ratio} {row['queries']}"
             )
-    lines = ["", MARKER, "", "# Catalogue and matching", "",
+    lines = ["## Catalogue and matching", "",
              f"- Command: `make bench` (second part: `benchmarks/catalogue.py`); machine: {machine()}",
              "- Bulk-seeded published technologies (about one need per five technologies) beside the"
              " demo, `VACUUM ANALYZE`, visitor not signed in; floor = base template for a visitor.",
@@ -185,7 +185,7 @@ def main():
              "- Targets (issue 6): pages within 3× the floor and under 50 ms median, queries constant;"
              " matching under 200 ms per need.", ""]  # fmt: skip
     for size in sizes:
-        lines += [f"## {size:,} technologies".replace(",", "."), "",
+        lines += [f"### {size:,} technologies".replace(",", "."), "",
                   "| measured | what | median ms | p90 ms | × floor | queries |", "|---|---|---:|---:|---:|---:|"]  # fmt: skip
         for label, row in results[size].items():
             ratio = f"{row['ratio']:.2f}" if row["ratio"] else "—"
@@ -194,7 +194,7 @@ def main():
                 f"| {label} | `{row['url']}` | {row['median']:.1f} | {row['p90']:.1f} | {ratio} | {queries} |"
             )
         lines.append("")
-    lines += ["## Matching quality (labelled set: `benchmarks/matching_labels.py`, demo data)", "",
+    lines += ["### Matching quality (labelled set: `benchmarks/matching_labels.py`, demo data)", "",
               f"{quality['needs']} needs, {quality['pairs']} labelled pairs · hit@1 {quality['hit@1']:.2f} · "
               f"precision@5 {quality['precision@5']:.3f} · recall@5 {quality['recall@5']:.3f} · "
               f"nDCG@5 {quality['ndcg@5']:.3f} · false friends in the top 5: {quality['false_friends']}",
@@ -204,10 +204,7 @@ def main():
               "| need | first match | relevant found in top 5 |", "|---|---|---|"]  # fmt: skip
     for title, top, found, relevant in quality["rows"]:
         lines.append(f"| {title} | {top[0] if top else '—'} | {found}/{relevant} |")
-    path = Path(args.output)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    text = text.split("\n" + MARKER)[0].rstrip() + "\n" + "\n".join(lines) + "\n"
-    path.write_text(text, encoding="utf-8")
+    write_section(args.output, "catalogue", "\n".join(lines))
     print(f"written to {args.output}")
 
 

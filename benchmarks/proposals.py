@@ -444,6 +444,7 @@ def pages():
     # The demo's own dossier under contract: the same page at every size, with a long timeline.
     longest = Proposal.objects.filter(owner=heavy, state="in_progress").order_by("pk").first()
     return [
+        ("officer", "bare view (request.user only, officer)", "/bench/bare/"),
         ("officer", "floor (base template, officer)", "/bench/floor/"),
         ("officer", "officer's queue", "/proposals/"),
         ("officer", "queue filtered by state", "/proposals/?state=submitted"),
@@ -454,6 +455,7 @@ def pages():
         ("officer", "tranche ledger", f"/proposals/{longest.pk}/tranches/"),
         ("officer", "progress reports", f"/proposals/{longest.pk}/reports/"),
         ("officer", "change requests", f"/proposals/{longest.pk}/changes/"),
+        ("researcher", "bare view (request.user only, researcher)", "/bench/bare/"),
         ("researcher", "floor (base template, researcher)", "/bench/floor/"),
         ("researcher", "researcher's “my proposals”", "/proposals/"),
         ("researcher", "researcher's dashboard (deadlines)", "/dashboard/"),
@@ -473,7 +475,9 @@ def measure(runs, warmup):
         results[label] = {"role": role, "url": url, **timed(clients[role], url, runs, warmup)}
     for row in results.values():
         floor = results[f"floor (base template, {row['role']})"]
+        bare = results[f"bare view (request.user only, {row['role']})"]
         row["ratio"] = row["median"] / floor["median"]
+        row["bare_ratio"] = row["median"] / bare["median"]
     return results
 
 
@@ -534,9 +538,9 @@ def machine():
 
 def report(results, sizes, command):
     lines = [
-        "# Benchmarks",
+        "## Proposal pages",
         "",
-        "Written by `make bench` (do not edit by hand). Server time is measured in-process through",
+        "Written by `make bench`. Server time is measured in-process through",
         "the whole middleware stack (sessions, authentication, locale, two-factor check, messages)",
         "with Django's test client and `DEBUG = False`; no network, no browser.",
         "",
@@ -549,20 +553,22 @@ def report(results, sizes, command):
         "  audit trail of their path, 7 council seats and ballots once reviewed; the demo",
         "  researcher owns about 2% of all dossiers).",
         "- Targets (issue 4): median within 3× the floor page and under 50 ms; query counts",
-        "  identical at every size.",
+        "  identical at every size. The floor is the base template for a signed-in user (header,",
+        "  menu, footer, site settings); the bare view is the middleware stack and `request.user`",
+        "  alone, no template: the floor's own cost is the difference.",
         "",
     ]
     for size in sizes:
         lines += [
-            f"## {size:,} proposals".replace(",", "."),
+            f"### {size:,} proposals".replace(",", "."),
             "",
-            "| page | URL | median ms | p90 ms | × floor | queries |",
-            "|---|---|---:|---:|---:|---:|",
+            "| page | URL | median ms | p90 ms | × floor | × bare | queries |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
         for label, row in results[size].items():
             lines.append(
                 f"| {label} | `{row['url']}` | {row['median']:.1f} | {row['p90']:.1f} | "
-                f"{row['ratio']:.2f} | {row['queries']} |"
+                f"{row['ratio']:.2f} | {row['bare_ratio']:.2f} | {row['queries']} |"
             )
         lines.append("")
     first, last = sizes[0], sizes[-1]
@@ -573,7 +579,7 @@ def report(results, sizes, command):
         within = large["ratio"] <= 3 and large["median"] < 50
         verdicts.append((label, small["queries"], large["queries"], same, within))
     lines += [
-        "## Verdict",
+        "### Verdict",
         "",
         f"| page | queries at {first:,} | queries at {last:,} | queries constant | within targets |".replace(
             ",", "."
