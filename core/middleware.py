@@ -1,11 +1,10 @@
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.roles import requires_two_factor
+from core.roles import has_two_factor, requires_two_factor
 
 # Paths a staff member without two-factor may still reach: setting it up, leaving, assets.
 ALLOWED_PREFIXES = ("/static/", "/media/", "/healthz", "/i18n/")
@@ -25,7 +24,7 @@ class StaffTwoFactorMiddleware:
             and user.is_authenticated
             and requires_two_factor(user)
             and not self._is_allowed(request.path)
-            and not is_mfa_enabled(user)
+            and not has_two_factor(user)
         ):
             messages.warning(
                 request,

@@ -38,6 +38,26 @@ def roles_of(user):
     return cached
 
 
+def remember_roles(user, roles):
+    """Roles read with the user (researchers.backends): roles_of asks no more for this request."""
+    user._portal_roles = frozenset(roles)
+
+
+def remember_two_factor(user, enabled):
+    """Whether the user has an authenticator, read with the user (researchers.backends)."""
+    user._portal_two_factor = bool(enabled)
+
+
+def has_two_factor(user):
+    """Whether the user has turned on two-factor sign-in (any allauth authenticator)."""
+    known = getattr(user, "_portal_two_factor", None)
+    if known is None:
+        from allauth.mfa.utils import is_mfa_enabled
+
+        known = is_mfa_enabled(user)
+    return known
+
+
 def has_role(user, *roles):
     return bool(roles_of(user).intersection(roles))
 
