@@ -35,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.report import write_section  # noqa: E402
 from grants.models import (  # noqa: E402
     AuditEntry,
     Ballot,
@@ -630,7 +631,7 @@ def main():
     text, constant, within = report(results, sizes, args.command)
     text += "\n".join(
         [
-            "## Signed contract PDF (first download: render + signature)",
+            "### Signed contract PDF (first download: render + signature)",
             "",
             "| step | median ms |",
             "|---|---:|",
@@ -642,7 +643,7 @@ def main():
             "",
         ]
     )
-    Path(args.output).write_text(text, encoding="utf-8")
+    write_section(args.output, "proposals", text)
     print(f"written to {args.output}")
     if not constant:
         sys.exit("query counts grow with the data")
