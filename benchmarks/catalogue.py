@@ -181,7 +181,7 @@ def main():
              " which a background task refreshes when a need or technology is published; the measured"
              " technology is ranked against all bulk needs first. The last row times that task for one"
              " need (its own ranking, then the rankings of the technologies it reaches). The catalogue's"
-             " sector and organisation menus come from Django's cache after the first request.",
+             " sector menu comes from Django's cache; owners are picked by name (no menu of every organisation).",
              "- Targets (issue 6): pages within 3× the floor and under 50 ms median, queries constant;"
              " matching under 200 ms per need.", ""]  # fmt: skip
     for size in sizes:

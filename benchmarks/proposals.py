@@ -55,7 +55,7 @@ from projects.models import (  # noqa: E402
     ProgressReport,
     Tranche,
 )
-from researchers.models import Organisation, Profile  # noqa: E402
+from researchers.models import Organisation, Profile, searchable_name  # noqa: E402
 
 # Share of each state, and the path of transitions that leads there.
 STATES = {
@@ -138,10 +138,35 @@ SCORES = {"overview": 10, "content": 20, "products": 13, "application": 13, "fea
           "capacity": 13}  # fmt: skip
 
 
+ORGANISATIONS = 3000  # a province's universities, institutes, companies and cooperatives
+KINDS = ["university", "institute", "business", "other"]
+
+
+def many_organisations(rng, count=ORGANISATIONS):
+    """Organisations up to `count` (the queue's and the catalogue's pickers must stay small)."""
+    missing = count - Organisation.objects.count()
+    if missing <= 0:
+        return
+    start = Organisation.objects.filter(name__startswith="Đơn vị thử nghiệm").count()
+    batch = []
+    for n in range(start, start + missing):
+        kind = rng.choice(KINDS)
+        organisation = Organisation(
+            name=f"Đơn vị thử nghiệm {n:05} {rng.choice(PLACES)}",
+            short_name=f"ĐV {n:05}",
+            kind=kind,
+            tax_code=f"16{n:08}" if kind == "business" else "",
+        )
+        organisation.search_name = searchable_name(organisation)
+        batch.append(organisation)
+    Organisation.objects.bulk_create(batch, batch_size=1000)
+
+
 def applicants(rng, count):
     """Researchers to own the dossiers, each with a profile and an organisation."""
     user_model = get_user_model()
     group = Group.objects.get(name="researcher")
+    many_organisations(rng)
     organisations = list(Organisation.objects.exclude(kind="agency"))
     existing = list(user_model.objects.filter(username__startswith="bench-").order_by("pk"))
     new = [
@@ -450,6 +475,8 @@ def pages():
         ("officer", "officer's queue", "/proposals/"),
         ("officer", "queue filtered by state", "/proposals/?state=submitted"),
         ("officer", "queue searched by text", "/proposals/?q=c%C3%A1+tra"),
+        ("officer", "queue by organisation name", "/proposals/?organisation=dai+hoc"),
+        ("officer", "organisation suggestions", "/organisations/suggest/?q=don+vi+00"),
         ("officer", "proposal page with timeline", f"/proposals/{longest.pk}/"),
         ("officer", "officer's dashboard (execution panels)", "/dashboard/"),
         ("officer", "contract page (signed)", f"/proposals/{longest.pk}/contract/"),

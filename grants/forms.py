@@ -19,7 +19,6 @@ from grants.models import (
     ReviewAssignment,
     TeamMember,
 )
-from researchers.models import Organisation
 
 MAX_LINE_AMOUNT = 100_000_000_000  # 100 billion VND: far above any provincial task
 
@@ -320,12 +319,8 @@ class QueueFilterForm(forms.Form):
         label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"),
         to_field_name="slug",
     )  # fmt: skip
-    organisation = IdChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.order_by("name"),
-        required=False,
-        empty_label=_("All organisations"),
-    )
+    # A name (or id) for researchers.pickers: a menu of every organisation would not stay small.
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=255)
     todo = forms.ChoiceField(label=_("Work"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),

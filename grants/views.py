@@ -24,6 +24,7 @@ from grants import dossier, forms, rules, timeline, workflow, worklist
 from grants.documents import receipt_document
 from grants.models import Attachment, Proposal, ProposalState
 from grants.selectors import proposals_of
+from researchers import pickers
 
 STAFF = (roles.OFFICER, roles.MANAGER)
 
@@ -80,7 +81,7 @@ def _filtered(request, *, tell=True):
     if data.get("sector"):
         proposals = proposals.filter(sector=data["sector"])
     if data.get("organisation"):
-        proposals = proposals.filter(organisation=data["organisation"])
+        proposals = pickers.narrowed(proposals, data["organisation"])
     todo = worklist.todo(data.get("todo") or "")
     if todo is not None:  # one of the dashboard's counts: exactly its rows
         proposals = todo.apply(proposals, timezone.now())
@@ -164,6 +165,7 @@ def _queue(request):
             "total": sum(counts.values()),
             "export_query": query.urlencode(),
             "selects": _filter_selects(form, request.GET),
+            "organisation_shown": pickers.shown(request.GET.get("organisation", "")),
             "todo": worklist.todo(request.GET.get("todo", "")),
         },
     )
@@ -175,7 +177,6 @@ def _filter_selects(form, params):
     menus = [
         ("call", fields["call"], [(c.pk, f"{c.code} · {c.title}") for c in fields["call"].queryset.only("code", "title")]),
         ("sector", fields["sector"], [(s.slug, s.label) for s in fields["sector"].queryset]),
-        ("organisation", fields["organisation"], [(o.pk, o.name) for o in fields["organisation"].queryset.only("name")]),
         ("todo", fields["todo"], [(key, str(label)) for key, label in fields["todo"].choices]),
         ("sort", fields["sort"], [(key, str(label)) for key, label in fields["sort"].choices]),
     ]  # fmt: skip

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from grants import review_views
 from portal import admin_signin, api, search, verify_views, views
+from researchers import pickers
 from researchers import views as researcher_views
 
 # Both admins sign people in through allauth (rate limits, TOTP): portal/admin_signin.py.
@@ -23,6 +24,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
     path("api/", include("portal.api")),
+    # Suggestions for the organisation pickers of the queue and the catalogue (JSON).
+    path("organisations/suggest/", pickers.suggest, name="organisation_suggest"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -7,7 +7,13 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly
+from core.text import fold
 from researchers.validators import validate_orcid, validate_tax_code
+
+
+def searchable_name(organisation):
+    parts = (organisation.name, organisation.short_name, organisation.tax_code)
+    return " ".join(fold(part) for part in parts if part)
 
 
 class Organisation(models.Model):
@@ -34,6 +40,8 @@ class Organisation(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Name, short name and tax code without diacritics, for the pickers (researchers.pickers).
+    search_name = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -47,6 +55,12 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = searchable_name(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -17,6 +17,6 @@ class TransferConfig(AppConfig):
         timeline.register(market_steps)
         timeline.register_documents(transfer_documents)
 
-        for model in ("cms.Sector", "researchers.Organisation"):
+        for model in ("cms.Sector",):
             post_save.connect(forget_menus, sender=model, dispatch_uid=f"menus-save-{model}")
             post_delete.connect(forget_menus, sender=model, dispatch_uid=f"menus-delete-{model}")

@@ -10,7 +10,7 @@ from core import roles
 from core.fields import ignored_filters
 from core.text import fold
 from core.words import has_diacritics, query_syllables, whole_folded
-from researchers.models import Organisation
+from researchers import pickers
 from transfer import forms
 from transfer.models import Technology
 
@@ -46,7 +46,7 @@ def catalogue(params, sectors=None):
     if data.get("mode"):
         technologies = technologies.filter(transfer_modes__icontains=f'"{data["mode"]}"')
     if data.get("organisation"):
-        technologies = technologies.filter(organisation_id=data["organisation"])
+        technologies = pickers.narrowed(technologies, data["organisation"])
     if data.get("price_max"):
         # A budget: listings with an indicative price within it (negotiable ones have none).
         technologies = technologies.filter(price__lte=data["price_max"])
@@ -70,25 +70,20 @@ def catalogue(params, sectors=None):
     return form, technologies, sort
 
 
-MENU_KEYS = ("catalogue:sectors", "catalogue:organisations")
+MENU_KEYS = ("catalogue:sectors",)
 
 
 def forget_menus(**_kwargs):
-    """A sector or organisation changed: the catalogue's menus are read again (signal receiver)."""
+    """A sector changed: the catalogue's menu of sectors is read again (signal receiver)."""
     cache.delete_many(MENU_KEYS)
 
 
-def catalogue_menus():
-    """All sectors and organisations, for the catalogue's filters and cards. They change a few
-    times a year, so they are cached (and forgotten on every change, see `forget_menus`) instead
-    of being queried, or joined, on every page of the catalogue."""
-    sectors = cache.get_or_set(MENU_KEYS[0], lambda: list(Sector.objects.all()), 3600)
-    organisations = cache.get_or_set(
-        MENU_KEYS[1],
-        lambda: list(Organisation.objects.order_by("name").only("kind", "name", "short_name")),
-        3600,
-    )
-    return sectors, organisations
+def catalogue_sectors():
+    """All sectors, for the catalogue's filters and cards. They change a few times a year, so
+    they are cached (and forgotten on every change, see `forget_menus`) instead of being
+    queried, or joined, on every page of the catalogue. (Owners are too many for a menu: the
+    catalogue picks them by name, researchers.pickers.)"""
+    return cache.get_or_set(MENU_KEYS[0], lambda: list(Sector.objects.all()), 3600)
 
 
 def visible_to(technology, user):

@@ -13,26 +13,25 @@ from core import roles
 from core.http import client_ip
 from core.security import json_ld
 from core.text import vnd
+from researchers import pickers
 from transfer import forms, matching, workflow
-from transfer.catalogue import catalogue, catalogue_menus, visible_to
+from transfer.catalogue import catalogue, catalogue_sectors, visible_to
 from transfer.models import IPStatus, Technology, TransferMode
 
 
 def technology_list(request):
-    sectors, organisations = catalogue_menus()
+    sectors = catalogue_sectors()
     form, technologies, sort = catalogue(request.GET, sectors)
     for note in form.ignored:
         messages.warning(request, note)
     technologies = technologies.only(
         "title", "summary", "title_en", "summary_en", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
-        "sector", "organisation",
-    )  # fmt: skip
+        "sector", "organisation__name", "organisation__short_name",
+    ).select_related("organisation")  # fmt: skip
     page = Paginator(technologies, 20).get_page(request.GET.get("page"))
     sector_of = {sector.pk: sector for sector in sectors}
-    organisation_of = {organisation.pk: organisation for organisation in organisations}
     for technology in page.object_list:
         technology.sector = sector_of[technology.sector_id]
-        technology.organisation = organisation_of[technology.organisation_id]
     query = request.GET.copy()
     query.pop("page", None)
     selected = {
@@ -44,8 +43,6 @@ def technology_list(request):
         "trl_min": [(str(n), f"TRL {n}") for n in range(1, 10)],
         "ip": IPStatus.choices,
         "mode": TransferMode.choices,
-        # Owners a visitor can pick: every organisation but the Department itself.
-        "organisation": [(str(o.pk), o.name) for o in organisations if o.kind != "agency"],
         "price_max": [
             (str(step), _("up to %(amount)s") % {"amount": vnd(step)}) for step in forms.PRICE_STEPS
         ],
@@ -57,7 +54,6 @@ def technology_list(request):
             ("trl_min", _("Readiness at least"), _("Any TRL")),
             ("ip", _("Intellectual property"), _("Any")),
             ("mode", _("Transfer mode"), _("Any")),
-            ("organisation", _("Owner"), _("All organisations")),
             ("price_max", _("Budget"), _("Any price")),
         )
     ]  # fmt: skip
@@ -69,7 +65,8 @@ def technology_list(request):
         request,
         "transfer/technology_list.html",
         {"page_obj": page, "extra_query": query.urlencode(), "selected": selected,
-         "menus": menus, "sorts": sorts},
+         "menus": menus, "sorts": sorts,
+         "organisation_shown": pickers.shown(request.GET.get("organisation", ""))},
     )  # fmt: skip
 
 

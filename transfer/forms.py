@@ -156,9 +156,8 @@ class CatalogueFilter(forms.Form):
     mode = forms.ChoiceField(
         label=_("Transfer mode"), required=False, choices=[("", "")] + list(TransferMode.choices)
     )
-    organisation = AsciiIntegerField(
-        label=_("Owner"), required=False, min_value=1, max_value=MAX_ID
-    )
+    # An owner's id (links, the API) or name (the page's picker): researchers.pickers.
+    organisation = forms.CharField(label=_("Owner"), required=False, max_length=255)
     price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[*SORTS, ("relevance", _("Relevance"))]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core import roles
 from core.words import query_syllables, search_filter
 from transfer import forms, matching, workflow
-from transfer.catalogue import catalogue_menus
+from transfer.catalogue import catalogue_sectors
 
 
 def need_list(request):
@@ -20,7 +20,7 @@ def need_list(request):
     it best; businesses post theirs below."""
     from transfer.models import TechnologyNeed
 
-    sectors, _organisations = catalogue_menus()
+    sectors = catalogue_sectors()
     sector = next((s for s in sectors if s.slug == request.GET.get("sector")), None)
     needs = (
         TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)

@@ -321,17 +321,21 @@ def test_a_project_result_names_the_task_it_came_from(client):
     assert receipt and f"Kết quả của nhiệm vụ KH&CN cấp tỉnh {receipt}" in html
 
 
-def test_a_new_organisation_or_sector_reaches_the_filters_at_once(client):
+def test_a_new_sector_reaches_the_filters_and_a_new_organisation_the_suggestions_at_once(client):
     from cms.models import Sector
     from researchers.models import Organisation
 
-    client.get("/technologies/")  # the menus are now cached
+    client.get("/technologies/")  # the sectors are now cached
     Organisation.objects.create(name="Hợp tác xã Nông nghiệp Tân Tiến", kind="institute")
     Sector.objects.create(slug="duoc-lieu", name="Dược liệu", name_en="Medicinal herbs")
     html = client.get("/technologies/").content.decode()
-    assert "Hợp tác xã Nông nghiệp Tân Tiến" in html and "Dược liệu" in html
+    assert "Dược liệu" in html
+    found = client.get("/organisations/suggest/", {"q": "tan tien", "owners": "1"}).json()
+    assert [o["name"] for o in found["results"]] == ["Hợp tác xã Nông nghiệp Tân Tiến"]
     # The Department itself owns no technology: it is not offered as an owner.
-    assert "Sở Khoa học và Công nghệ tỉnh An Giang</option>" not in html
+    department = client.get("/organisations/suggest/", {"q": "so khoa hoc", "owners": "1"})
+    assert department.json()["results"] == []
+    assert client.get("/organisations/suggest/", {"q": "so khoa hoc"}).json()["results"]
 
 
 # -- owners edit their listings ----------------------------------------------------------------------

@@ -1,0 +1,75 @@
+"""The organisation pickers of the officers' queue and the public catalogue: a text field that
+takes an organisation's name (typed with or without diacritics, or its short name or tax code;
+a name chosen from the suggestions picks exactly that organisation) or its id (links, the API),
+with suggestions as one types (`suggest`). A province has thousands of organisations: a menu
+listing all of them would weigh more than the page around it."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from core.fields import valid_id
+from core.text import fold
+from researchers.models import Organisation
+
+SUGGESTIONS = 10
+MIN_LETTERS = 2
+MAX_LENGTH = 100
+
+
+def phrase_of(text):
+    return " ".join(fold(text or "").split())[:MAX_LENGTH]
+
+
+def narrowed(queryset, value, field="organisation"):
+    """`queryset` limited to the organisation(s) `value` names (see the module's doc)."""
+    value = " ".join((value or "").split())
+    if not value:
+        return queryset
+    if value.isascii() and value.isdigit():
+        pk = valid_id(value)
+        return queryset.filter(**{f"{field}_id": pk}) if pk else queryset.none()
+    exact = Organisation.objects.filter(name=value)
+    if exact.exists():
+        return queryset.filter(**{f"{field}__in": exact})
+    phrase = phrase_of(value)
+    return queryset.filter(**{f"{field}__search_name__contains": phrase})
+
+
+def shown(value):
+    """What the picker's field shows for `value`: the organisation's name for an id."""
+    value = " ".join((value or "").split())
+    if value.isascii() and value.isdigit():
+        pk = valid_id(value)
+        name = (
+            Organisation.objects.filter(pk=pk).values_list("name", flat=True).first()
+            if pk
+            else None
+        )
+        return name or ""
+    return value
+
+
+def suggestions(text, *, owners_only=False):
+    """At most SUGGESTIONS organisations for what was typed: names starting with it first."""
+    phrase = phrase_of(text)
+    if len(phrase.replace(" ", "")) < MIN_LETTERS:
+        return []
+    found = Organisation.objects.filter(search_name__contains=phrase)
+    if owners_only:  # the catalogue's owners: not the Department itself
+        found = found.exclude(kind=Organisation.Kind.AGENCY)
+    found = found.annotate(
+        first=Case(
+            When(Q(search_name__startswith=phrase), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("first", "name")
+    return list(found.values("id", "name", "short_name")[:SUGGESTIONS])
+
+
+@require_GET
+def suggest(request):
+    """JSON for the pickers: `?q=` what was typed, `&owners=1` for the catalogue's owners."""
+    found = suggestions(request.GET.get("q", ""), owners_only=request.GET.get("owners") == "1")
+    return JsonResponse({"results": found})
