@@ -19,6 +19,7 @@ from grants.models import (
     ReviewAssignment,
     TeamMember,
 )
+from researchers.pickers import OrganisationField
 
 MAX_LINE_AMOUNT = 100_000_000_000  # 100 billion VND: far above any provincial task
 
@@ -320,7 +321,7 @@ class QueueFilterForm(forms.Form):
         to_field_name="slug",
     )  # fmt: skip
     # A name (or id) for researchers.pickers: a menu of every organisation would not stay small.
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=255)
+    organisation = OrganisationField(label=_("Organisation"))
     todo = forms.ChoiceField(label=_("Work"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),

@@ -5,6 +5,12 @@ from grants import decision_views, review_views, views
 urlpatterns = [
     path("", views.proposal_list, name="proposal_list"),
     path("export.<str:fmt>", views.proposal_export, name="proposal_export"),
+    path("exports/<int:pk>/", views.proposal_export_status, name="proposal_export_status"),
+    path(
+        "exports/<int:pk>/download/",
+        views.proposal_export_download,
+        name="proposal_export_download",
+    ),
     path("verify/<str:code>/", views.verify_receipt, name="receipt_verify"),
     path("<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("<int:pk>/edit/<slug:section>/", views.edit_view, name="proposal_edit"),

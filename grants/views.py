@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import exports, roles
-from core.fields import ignored_filters
+from core import roles
 from core.files import download
 from core.http import client_ip, rate_limited
-from core.text import fold, vnd
-from grants import dossier, forms, rules, timeline, workflow, worklist
+from core.text import vnd
+from grants import dossier, exports, forms, queue, rules, timeline, workflow, worklist
 from grants.documents import receipt_document
-from grants.models import Attachment, Proposal, ProposalState
+from grants.models import Attachment, Proposal, ProposalState, QueueExport
 from grants.selectors import proposals_of
 from researchers import pickers
 
@@ -64,39 +63,10 @@ def proposal_list(request):
 
 
 def _filtered(request, *, tell=True):
-    """The queue's proposals by the GET filters. A filter that does not validate is left
-    out (the others still apply), and the officer is told which one and why."""
-    form = forms.QueueFilterForm(request.GET or None)
-    proposals = Proposal.objects.all()
-    data, notes = ignored_filters(form)
+    form, proposals, state, sort, notes = queue.filtered(request.GET)
     for note in notes if tell else ():
         messages.warning(request, note)
-    if data.get("q"):
-        # A phrase of the receipt number, title, applicant or organisation, with or
-        # without diacritics (a trigram index serves it on PostgreSQL).
-        phrase = " ".join(fold(data["q"]).split())
-        proposals = proposals.filter(search_text__contains=phrase)
-    if data.get("call"):
-        proposals = proposals.filter(call=data["call"])
-    if data.get("sector"):
-        proposals = proposals.filter(sector=data["sector"])
-    if data.get("organisation"):
-        proposals = pickers.narrowed(proposals, data["organisation"])
-    todo = worklist.todo(data.get("todo") or "")
-    if todo is not None:  # one of the dashboard's counts: exactly its rows
-        proposals = todo.apply(proposals, timezone.now())
-    sort = data.get("sort") or "work"
-    # Drafts are the applicant's own business until they are submitted.
-    proposals = proposals.exclude(state=ProposalState.DRAFT)
-    return form, proposals, data.get("state") or "", sort
-
-
-def _ordered(proposals, sort):
-    """The queue in the chosen order; by default work first, oldest first."""
-    order = forms.SORTS[sort][0]
-    if order is None:
-        return worklist.work_first(proposals)
-    return proposals.order_by(order, "-pk")
+    return form, proposals, state, sort
 
 
 # What a row of the queue shows, read as plain values: the long texts of the dossier stay in
@@ -140,7 +110,7 @@ def _queue(request):
     counts = dict(proposals.order_by().values_list("state").annotate(n=Count("*")))
     if state:
         proposals = proposals.filter(state=state)
-    proposals = _ordered(proposals, sort).values(*QUEUE_FIELDS, **QUEUE_ROW)
+    proposals = queue.ordered(proposals, sort).values(*QUEUE_FIELDS, **QUEUE_ROW)
     paginator = Paginator(proposals, 25)
     # The counts per state are known already: spare the database a second COUNT(*).
     paginator.count = counts.get(state, 0) if state else sum(counts.values())
@@ -196,73 +166,44 @@ def _filter_selects(form, params):
     return selects
 
 
-EXPORT_COLUMNS = (
-    ("receipt_number", _("Receipt number")),
-    ("title", _("Title")),
-    ("state", _("State")),
-    ("call", _("Call")),
-    ("applicant", _("Applicant")),
-    ("organisation", _("Host organisation")),
-    ("sector", _("Sector")),
-    ("requested_amount", _("Requested amount (VND)")),
-    ("aggregate_score", _("Score")),
-    ("submitted_at", _("Submitted at")),
-)
-
-
-def _export_rows(proposals):
-    for p in proposals.iterator(chunk_size=1000):
-        submitted = (
-            timezone.localtime(p.submitted_at).strftime("%d/%m/%Y %H:%M") if p.submitted_at else ""
-        )
-        yield [
-            p.receipt_number or "",
-            p.title,
-            p.get_state_display(),
-            p.call.code,
-            getattr(getattr(p.owner, "profile", None), "full_name", "") or p.owner.email,
-            p.organisation.name if p.organisation else "",
-            p.sector.name if p.sector else "",
-            p.requested_amount,
-            float(p.aggregate_score) if p.aggregate_score is not None else "",
-            submitted,
-        ]
-
-
 @login_required
 def proposal_export(request, fmt):
+    """The queue as the officer filtered it, as CSV (streamed) or XLSX (grants.exports)."""
     if not roles.has_role(request.user, *STAFF):
         raise PermissionDenied
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    _form, proposals, state, sort = _filtered(request, tell=False)
-    if state:
-        proposals = proposals.filter(state=state)
-    proposals = _ordered(
-        proposals.select_related("call", "owner__profile", "organisation", "sector"), sort
-    )
-    header = [str(label) for _key, label in EXPORT_COLUMNS]
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_lines(header, _export_rows(proposals)),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
+        return exports.csv_response(request.GET)
+    total = queue.selected(request.GET).count()
+    if total <= exports.direct_limit():
+        return exports.xlsx_response(request.GET)
+    export = exports.request_xlsx(request.user, request.GET, rows_total=total)
+    return redirect("proposal_export_status", pk=export.pk)
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Proposals")[:31])
-    exports.xlsx_append(sheet, header)
-    for row in _export_rows(proposals):
-        exports.xlsx_append(sheet, row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.xlsx"'
-    workbook.save(response)
-    return response
+
+def _export_of(request, pk):
+    if not roles.has_role(request.user, *STAFF):
+        raise PermissionDenied
+    export = get_object_or_404(QueueExport, pk=pk)
+    if export.requested_by_id != request.user.pk:
+        raise PermissionDenied
+    return export
+
+
+@login_required
+def proposal_export_status(request, pk):
+    """A large XLSX export being written by the worker: its progress, then the download."""
+    export = _export_of(request, pk)
+    return render(request, "grants/export_status.html", {"export": export})
+
+
+@login_required
+def proposal_export_download(request, pk):
+    export = _export_of(request, pk)
+    if export.state != QueueExport.State.DONE:
+        raise Http404
+    return download(export.file, filename=export.filename, content_type=exports.XLSX)
 
 
 # -- one proposal ---------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ a name chosen from the suggestions picks exactly that organisation) or its id (l
 with suggestions as one types (`suggest`). A province has thousands of organisations: a menu
 listing all of them would weigh more than the page around it."""
 
+from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core.fields import valid_id
@@ -15,6 +17,23 @@ from researchers.models import Organisation
 SUGGESTIONS = 10
 MIN_LETTERS = 2
 MAX_LENGTH = 100
+
+
+class OrganisationField(forms.CharField):
+    """A picker's value: a name (any text without NUL), or an organisation's number written in
+    ASCII digits, which must be a possible id (a filter that does not validate is ignored with
+    a message, core.fields.ignored_filters)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = " ".join(super().clean(value).split())
+        if value.isascii() and value.isdigit() and valid_id(value) is None:
+            raise forms.ValidationError(_("No organisation has this number."), code="invalid")
+        return value
 
 
 def phrase_of(text):

@@ -1,12 +1,13 @@
 """The public catalogue in the JSON API: published technologies and needs, no sign-in."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from core.fields import MAX_ID
+from core.fields import MAX_ID, AsciiIntegerField
 from core.rest import (
     ConditionalGet,
     PortalAPIView,
@@ -64,6 +65,9 @@ class NeedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+OWNER_ID = AsciiIntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -110,6 +114,13 @@ class TechnologyViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Technology.objects.none()
         form, technologies, _sort = catalogue(self.request.query_params)
+        owner = self.request.query_params.get("organisation")
+        if owner and self.action == "list":
+            # The page's picker also takes a name; the API documents an id, and checks it.
+            try:
+                OWNER_ID.clean(owner)
+            except DjangoValidationError as error:
+                raise ValidationError({"organisation": error.messages}) from None
         if form.errors and self.action == "list":
             # The page ignores a bad filter with a message; the API says so with a 400.
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
 from grants.forms import VNDField
+from researchers.pickers import OrganisationField
 from transfer.models import (
     IPStatus,
     Technology,
@@ -157,7 +158,7 @@ class CatalogueFilter(forms.Form):
         label=_("Transfer mode"), required=False, choices=[("", "")] + list(TransferMode.choices)
     )
     # An owner's id (links, the API) or name (the page's picker): researchers.pickers.
-    organisation = forms.CharField(label=_("Owner"), required=False, max_length=255)
+    organisation = OrganisationField(label=_("Owner"))
     price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[*SORTS, ("relevance", _("Relevance"))]

@@ -1,4 +1,5 @@
 from grants.models.calls import CALL_CODE_RE, CallIndexPage, CallPage, CallStatus, CallTemplate
+from grants.models.exports import QueueExport
 from grants.models.proposals import (
     FUNDED_STATES,
     Attachment,
@@ -22,6 +23,7 @@ from grants.models.review import (
 )
 
 __all__ = [
+    "QueueExport",
     "AppraisalLine",
     "BudgetAppraisal",
     "DocumentCounter",

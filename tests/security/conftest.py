@@ -329,6 +329,16 @@ def build_world():
     # (search slice)
     # -- issue 14: language --
     # (language slice)
+    # -- issue 16: a large XLSX export of the queue, written by the worker for its officer --
+    from django.http import QueryDict
+
+    from grants import exports
+
+    export = exports.request_xlsx(
+        users.get(pk=world.users["off"]), QueryDict("state=submitted"), rows_total=1
+    )
+    exports.build_xlsx.call(export.pk)
+    ids.update(export=export.pk)
     return world
 
 

@@ -144,6 +144,9 @@ MATRIX = {
         case({"fmt": "xlsx"}, get=only(*STAFF), label="xlsx"),
         case({"fmt": "pdf"}, get=only(*STAFF, ok=404), label="unknown format"),
     ],
+    # A background export is its officer's alone (another officer or a manager: 403).
+    "proposal_export_status": [case({"pk": "@export"}, get=only("off"))],
+    "proposal_export_download": [case({"pk": "@export"}, get=only("off"))],
     "receipt_verify": [
         case({"code": "@review_code"}, get=everyone(200), label="issued"),
         case({"code": "NOSUCHCODE"}, get=everyone(404), label="unknown"),
