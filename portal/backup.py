@@ -301,8 +301,12 @@ def add_member(tar, name, fileobj, size):
 def archive_storage(tar, alias, storage):
     files = []
     for name in walk(storage):
-        size = storage.size(name)
-        with storage.open(name, "rb") as source:
+        try:
+            size = storage.size(name)
+            source = storage.open(name, "rb")
+        except FileNotFoundError:
+            continue  # deleted since it was listed (/healthz's probe): nothing to keep
+        with source:
             digest = add_member(tar, f"{FILES}/{alias}/{name}", source, size)
         files.append({"path": name, "size": size, "sha256": digest})
     return files
