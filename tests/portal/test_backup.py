@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from portal import backup
+from portal.backup import BackupError, state
+from portal.backup import archive as backup_archive
 
 postgres = pytest.mark.postgres
 
@@ -113,7 +114,7 @@ def checksums(folder):
 
 def database_state(name):
     with connect(name) as db, db.cursor() as cursor:
-        return backup.table_counts(cursor), backup.audit_checksum(cursor)
+        return state.table_counts(cursor), state.audit_checksum(cursor)
 
 
 def tables_in(name):
@@ -125,7 +126,7 @@ def tables_in(name):
 
 def manifest_of(path):
     with tarfile.open(path) as tar:
-        return backup.read_manifest(tar)
+        return backup_archive.read_manifest(tar)
 
 
 def users_renamed(name):
@@ -177,8 +178,8 @@ def test_restore_refuses_storage_with_files_though_the_database_is_empty(archive
 @postgres
 @pytest.mark.django_db
 def test_the_restore_function_refuses_the_live_database(archive):
-    with pytest.raises(backup.BackupError, match="the target is not empty"):
-        backup.restore(archive)
+    with pytest.raises(BackupError, match="the target is not empty"):
+        backup_archive.restore(archive)
 
 
 @postgres
@@ -275,5 +276,5 @@ def test_round_trip_restores_every_row_every_file_and_the_audit_trail(
 def test_backup_on_sqlite_says_it_needs_postgresql(settings):
     if connection.vendor == "postgresql":
         pytest.skip("the message is for SQLite")
-    with pytest.raises(backup.BackupError, match="need PostgreSQL"):
-        backup.backup(settings.PORTAL_BACKUP_DIR)
+    with pytest.raises(BackupError, match="need PostgreSQL"):
+        backup_archive.backup(settings.PORTAL_BACKUP_DIR)

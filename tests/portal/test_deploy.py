@@ -25,6 +25,10 @@ from core.http import client_ip
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+needs_nginx = pytest.mark.skipif(
+    NGINX is None or not shutil.which("openssl"),
+    reason="nginx and openssl not installed (apt-get install nginx)",
+)
 APP_PORT, HTTP_PORT, HTTPS_PORT = 8640, 8642, 8643  # this suite's port range: 8640-8649
 
 
@@ -170,7 +174,7 @@ def nginx(main, *arguments):
             *arguments]  # fmt: skip
 
 
-@pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx)")
+@needs_nginx
 def test_nginx_accepts_the_example(tmp_path):
     main, _cert = nginx_site(tmp_path)
     done = subprocess.run(nginx(main, "-t"), capture_output=True, text=True, timeout=60)
@@ -220,7 +224,7 @@ def request(method, path, *, body=None, headers=None, tls=True):
     return response, data
 
 
-@pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx)")
+@needs_nginx
 def test_nginx_in_front_of_the_app_as_the_settings_expect(served_site):
     # Plain HTTP goes to HTTPS.
     response, _ = request("GET", "/proposals/?q=1", tls=False)

@@ -1,4 +1,4 @@
-"""Write one archive of the database, the stored files and a manifest (portal/backup.py).
+"""Write one archive of the database, the stored files and a manifest (portal/backup/).
 
 manage.py backup                      # into BACKUP_DIR (var/backups/)
 manage.py backup --output-dir /srv/backups
@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import backup
+from portal.backup import BackupError, archive
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, output_dir, verbosity, **options):
         log = self.stdout.write if verbosity > 1 else (lambda message: None)
         try:
-            archive = backup.backup(output_dir or settings.PORTAL_BACKUP_DIR, log=log)
-        except backup.BackupError as error:
+            written = archive.backup(output_dir or settings.PORTAL_BACKUP_DIR, log=log)
+        except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(str(archive))
+        self.stdout.write(str(written))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import backup
+from portal.backup import BackupError
+from portal.backup import archive as backup_archive
 
 
 class Command(BaseCommand):
@@ -35,9 +36,9 @@ class Command(BaseCommand):
             raise CommandError(f"No archive at {archive}.")
         try:
             if verify_only:
-                backup.verify_current(archive)
+                backup_archive.verify_current(archive)
                 self.stdout.write("verified: the database and the files match the archive")
             else:
-                backup.restore(archive, force=force, log=self.stdout.write)
-        except backup.BackupError as error:
+                backup_archive.restore(archive, force=force, log=self.stdout.write)
+        except BackupError as error:
             raise CommandError(str(error)) from error

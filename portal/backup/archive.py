@@ -1,23 +1,4 @@
-"""Backup and restore of the whole portal in one archive (docs/operations.md → Backups).
-
-An archive is an uncompressed tar file holding
-
-- ``database.dump``: ``pg_dump --format=custom`` of the database, taken from one snapshot;
-- ``files/<storage>/<name>``: every file of the storages in ``PORTAL_BACKUP_STORAGES``, read
-  through Django's storage API (local disk today; an S3 bucket the same way);
-- ``manifest.json`` (last): when, the portal's version and commit, the row count of every
-  table, each file's name, size and SHA-256, the dump's SHA-256, and the audit checksum.
-
-The row counts and the audit checksum are read in the very transaction whose snapshot
-``pg_dump`` dumps (``pg_export_snapshot``), so they describe exactly the dumped data.
-
-**The audit checksum.** The audit trail is every append-only table (the models built on
-``core.models.AppendOnly``, and ``core.RoleChange``). Each table's checksum is the SHA-256 of
-its rows in primary-key order, each row written as PostgreSQL's text form of the row
-(``row::text``, with TimeZone UTC and DateStyle ISO) followed by a newline. The audit
-checksum is the SHA-256 of the lines ``<table> <rows> <table checksum>`` of those tables in
-name order. A changed, added or removed audit row changes it; so does a restore that lost one.
-"""
+"""Write an archive (`manage.py backup`) and bring one back (`manage.py restore`)."""
 
 import datetime
 import hashlib
@@ -30,121 +11,27 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.models import AppendOnly, RoleChange
-
-FORMAT = 1
-MANIFEST = "manifest.json"
-DUMP = "database.dump"
-FILES = "files"
-CHUNK = 1024 * 1024
-AUDIT_PAGE = 5000
-# Session settings under which a row's text form is the same on every server.
-CANONICAL_SESSION = (
-    "SET LOCAL TimeZone TO 'UTC'",
-    "SET LOCAL DateStyle TO 'ISO, YMD'",
-    "SET LOCAL IntervalStyle TO 'postgres'",
-    "SET LOCAL extra_float_digits TO 3",
-    "SET LOCAL bytea_output TO 'hex'",
+from portal.backup import DUMP, FILES, FORMAT, MANIFEST, BackupError, VerificationFailed
+from portal.backup.postgres import pg_tool, require_postgresql, run_tool
+from portal.backup.state import (
+    CHUNK,
+    audit_checksum,
+    compare_database,
+    compare_files,
+    sha256_of,
+    table_counts,
+    walk,
 )
-
-
-class BackupError(Exception):
-    """The backup or restore cannot go on; the message says why and what to do."""
-
-
-class VerificationFailed(BackupError):
-    """What was restored (or is in the archive) differs from the manifest."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(
-            "Verification failed:\n" + "\n".join(f"  - {problem}" for problem in problems)
-        )
-
-
-# -- the pieces a manifest describes ---------------------------------------------------------
-
-
-def quote(name):
-    return '"' + name.replace('"', '""') + '"'
-
-
-def table_counts(cursor):
-    """Rows of every table of the database's schema, by table name."""
-    cursor.execute(
-        "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-        "ORDER BY tablename"
-    )
-    counts = {}
-    for (table,) in cursor.fetchall():
-        cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 (a catalogue name)
-        counts[table] = cursor.fetchone()[0]
-    return counts
-
-
-def audit_tables():
-    """(table, primary-key column) of every append-only model, by table name."""
-    models = [m for m in apps.get_models() if issubclass(m, AppendOnly)] + [RoleChange]
-    return sorted({(m._meta.db_table, m._meta.pk.column) for m in models})
-
-
-def audit_checksum(cursor):
-    """The audit checksum defined in this module's docstring, with each table's own.
-
-    Must run inside a transaction (the canonical session settings are SET LOCAL)."""
-    for statement in CANONICAL_SESSION:
-        cursor.execute(statement)
-    tables = {}
-    overall = hashlib.sha256()
-    for table, pk in audit_tables():
-        digest, rows, last = hashlib.sha256(), 0, None
-        while True:
-            # Pages by primary key: memory stays bounded however long the trail grows.
-            where = "" if last is None else f"WHERE t.{quote(pk)} > %s "
-            query = f"SELECT t.{quote(pk)}, t::text FROM {quote(table)} AS t {where}"  # noqa: S608
-            cursor.execute(
-                f"{query}ORDER BY t.{quote(pk)} LIMIT {AUDIT_PAGE}", [] if last is None else [last]
-            )
-            page = cursor.fetchall()
-            for _pk, text in page:
-                digest.update(text.encode() + b"\n")
-            last = page[-1][0] if page else last
-            rows += len(page)
-            if len(page) < AUDIT_PAGE:
-                break
-        tables[table] = {"rows": rows, "sha256": digest.hexdigest()}
-        overall.update(f"{table} {rows} {tables[table]['sha256']}\n".encode())
-    return {"sha256": overall.hexdigest(), "tables": tables}
 
 
 def backup_storages():
     return {alias: storages[alias] for alias in settings.PORTAL_BACKUP_STORAGES}
-
-
-def walk(storage, directory=""):
-    """Every file name in a storage, sorted, through the storage API only."""
-    try:
-        folders, files = storage.listdir(directory)
-    except FileNotFoundError:
-        return
-    for name in sorted(files):
-        yield f"{directory}/{name}" if directory else name
-    for folder in sorted(folders):
-        yield from walk(storage, f"{directory}/{folder}" if directory else folder)
-
-
-def sha256_of(fileobj):
-    digest = hashlib.sha256()
-    while block := fileobj.read(CHUNK):
-        digest.update(block)
-    return digest.hexdigest()
 
 
 class HashingReader:
@@ -175,60 +62,6 @@ def portal_version():
         )  # fmt: skip
         commit = found.stdout.strip() if found.returncode == 0 else None
     return {"version": version, "commit": commit}
-
-
-# -- PostgreSQL's own tools --------------------------------------------------------------------
-
-
-def require_postgresql():
-    if connection.vendor != "postgresql":
-        raise BackupError(
-            f"Backup and restore need PostgreSQL; this portal runs on {connection.vendor}. "
-            "Set DATABASE_URL to the PostgreSQL database (on SQLite, for `make run`, copy "
-            "db.sqlite3 and the media folders while the server is stopped)."
-        )
-
-
-def pg_tool(name):
-    """pg_dump / pg_restore matching the server's major version (Debian keeps one folder each)."""
-    configured = getattr(settings, "PORTAL_PG_BIN", "")
-    candidates = [Path(configured)] if configured else []
-    major = connection.pg_version // 10000
-    candidates.append(Path(f"/usr/lib/postgresql/{major}/bin"))
-    for folder in candidates:
-        if (folder / name).is_file():
-            return str(folder / name)
-    found = shutil.which(name)
-    if found is None:
-        raise BackupError(
-            f"{name} not found: install postgresql-client-{major} or set PG_BIN to its folder."
-        )
-    return found
-
-
-def pg_environment():
-    """The connection of DATABASE_URL as libpq's variables (no password on a command line)."""
-    db = connection.settings_dict
-    env = {**os.environ, "PGDATABASE": db["NAME"], "PGCONNECT_TIMEOUT": "10"}
-    for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
-        if db.get(key):
-            env[variable] = str(db[key])
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
-    for option in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
-        if option in db.get("OPTIONS", {}):
-            env[f"PG{option.upper()}"] = str(db["OPTIONS"][option])
-    return env
-
-
-def run_tool(arguments):
-    # PostgreSQL's own tools with arguments we build (no shell).
-    done = subprocess.run(arguments, env=pg_environment(), capture_output=True, text=True)  # noqa: S603
-    if done.returncode != 0:
-        raise BackupError(f"{Path(arguments[0]).name} failed: {done.stderr.strip()}")
-
-
-# -- backup ----------------------------------------------------------------------------------
 
 
 def backup(directory, *, now=None, log=print):
@@ -310,9 +143,6 @@ def archive_storage(tar, alias, storage):
             digest = add_member(tar, f"{FILES}/{alias}/{name}", source, size)
         files.append({"path": name, "size": size, "sha256": digest})
     return files
-
-
-# -- restore ---------------------------------------------------------------------------------
 
 
 def read_manifest(tar):
@@ -445,39 +275,4 @@ def verify(manifest):
         problems = compare_database(manifest, table_counts(cursor), audit_checksum(cursor))
     for alias, content in manifest["storages"].items():
         problems += compare_files(storages[alias], alias, content["files"])
-    return problems
-
-
-def compare_database(manifest, counts, audit):
-    problems = []
-    expected = manifest["database"]["tables"]
-    for table in sorted(set(expected) | set(counts)):
-        if table not in counts:
-            problems.append(f"table {table}: missing")
-        elif table not in expected:
-            # Only after --force over a database of another version: pg_restore --clean
-            # drops and recreates the archive's tables and leaves the others as they were.
-            continue
-        elif counts[table] != expected[table]:
-            problems.append(
-                f"table {table}: {counts[table]} rows, the backup has {expected[table]}"
-            )
-    for table, wanted in manifest["audit"]["tables"].items():
-        if audit["tables"].get(table) != wanted:
-            problems.append(f"audit table {table}: checksum differs from the backup")
-    if audit["sha256"] != manifest["audit"]["sha256"]:
-        problems.append("audit checksum differs from the backup")
-    return problems
-
-
-def compare_files(storage, alias, files):
-    problems = []
-    for entry in files:
-        name = entry["path"]
-        if not storage.exists(name):
-            problems.append(f"{alias}/{name}: missing")
-            continue
-        with storage.open(name, "rb") as stored:
-            if sha256_of(stored) != entry["sha256"]:
-                problems.append(f"{alias}/{name}: SHA-256 differs from the backup")
     return problems
