@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -137,6 +139,7 @@ def users_renamed(name):
 
 
 @postgres
+@pytest.mark.django_db  # the session sets up the test database for marked tests only
 def test_restore_refuses_a_database_with_tables_and_force_replaces_it(archive, spare_server):
     assert spare_server("restore", archive).returncode == 0
     with connect(spare_server.database) as db:
@@ -164,6 +167,7 @@ def test_restore_refuses_a_database_with_tables_and_force_replaces_it(archive, s
 
 
 @postgres
+@pytest.mark.django_db  # the session sets up the test database for marked tests only
 def test_restore_refuses_storage_with_files_though_the_database_is_empty(archive, spare_server):
     spare_server.private.mkdir(parents=True)
     (spare_server.private / "left-over.pdf").write_bytes(b"%PDF-1.4 someone else's file")
@@ -183,6 +187,7 @@ def test_the_restore_function_refuses_the_live_database(archive):
 
 
 @postgres
+@pytest.mark.django_db  # the session sets up the test database for marked tests only
 def test_a_changed_file_in_the_archive_fails_verification_and_restores_nothing(
     archive, spare_server, tmp_path
 ):
@@ -206,6 +211,7 @@ def test_a_changed_file_in_the_archive_fails_verification_and_restores_nothing(
 
 
 @postgres
+@pytest.mark.django_db  # the session sets up the test database for marked tests only
 def test_verification_after_restore_catches_a_changed_file_and_a_lost_audit_entry(
     archive, spare_server
 ):
@@ -233,7 +239,7 @@ def test_verification_after_restore_catches_a_changed_file_and_a_lost_audit_entr
     assert "table grants_auditentry:" in done.stderr
 
 
-# Last: it commits, and the flush after it empties the database the tests above read.
+# After the tests above: it commits, and the flush after it empties the database they read.
 @postgres
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_restores_every_row_every_file_and_the_audit_trail(
@@ -270,6 +276,51 @@ def test_round_trip_restores_every_row_every_file_and_the_audit_trail(
         assert files, f"the demo has files in {alias}"
         assert checksums(restored) == files
         assert {f["path"]: f["sha256"] for f in manifest["storages"][alias]["files"]} == files
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)  # its backup must not run inside a test transaction
+def test_a_backup_taken_while_the_portal_writes_matches_its_own_dump(spare_server, tmp_path):
+    """Rows committed during the backup are in neither the dump nor the manifest: both come from
+    one snapshot, so the restore verifies (counts read outside the snapshot would not)."""
+    source = connection.settings_dict["NAME"]
+    stop, written = threading.Event(), []
+
+    def write_sessions():
+        with connect(source) as db:
+            db.autocommit = True
+            while not stop.is_set():
+                db.execute(
+                    "INSERT INTO django_session VALUES (%s, '', now() + interval '1 day')",
+                    [f"backup-test-{len(written)}"],
+                )
+                written.append(time.monotonic())
+
+    writer = threading.Thread(target=write_sessions)
+    writer.start()
+    try:
+        while len(written) < 20:
+            time.sleep(0.01)
+        started = time.monotonic()
+        out = io.StringIO()
+        call_command("backup", output_dir=tmp_path / "backups", stdout=out)
+        finished = time.monotonic()
+        while written[-1] <= finished:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    try:
+        assert any(started < at < finished for at in written), "no write during the backup"
+        path = Path(out.getvalue().strip())
+        done = spare_server("restore", path)
+        assert done.returncode == 0, done.stderr
+        in_backup = manifest_of(path)["database"]["tables"]["django_session"]
+        assert database_state(spare_server.database)[0]["django_session"] == in_backup
+        assert database_state(source)[0]["django_session"] > in_backup
+    finally:
+        with connect(source) as db:
+            db.execute("DELETE FROM django_session WHERE session_key LIKE 'backup-test-%%'")
 
 
 @pytest.mark.django_db
