@@ -212,6 +212,11 @@ def restore(archive, *, force=False, log=print):
         raise BackupError(f"Cannot read {archive}: {error}") from error
     with tar:
         manifest = read_manifest(tar)
+        made_by = manifest["portal"]
+        log(
+            f"archive of {manifest['created_at']}, portal {made_by['version']} "
+            f"(commit {made_by['commit'] or 'unknown'})"
+        )
         unknown = set(manifest["storages"]) - set(settings.STORAGES)
         if unknown:
             raise BackupError(f"The archive has storages this portal lacks: {sorted(unknown)}")
