@@ -250,6 +250,11 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# What `manage.py backup` archives besides the database (staticfiles is rebuilt by collectstatic),
+# where it writes, and PostgreSQL's tools (default: the server's version under /usr/lib/postgresql).
+PORTAL_BACKUP_STORAGES = ["default", "private"]
+PORTAL_BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+PORTAL_PG_BIN = env("PG_BIN", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Uploads are checked by their whole structure (core.files; docs/operations.md → Uploads).
