@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from grants import review_views
-from portal import admin_signin, api, search, verify_views, views
+from portal import admin_signin, api, open_data_views, search, verify_views, views
 from researchers import pickers
 from researchers import views as researcher_views
 
@@ -42,6 +42,12 @@ urlpatterns += i18n_patterns(
         name="change_reviewer_role",
     ),
     path("people/memberships/", include("researchers.urls")),
+    # The officers' export for the national platform, beside the queue's own exports.
+    path(
+        "proposals/export/tasks.<str:fmt>",
+        open_data_views.tasks_download,
+        name="task_export",
+    ),
     path("proposals/", include("grants.urls")),
     path("proposals/", include("projects.urls")),
     path("", include("transfer.urls")),

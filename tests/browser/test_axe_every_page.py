@@ -50,6 +50,7 @@ SKIPPED = {
     "project_inspection_file": "an uploaded file (the inspection minutes)",
     "privacy_export": "a JSON download of one's personal data",
     "proposal_export": "a CSV/XLSX export",
+    "task_export": "a JSON/XLSX export (the tasks for the national platform)",
     "proposal_receipt": "a PDF",
     "proposal_decision": "a PDF",
     "proposal_minutes": "a PDF",

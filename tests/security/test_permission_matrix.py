@@ -144,6 +144,13 @@ MATRIX = {
         case({"fmt": "xlsx"}, get=only(*STAFF), label="xlsx"),
         case({"fmt": "pdf"}, get=only(*STAFF, ok=404), label="unknown format"),
     ],
+    # The tasks export for the national platform (portal.open_data_views, docs/open-data.md).
+    "task_export": [
+        case({"fmt": "json"}, get=only(*STAFF), label="json"),
+        case({"fmt": "xlsx"}, get=only(*STAFF), label="xlsx"),
+        case({"fmt": "json"}, get=only(*STAFF, ok=400), query="year=abc", label="bad year"),
+        case({"fmt": "csv"}, get=only(*STAFF, ok=404), label="unknown format"),
+    ],
     "receipt_verify": [
         case({"code": "@review_code"}, get=everyone(200), label="issued"),
         case({"code": "NOSUCHCODE"}, get=everyone(404), label="unknown"),
