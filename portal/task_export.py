@@ -14,12 +14,13 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from core import exports
 from core.text import document_number
-from grants.models import FUNDED_STATES, Proposal, ProposalState
+from grants.models import ProposalState
+from grants.selectors import funded_tasks
 from transfer.models import Technology
 
 FORMAT_NAME = "an-giang-st-tasks"
@@ -67,13 +68,8 @@ def tasks(*, year=None, call=None):
     """The funded tasks, newest decision first: only those whose decision is signed."""
     published = Technology.objects.filter(state=Technology.State.PUBLISHED).order_by("pk")
     queryset = (
-        Proposal.objects.filter(state__in=FUNDED_STATES)
-        .exclude(Q(decision_number="") | Q(decided_at__isnull=True))
+        funded_tasks()
         .select_related(
-            "call",
-            "organisation",
-            "sector",
-            "owner__profile",
             "contract",
             "contract__acceptance",
             "contract__registration",
@@ -85,7 +81,6 @@ def tasks(*, year=None, call=None):
                 to_attr="published_technologies",
             )
         )
-        .order_by("-decided_at", "-pk")
     )
     if year:
         queryset = queryset.filter(decided_at__year=year)

@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from grants import public_views as grants_public
 from grants import review_views
 from portal import admin_signin, api, open_data_views, search, verify_views, views
 from researchers import pickers
@@ -34,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/", views.stats, name="stats"),
+    path("funded/", grants_public.funded_list, name="funded_list"),
     path("verify/", verify_views.document_verify, name="document_verify"),
     path("people/reviewers/", views.reviewers, name="reviewers"),
     path(

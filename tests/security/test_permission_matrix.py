@@ -110,6 +110,12 @@ MATRIX = {
     "organisation_suggest": [PUBLIC, case(get=everyone(200), query="q=dai+hoc&owners=1")],
     "dashboard": [case(get=SIGNED_IN_200)],
     "stats": [PUBLIC],
+    # Public selection results (grants.public_views): filters not on offer are told, never a 500.
+    "funded_list": [
+        PUBLIC,
+        case(get=everyone(200), query="call=AG-CNSH24&year=2025", label="filtered"),
+        case(get=everyone(200), query="year=abc&sector=%3Cb%3E", label="bad filters"),
+    ],
     "search": [case(get=everyone(200), query="q=lúa")],
     "javascript-catalog": [PUBLIC],
     "reviewers": [case(get=only("off", "su"))],
