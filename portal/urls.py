@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from grants import public_views as grants_public
 from grants import review_views
-from portal import admin_signin, api, open_data_views, search, verify_views, views
+from portal import admin_signin, api, feeds, open_data_views, search, sitemaps, verify_views, views
 from researchers import pickers
 from researchers import views as researcher_views
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/", include("portal.api")),
     # Suggestions for the organisation pickers of the queue and the catalogue (JSON).
     path("organisations/suggest/", pickers.suggest, name="organisation_suggest"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,6 +38,16 @@ urlpatterns += i18n_patterns(
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/", views.stats, name="stats"),
     path("funded/", grants_public.funded_list, name="funded_list"),
+    path("feeds/calls/", feeds.OpenCallsFeed(), name="feed_calls"),
+    path("feeds/calls/atom/", feeds.atom(feeds.OpenCallsFeed)(), name="feed_calls_atom"),
+    path("feeds/news/", feeds.NewsFeed(), name="feed_news"),
+    path("feeds/news/atom/", feeds.atom(feeds.NewsFeed)(), name="feed_news_atom"),
+    path("feeds/technologies/", feeds.TechnologiesFeed(), name="feed_technologies"),
+    path(
+        "feeds/technologies/atom/",
+        feeds.atom(feeds.TechnologiesFeed)(),
+        name="feed_technologies_atom",
+    ),
     path("verify/", verify_views.document_verify, name="document_verify"),
     path("people/reviewers/", views.reviewers, name="reviewers"),
     path(

@@ -110,6 +110,15 @@ MATRIX = {
     "organisation_suggest": [PUBLIC, case(get=everyone(200), query="q=dai+hoc&owners=1")],
     "dashboard": [case(get=SIGNED_IN_200)],
     "stats": [PUBLIC],
+    # Crawlers and feed readers (portal.sitemaps, portal.feeds): public, the same for all.
+    "sitemap": [PUBLIC],
+    "robots_txt": [PUBLIC],
+    "feed_calls": [PUBLIC],
+    "feed_calls_atom": [PUBLIC],
+    "feed_news": [PUBLIC],
+    "feed_news_atom": [PUBLIC],
+    "feed_technologies": [PUBLIC],
+    "feed_technologies_atom": [PUBLIC],
     # Public selection results (grants.public_views): filters not on offer are told, never a 500.
     "funded_list": [
         PUBLIC,
