@@ -34,7 +34,7 @@ class _PortalFeed(Feed):
         return reverse(self.url_name)
 
     def item_link(self, item):
-        return item.url if hasattr(item, "url") else item.get_absolute_url()
+        return item.url  # a Wagtail page's own URL, in its language's tree
 
 
 class OpenCallsFeed(_PortalFeed):
@@ -132,6 +132,9 @@ class TechnologiesFeed(_PortalFeed):
 
     def item_pubdate(self, technology):
         return technology.published_at
+
+    def item_link(self, technology):
+        return technology.get_absolute_url()
 
     def item_categories(self, technology):
         return [technology.sector.label]

@@ -27,36 +27,15 @@ FORMAT_NAME = "an-giang-st-tasks"
 FORMAT_VERSION = 1
 CHUNK = 500
 
-# The columns of the XLSX sheet, in order: (key of the flattened record, header).
+# The columns of the XLSX sheet, in order (docs/open-data.md → XLSX).
 COLUMNS = (
-    ("code", "code"),
-    ("decision_number", "decision_number"),
-    ("decision_date", "decision_date"),
-    ("title", "title"),
-    ("call_code", "call_code"),
-    ("call_title", "call_title"),
-    ("host_organisation", "host_organisation"),
-    ("principal_investigator", "principal_investigator"),
-    ("sector_code", "sector_code"),
-    ("sector_name_vi", "sector_name_vi"),
-    ("sector_name_en", "sector_name_en"),
-    ("approved_amount", "approved_amount"),
-    ("duration_months", "duration_months"),
-    ("contract_number", "contract_number"),
-    ("contract_signed_on", "contract_signed_on"),
-    ("contract_start", "contract_start"),
-    ("contract_end", "contract_end"),
-    ("acceptance_date", "acceptance_date"),
-    ("acceptance_verdict", "acceptance_verdict"),
-    ("state", "state"),
-    ("state_label_vi", "state_label_vi"),
-    ("state_label_en", "state_label_en"),
-    ("registration_number", "registration_number"),
-    ("registration_date", "registration_date"),
-    ("results_summary", "results_summary"),
-    ("results_products", "results_products"),
-    ("technologies", "technologies"),
-)
+    "code", "decision_number", "decision_date", "title", "call_code", "call_title",
+    "host_organisation", "principal_investigator", "sector_code", "sector_name_vi",
+    "sector_name_en", "approved_amount", "duration_months", "contract_number",
+    "contract_signed_on", "contract_start", "contract_end", "acceptance_date",
+    "acceptance_verdict", "state", "state_label_vi", "state_label_en", "registration_number",
+    "registration_date", "results_summary", "results_products", "technologies",
+)  # fmt: skip
 
 
 def _labels(language):
@@ -245,10 +224,10 @@ def write_xlsx(target, *, year=None, call=None):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("tasks")
-    exports.xlsx_append(sheet, [title for _key, title in COLUMNS])
+    exports.xlsx_append(sheet, list(COLUMNS))
     for item in records(year=year, call=call):
         row = flat(item)
-        exports.xlsx_append(sheet, [row[key] for key, _title in COLUMNS])
+        exports.xlsx_append(sheet, [row[key] for key in COLUMNS])
     about = workbook.create_sheet("about")
     for key, value in header(year=year, call=call).items():
         if isinstance(value, dict):
