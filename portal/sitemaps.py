@@ -111,8 +111,8 @@ def sitemap(request):
 
 # The areas behind a sign-in, the API and the site search, in both languages.
 PRIVATE_PREFIXES = (
-    "/admin/", "/django-admin/", "/api/", "/accounts/", "/dashboard/", "/proposals/",
-    "/reviews/", "/people/", "/deals/", "/technologies/new/", "/technologies/moderation/",
+    "/admin/", "/django-admin/", "/api/", "/organisations/", "/accounts/", "/dashboard/",
+    "/proposals/", "/reviews/", "/people/", "/deals/", "/technologies/new/", "/technologies/moderation/",
     "/search/", "/_util/", "/technologies/*/edit/", "/technologies/*/files/",
     "/technologies/*/move/", "/technologies/*/interest/", "/needs/*/close/", "/needs/*/publish/",
 )  # fmt: skip
@@ -123,7 +123,7 @@ def robots_txt(request):
     lines = ["User-agent: *"]
     for prefix in PRIVATE_PREFIXES:
         lines.append(f"Disallow: {prefix}")
-        if prefix not in ("/admin/", "/django-admin/", "/api/"):
+        if prefix not in ("/admin/", "/django-admin/", "/api/", "/organisations/"):
             lines.append(f"Disallow: /en{prefix}")
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 PRIVATE = ("/admin/", "/django-admin/", "/accounts/", "/dashboard/", "/proposals/", "/reviews/",
-           "/people/", "/deals/", "/api/")  # fmt: skip
+           "/people/", "/deals/", "/api/", "/organisations/")  # fmt: skip
 
 
 def sitemap_paths(client):
