@@ -2,7 +2,6 @@
 /api/v1/funded-projects/). Nothing here needs a sign-in or shows a dossier's content."""
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -19,6 +18,7 @@ from core.rest import (
 )
 from grants.models import FUNDED_STATES as FUNDED
 from grants.models import CallPage, CallStatus, Proposal
+from grants.selectors import funded_tasks
 
 # The years a funding decision can carry (the Department's records start long after 1900).
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -137,12 +137,7 @@ class FundedProjectViewSet(PublicReadOnly):
 
     def get_queryset(self):
         params = self.filters()
-        projects = (
-            Proposal.objects.filter(state__in=FUNDED)
-            .exclude(Q(decision_number="") | Q(decided_at__isnull=True))
-            .select_related("call", "sector", "organisation", "owner__profile")
-            .order_by("-decided_at", "-pk")
-        )
+        projects = funded_tasks()
         if params.get("year"):
             projects = projects.filter(decided_at__year=params["year"])
         if params.get("sector"):

@@ -29,3 +29,21 @@ def proposals_of(user):
         .alias(waiting=waiting)
         .order_by("waiting", "-updated_at", "-pk")
     )
+
+
+def funded_tasks():
+    """The tasks the Department decided to fund (ended early ones too), each with its funding
+    decision signed — a number and a date —, newest decision first: the public selection
+    results (the approval decision's host, principal investigator, budget and duration are
+    published within 15 days and stay online; here they stay for good). Rejected, withdrawn
+    and undecided dossiers are never among them."""
+    from django.db.models import Q
+
+    from grants.models import FUNDED_STATES, Proposal
+
+    return (
+        Proposal.objects.filter(state__in=FUNDED_STATES)
+        .exclude(Q(decision_number="") | Q(decided_at__isnull=True))
+        .select_related("call", "sector", "organisation", "owner__profile")
+        .order_by("-decided_at", "-pk")
+    )

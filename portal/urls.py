@@ -8,8 +8,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from grants import public_views as grants_public
 from grants import review_views
-from portal import admin_signin, api, search, verify_views, views
+from portal import admin_signin, api, feeds, open_data_views, search, sitemaps, verify_views, views
 from researchers import pickers
 from researchers import views as researcher_views
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("api/", include("portal.api")),
     # Suggestions for the organisation pickers of the queue and the catalogue (JSON).
     path("organisations/suggest/", pickers.suggest, name="organisation_suggest"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -34,6 +37,17 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/", views.stats, name="stats"),
+    path("funded/", grants_public.funded_list, name="funded_list"),
+    path("feeds/calls/", feeds.OpenCallsFeed(), name="feed_calls"),
+    path("feeds/calls/atom/", feeds.atom(feeds.OpenCallsFeed)(), name="feed_calls_atom"),
+    path("feeds/news/", feeds.NewsFeed(), name="feed_news"),
+    path("feeds/news/atom/", feeds.atom(feeds.NewsFeed)(), name="feed_news_atom"),
+    path("feeds/technologies/", feeds.TechnologiesFeed(), name="feed_technologies"),
+    path(
+        "feeds/technologies/atom/",
+        feeds.atom(feeds.TechnologiesFeed)(),
+        name="feed_technologies_atom",
+    ),
     path("verify/", verify_views.document_verify, name="document_verify"),
     path("people/reviewers/", views.reviewers, name="reviewers"),
     path(
@@ -42,6 +56,12 @@ urlpatterns += i18n_patterns(
         name="change_reviewer_role",
     ),
     path("people/memberships/", include("researchers.urls")),
+    # The officers' export for the national platform, beside the queue's own exports.
+    path(
+        "proposals/export/tasks.<str:fmt>",
+        open_data_views.tasks_download,
+        name="task_export",
+    ),
     path("proposals/", include("grants.urls")),
     path("proposals/", include("projects.urls")),
     path("", include("transfer.urls")),

@@ -181,6 +181,23 @@ class CallPage(RoutablePageMixin, PortalPage):
         if errors:
             raise ValidationError(errors)
 
+    def get_context(self, request, *args, **kwargs):
+        """The call's selection results once a funding decision is signed: the funded tasks
+        with host, principal investigator, approved amount and duration (DOMAIN.md step 8,
+        published within 15 days; here the day the decision is signed, for good)."""
+        from grants.dossier import canonical_call
+        from grants.selectors import funded_tasks
+
+        context = super().get_context(request, *args, **kwargs)
+        results = list(
+            funded_tasks().filter(call=canonical_call(self)).order_by("rank", "decided_at", "pk")
+        )
+        context.update(
+            results=results,
+            results_published=min((p.decided_at for p in results), default=None),
+        )
+        return context
+
     def get_rubric(self):
         from grants.models import Rubric
 

@@ -110,6 +110,21 @@ MATRIX = {
     "organisation_suggest": [PUBLIC, case(get=everyone(200), query="q=dai+hoc&owners=1")],
     "dashboard": [case(get=SIGNED_IN_200)],
     "stats": [PUBLIC],
+    # Crawlers and feed readers (portal.sitemaps, portal.feeds): public, the same for all.
+    "sitemap": [PUBLIC],
+    "robots_txt": [PUBLIC],
+    "feed_calls": [PUBLIC],
+    "feed_calls_atom": [PUBLIC],
+    "feed_news": [PUBLIC],
+    "feed_news_atom": [PUBLIC],
+    "feed_technologies": [PUBLIC],
+    "feed_technologies_atom": [PUBLIC],
+    # Public selection results (grants.public_views): filters not on offer are told, never a 500.
+    "funded_list": [
+        PUBLIC,
+        case(get=everyone(200), query="call=AG-CNSH24&year=2025", label="filtered"),
+        case(get=everyone(200), query="year=abc&sector=%3Cb%3E", label="bad filters"),
+    ],
     "search": [case(get=everyone(200), query="q=lúa")],
     "javascript-catalog": [PUBLIC],
     "reviewers": [case(get=only("off", "su"))],
@@ -147,6 +162,13 @@ MATRIX = {
     # A background export is its officer's alone (another officer or a manager: 403).
     "proposal_export_status": [case({"pk": "@export"}, get=only("off"))],
     "proposal_export_download": [case({"pk": "@export"}, get=only("off"))],
+    # The tasks export for the national platform (portal.open_data_views, docs/open-data.md).
+    "task_export": [
+        case({"fmt": "json"}, get=only(*STAFF), label="json"),
+        case({"fmt": "xlsx"}, get=only(*STAFF), label="xlsx"),
+        case({"fmt": "json"}, get=only(*STAFF, ok=400), query="year=abc", label="bad year"),
+        case({"fmt": "csv"}, get=only(*STAFF, ok=404), label="unknown format"),
+    ],
     "receipt_verify": [
         case({"code": "@review_code"}, get=everyone(200), label="issued"),
         case({"code": "NOSUCHCODE"}, get=everyone(404), label="unknown"),
