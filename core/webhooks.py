@@ -27,8 +27,9 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,11 +72,16 @@ def address_problem(url):
     endpoint cannot reach the portal's own network) every address the host resolves to must be
     public; the tests leave it off, since their receiver listens on 127.0.0.1."""
     parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         return _("Enter an address that starts with http:// or https://.")
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        port = parts.port  # ValueError when it is not a port number
+    except (ValidationError, ValueError):
+        return _("Enter a valid web address, such as https://lgsp.example.vn/hooks.")
     if getattr(settings, "WEBHOOK_REFUSE_PRIVATE_ADDRESSES", False):
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
             return _("This host name cannot be resolved.")
         for info in infos:

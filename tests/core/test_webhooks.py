@@ -292,8 +292,24 @@ def test_nothing_is_sent_before_the_commit(receiver, officer, django_capture_on_
 def test_only_http_and_https_addresses_are_accepted(officer, url):
     with pytest.raises(GuardFailed) as refusal:
         webhooks.register(by=officer, url=url, events=[STATE_CHANGED])
-    assert "url" in refusal.value.errors
+    assert refusal.value.errors == {"url": ["Nhập địa chỉ bắt đầu bằng http:// hoặc https://."]}
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://lgsp.example.vn:99999/hooks", "https://lgsp example.vn/", "http://:80/x"]
+)
+def test_a_malformed_http_address_is_refused(officer, url):
+    with pytest.raises(GuardFailed) as refusal:
+        webhooks.register(by=officer, url=url, events=[STATE_CHANGED])
+    assert refusal.value.errors == {
+        "url": ["Nhập một địa chỉ web hợp lệ, ví dụ https://lgsp.example.vn/hooks."]
+    }
+
+
+def test_well_formed_addresses_are_accepted(officer):
+    for url in ("https://lgsp.angiang.gov.vn/hooks?src=portal", "http://10.20.0.15:8080/dvc"):
+        assert webhooks.register(by=officer, url=url, events=[STATE_CHANGED]).url == url
 
 
 def test_private_addresses_can_be_refused_by_a_setting(
