@@ -2,10 +2,13 @@
 bad address by its field, edit, pause, delete, the deliveries with their answers, a test event
 received by a real receiver on 127.0.0.1. Who may open them is the permission matrix's."""
 
+import datetime
 import html
 import json
 
 import pytest
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from core import webhooks
 from core.models import WebhookDelivery, WebhookEndpoint
@@ -157,3 +160,26 @@ def test_the_officers_dashboard_links_to_the_webhooks(officer_client, client_as)
     researcher = client_as("researcher@example.org")
     assert f'href="{LIST}"' not in researcher.get("/dashboard/").content.decode()
     assert researcher.get(LIST).status_code == 403
+
+
+def test_a_failed_event_shows_its_next_attempt_and_then_its_delivery(
+    officer_client, receiver, django_capture_on_commit_callbacks
+):
+    register(officer_client, receiver.url)
+    endpoint = WebhookEndpoint.objects.get()
+    receiver.answer(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.emit("dossier.received", {"receipt_number": "AG-NN01-2026-0099"})
+    delivery = WebhookDelivery.objects.get()
+    page = officer_client.get(f"{LIST}{endpoint.pk}/").content.decode()
+    row = page[page.index(f'id="delivery-{delivery.pk}"') :]
+    row = row[: row.index("</tr>")]
+    retry_at = timezone.localtime(delivery.last_attempt_at + datetime.timedelta(minutes=1))
+    assert "Đang chờ gửi" in row and "<strong>500</strong>" in row
+    assert date_format(retry_at, "H:i d/m/Y") in row  # the next attempt, a minute later
+    webhooks.deliver_due(now=delivery.next_attempt_at)
+    page = officer_client.get(f"{LIST}{endpoint.pk}/").content.decode()
+    row = page[page.index(f'id="delivery-{delivery.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Đã gửi thành công" in row and "<strong>200</strong>" in row
+    assert [r.headers["X-Portal-Event"] for r in receiver.requests] == ["dossier.received"] * 2
