@@ -130,17 +130,19 @@ def register(*, by, url, events, active=True):
 def change(endpoint, *, by, events, active):
     """What an endpoint hears, and whether it hears at all (its address and secret stay)."""
     _check(by, events=events)
-    endpoint.events, endpoint.active = sorted(set(events)), active
-    endpoint.save(update_fields=["events", "active"])
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        locked.events, locked.active = sorted(set(events)), active
+        locked.save(update_fields=["events", "active"])
     logger.info("webhook endpoint %s changed by %s", endpoint.pk, by.pk)
-    return endpoint
+    return locked
 
 
 def remove(endpoint, *, by):
     """The endpoint and its deliveries are deleted; nothing more is sent to it."""
     _check(by)
     logger.info("webhook endpoint %s deleted by %s", endpoint.pk, by.pk)
-    endpoint.delete()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
 
 
 # -- emitting ------------------------------------------------------------------------------------

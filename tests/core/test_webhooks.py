@@ -422,3 +422,21 @@ def test_publishing_a_technology_and_completing_a_deal_send_their_events(
     assert deal["technology"]["id"] == agreed.technology_id
     raw = receiver.requests[1].body.decode()
     assert agreed.message not in raw and agreed.business.email not in raw
+
+
+def test_the_receiver_code_in_the_docs_verifies_a_real_request(
+    receiver, officer, settings, django_capture_on_commit_callbacks
+):
+    """docs/integrations.md's Python example, run as written against what the portal sent."""
+    import re
+
+    text = (settings.BASE_DIR / "docs" / "integrations.md").read_text(encoding="utf-8")
+    namespace = {}
+    exec(re.search(r"```python\n(.*?)```", text, re.S).group(1), namespace)  # noqa: S102
+    documented = namespace["verify"]
+    endpoint = endpoint_for(receiver, officer)
+    emit_committed(django_capture_on_commit_callbacks)
+    (got,) = receiver.requests
+    assert documented(endpoint.secret, got.headers, got.body)
+    assert not documented(WebhookEndpoint(url=receiver.url).secret, got.headers, got.body)
+    assert not documented(endpoint.secret, got.headers, got.body + b" ")

@@ -41,7 +41,9 @@ def test_an_officer_registers_an_endpoint_and_sees_its_secret(officer_client, re
     assert endpoint.url == receiver.url and endpoint.active
     assert endpoint.events == ["deal.completed", "dossier.received"]
     assert endpoint.created_by.email == OFFICER
-    page = officer_client.get(response["Location"]).content.decode()
+    detail = officer_client.get(response["Location"])
+    assert "no-store" in detail["Cache-Control"]  # the secret is kept by no cache
+    page = detail.content.decode()
     assert f'value="{endpoint.secret}"' in page
     assert "Đã đăng ký điểm nhận" in page  # the message, in Vietnamese
     assert "Tiếp nhận hồ sơ" in page and "Hoàn tất giao dịch chuyển giao" in page
