@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -116,3 +117,82 @@ class SignedDocument(AppendOnly):
     def read(self):
         with self.file.open("rb") as stored:
             return stored.read()
+
+
+def _webhook_secret():
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An integrator's address that hears about the portal's events (core.webhooks)."""
+
+    class Event(models.TextChoices):
+        DOSSIER_RECEIVED = "dossier.received", _("Dossier received")
+        PROPOSAL_STATE_CHANGED = "proposal.state_changed", _("Proposal state changed")
+        DECISION_SIGNED = "decision.signed", _("Funding decision signed")
+        TECHNOLOGY_PUBLISHED = "technology.published", _("Technology published")
+        DEAL_COMPLETED = "deal.completed", _("Transfer deal completed")
+
+    url = models.URLField(_("address (URL)"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    # Kept in clear: it signs every delivery. Shown only to officers, on the endpoint's page.
+    secret = models.CharField(max_length=64, default=_webhook_secret, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self):
+        return self.url
+
+    def wants(self, event):
+        return self.active and event in self.events
+
+    def event_labels(self):
+        labels = dict(self.Event.choices)
+        return [labels.get(event, event) for event in self.events]
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint, with what its last attempt got back."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", pgettext_lazy("webhook delivery", "Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("response status code"), null=True)
+    response_excerpt = models.CharField(_("response"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"{self.event} #{self.pk} → {self.endpoint_id} ({self.status})"

@@ -24,7 +24,7 @@ from django_fsm import can_proceed
 from core.text import group_thousands
 from core.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
 from core.transitions import WorkflowError, fire, required
-from grants import scoring
+from grants import events, scoring
 from grants.models import (
     AuditEntry,
     Proposal,
@@ -135,10 +135,13 @@ def _fire(proposal, name, *, by, ip, guard=None, apply=None, comment="", notify=
             proposal=locked, transition=name, source=source, target=locked.state, actor=by,
             comment=comment, ip=ip or None, data=data or {}, at=at or current_time(),
         )  # fmt: skip
-        if notify and _clock.get() is None:
+        if _clock.get() is not None:
+            return  # the demo's past: nobody is told
+        if notify:
             from grants import tasks
 
             transaction.on_commit(lambda: tasks.notify_transition.enqueue(entry.pk))
+        events.emit_transition(locked, entry)
 
     return fire(
         Proposal.objects.select_related("call", "owner"), proposal.pk, name,

@@ -10,7 +10,17 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from grants import public_views as grants_public
 from grants import review_views
-from portal import admin_signin, api, feeds, open_data_views, search, sitemaps, verify_views, views
+from portal import (
+    admin_signin,
+    api,
+    feeds,
+    open_data_views,
+    search,
+    sitemaps,
+    verify_views,
+    views,
+    webhook_views,
+)
 from researchers import pickers
 from researchers import views as researcher_views
 
@@ -68,6 +78,17 @@ urlpatterns += i18n_patterns(
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review_detail"),
     path("search/", search.search, name="search"),
+    # -- issue 15: webhooks (the officer's endpoints; core.webhooks) --
+    path("integrations/webhooks/", webhook_views.endpoint_list, name="webhook_list"),
+    path("integrations/webhooks/add/", webhook_views.endpoint_add, name="webhook_add"),
+    path("integrations/webhooks/<int:pk>/", webhook_views.endpoint_detail, name="webhook_detail"),
+    path("integrations/webhooks/<int:pk>/edit/", webhook_views.endpoint_edit, name="webhook_edit"),
+    path(
+        "integrations/webhooks/<int:pk>/delete/",
+        webhook_views.endpoint_delete,
+        name="webhook_delete",
+    ),
+    path("integrations/webhooks/<int:pk>/test/", webhook_views.endpoint_test, name="webhook_test"),
     # -- issue 14: errors --
     # The API's reference in the portal's layout: /api/docs/ and /en/api/docs/ (portal.api).
     path("api/docs/", api.api_docs, name="api-docs"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.transitions import BUSY, GuardFailed, WorkflowError, fire, is_lock_wait, required
 from grants import workflow as grants_workflow
+from transfer import events
 from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal, TransferMode
 
 __all__ = ["GuardFailed", "StateConflict", "WorkflowError"]
@@ -77,6 +78,7 @@ def _move_technology(technology, name, *, by, allowed, guard=None, comment=""):
         if name == "publish":
             locked.published_at = grants_workflow.current_time()
             _rematch(technology_id=locked.pk)
+            events.technology_published(locked)
 
     return fire(
         Technology.objects.all(), technology.pk, name, allowed=allowed,
@@ -343,6 +345,7 @@ def complete(deal, *, by, ip=None, comment=""):
         done = _fire(
             deal, "complete", by=by, ip=ip, comment=comment, allowed=lambda d: is_officer(by)
         )
+        events.deal_completed(done)
         if proposal is not None and proposal.state == "completed":
             # The system, not the officer, moves the proposal: a deal of its result completed.
             grants_workflow.mark_transferred(proposal, by=None, deal=done)

@@ -296,6 +296,12 @@ TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
 }
 
+# Webhooks (core.webhooks, docs/integrations.md): seconds a receiver has to answer, and whether
+# endpoints on private, loopback or link-local addresses are refused (production may want it;
+# the provincial platform may live on a private network, and the tests' receiver is 127.0.0.1).
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "5"))
+WEBHOOK_REFUSE_PRIVATE_ADDRESSES = env_bool("WEBHOOK_REFUSE_PRIVATE_ADDRESSES", False)
+
 WAGTAIL_SITE_NAME = "Cổng Đổi mới sáng tạo An Giang"
 # The address the portal is served at: links in e-mails and the receipt's QR code start with it.
 # `make run PORT=8080` sets it to http://127.0.0.1:8080; WAGTAILADMIN_BASE_URL is the old name.

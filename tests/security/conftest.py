@@ -317,6 +317,15 @@ def build_world():
         products="- Quy trình sản xuất màng bao",
     )  # fmt: skip
 
+    # -- issue 15: webhooks --
+    # An officer's endpoint, paused (the matrix's test events and steps send nothing anywhere).
+    from core.models import WebhookEndpoint
+
+    ids["webhook_endpoint"] = WebhookEndpoint.objects.create(
+        url="http://127.0.0.1:9/hooks", events=["dossier.received"], active=False,
+        created_by=world.user("off"),
+    ).pk  # fmt: skip
+
     # -- demo and market link --
     # (market slice)
     # -- issue 13: demo --

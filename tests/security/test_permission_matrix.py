@@ -152,6 +152,19 @@ MATRIX = {
     "privacy_request_answer": [
         case({"pk": "@privacy_request"}, get=only("off", "su"), post=only("off", "su", ok=MAY_POST)),
     ],
+    # -- issue 15: webhooks (officers register the endpoints of other systems) --
+    "webhook_list": [case(get=only("off", "su"))],
+    "webhook_add": [case(get=only("off", "su"), post=only("off", "su", ok=MAY_POST))],
+    "webhook_detail": [case({"pk": "@webhook_endpoint"}, get=only("off", "su"))],
+    "webhook_edit": [
+        case({"pk": "@webhook_endpoint"}, get=only("off", "su"), post=only("off", "su", ok=MAY_POST)),
+    ],
+    "webhook_delete": [
+        case({"pk": "@webhook_endpoint"}, get=only("off", "su"), post=only("off", "su", ok=302)),
+    ],
+    "webhook_test": [
+        case({"pk": "@webhook_endpoint"}, get=POST_ONLY, post=only("off", "su", ok=302)),
+    ],
     # -- grants: proposals ----------------------------------------------------------------------
     "proposal_list": [case(get=SIGNED_IN_200), case(get=SIGNED_IN_200, query="mine=1", label="mine")],
     "proposal_export": [
