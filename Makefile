@@ -36,13 +36,17 @@ system-deps:
 	  fi; \
 	fi
 
-# Tests need Debian's Chromium (Playwright cannot download browsers here), PostgreSQL 15 and
-# clamd (tests/security/test_uploads.py starts its own, with its own signature, no network).
+# Tests need Debian's Chromium (Playwright cannot download browsers here), PostgreSQL 15,
+# clamd (tests/security/test_uploads.py starts its own, with its own signature, no network), and
+# nginx, openssl and systemd-analyze (tests/portal/test_deploy.py checks the deploy/ files).
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
 	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
