@@ -195,6 +195,15 @@ def _export_of(request, pk):
 def proposal_export_status(request, pk):
     """A large XLSX export being written by the worker: its progress, then the download."""
     export = _export_of(request, pk)
+    if request.GET.get("progress") == "1":  # static/js/export.js follows it
+        return JsonResponse(
+            {
+                "state": export.state,
+                "percent": export.percent,
+                "rows_done": export.rows_done,
+                "rows_total": export.rows_total,
+            }  # fmt: skip
+        )
     return render(request, "grants/export_status.html", {"export": export})
 
 

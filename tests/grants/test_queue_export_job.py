@@ -55,7 +55,7 @@ def test_one_row_above_the_limit_the_worker_writes_it_and_the_page_shows_it(
     assert export.state == QueueExport.State.DONE and export.rows_total == total
     page = client.get(response["Location"]).content.decode()
     assert reverse("proposal_export_download", args=[export.pk]) in page
-    assert 'http-equiv="refresh"' not in page  # done: nothing more to wait for
+    assert "js/export.js" not in page  # done: nothing more to follow
     download = client.get(reverse("proposal_export_download", args=[export.pk]))
     rows = read_rows(b"".join(download.streaming_content))
     assert len(rows) == total + 1
@@ -69,11 +69,20 @@ def test_while_the_worker_writes_the_page_shows_progress_and_refreshes(client_as
                                         state=QueueExport.State.RUNNING, filename="ho-so.xlsx")  # fmt: skip
     page = client_as("officer@example.org").get(reverse("proposal_export_status", args=[export.pk]))
     html = page.content.decode()
-    assert 'http-equiv="refresh"' in html and 'value="25"' in html
+    assert "js/export.js" in html and 'value="25"' in html
     assert "1000" in html and "4000" in html
     download = reverse("proposal_export_download", args=[export.pk])
     assert download not in html
     assert client_as("officer@example.org").get(download).status_code == 404
+    progress = client_as("officer@example.org").get(
+        reverse("proposal_export_status", args=[export.pk]), {"progress": "1"}
+    )
+    assert progress.json() == {
+        "state": "running",
+        "percent": 25,
+        "rows_done": 1000,
+        "rows_total": 4000,
+    }
 
 
 def test_a_task_delivered_twice_writes_once(user_by_email):
