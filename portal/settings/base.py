@@ -162,6 +162,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", True
     )
+    # Django's psycopg connection pool (psycopg-pool), one per process, when
+    # DATABASE_POOL_MAX_SIZE is set: connections are shared by the threads of a gthread worker
+    # instead of one kept open per thread (docs/operations.md → "Sizing the app servers").
+    _pool_size = int(env("DATABASE_POOL_MAX_SIZE", "0"))
+    if _pool_size > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": _pool_size,
+            "timeout": int(env("DATABASE_POOL_TIMEOUT", "10")),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's and allauth's backends, loading the signed-in user with their profile, roles and

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,3 +43,44 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", ALLOWED_HOSTS="innovation.angiang.gov.vn")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+PRODUCTION = {
+    "SECRET_KEY": "k3y-" + "x7Qp9vLm2Rt8Zw4Hn6Bj1Cd5Fg0Ks3Ty" * 2,
+    "ALLOWED_HOSTS": "innovation.angiang.gov.vn",
+}
+SHOW_POOL = (
+    "from django.conf import settings; d = settings.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'))"
+)
+
+
+def test_the_connection_pool_is_off_unless_asked_for():
+    result = run_manage(
+        "shell", "-c", SHOW_POOL, DATABASE_URL="postgres://portal@db.invalid/portal", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["60", "None"]
+
+
+def test_database_pool_max_size_turns_on_the_psycopg_pool():
+    result = run_manage(
+        "shell", "-c", SHOW_POOL, DATABASE_URL="postgres://portal@db.invalid/portal",
+        DATABASE_POOL_MAX_SIZE="8", **PRODUCTION,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    # Persistent connections are off: the pool keeps them (Django refuses both at once).
+    assert result.stdout.splitlines()[-1] == "0 {'min_size': 1, 'max_size': 8, 'timeout': 10}"
+
+
+@pytest.mark.postgres
+def test_the_pool_serves_queries_on_postgresql():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.fail("This test needs PostgreSQL: run it through `make test`.")
+    code = (
+        "from django.db import connection; "
+        "print(connection.pool.max_size, connection.cursor().execute('SELECT 41 + 1').fetchone()[0])"
+    )
+    result = run_manage("shell", "-c", code, DATABASE_POOL_MAX_SIZE="3", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["3", "42"]
