@@ -10,7 +10,7 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 export PORTAL_BASE_URL
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint check system-deps browser-deps messages bench bench-demo clean help
+.PHONY: run test test-fast lint check system-deps browser-deps messages bench bench-demo loadtest clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -92,6 +92,13 @@ test-fast: $(VENV)/.installed messages
 bench: system-deps browser-deps $(VENV)/.installed messages
 	scripts/with-postgres bash -c '$(PY) benchmarks/proposals.py --output docs/benchmarks.md && \
 	  $(PY) benchmarks/catalogue.py --output docs/benchmarks.md'
+
+# Not a test: the night a call closes, over HTTP, against the production settings, gunicorn, the
+# db worker and a throwaway PostgreSQL (docs/benchmarks.md). A quick try at small scale:
+#   make loadtest LOADTEST_ARGS="--researchers 30 --proposals 500 --burst 30 --duration 20"
+LOADTEST_ARGS ?=
+loadtest: system-deps $(VENV)/.installed messages
+	scripts/with-postgres $(PY) benchmarks/loadtest.py --command "make loadtest $(LOADTEST_ARGS)" $(LOADTEST_ARGS)
 
 # Not a test: how long `seed_demo` takes on a fresh SQLite database, and the site search on it.
 bench-demo: system-deps $(VENV)/.installed messages
