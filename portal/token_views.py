@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.http import client_ip
@@ -21,7 +21,7 @@ RECENT_CALLS = 20
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("token", "Name"),
         max_length=tokens.NAME_MAX,
         help_text=gettext_lazy("The system that will use it, e.g. “Provincial public-service system”."),
         error_messages={"required": gettext_lazy("Give the token a name: the system that will use it.")},
