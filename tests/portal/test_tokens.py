@@ -279,3 +279,18 @@ def test_token_calls_are_append_only(client, issued):
         call.save()
     with pytest.raises(PermissionDenied):
         call.delete()
+
+
+def test_a_token_with_every_scope_answers_as_its_officer_does(client_as, issued, submitted):
+    """The same per-role rules as the web: for each API read, the officer's token gets what the
+    officer's session gets (status and rows)."""
+    _token, secret = issued
+    paths = ["/api/v1/proposals/", f"/api/v1/proposals/{submitted.pk}/", "/api/v1/dossier-status/",
+             "/api/v1/calls/", "/api/v1/funded-projects/", "/api/v1/technologies/",
+             "/api/v1/needs/", "/api/v1/stats/", f"/api/v1/proposals/{10**9}/"]  # fmt: skip
+    session = client_as("officer@example.org")
+    by_session = [(p, session.get(p).status_code) for p in paths]
+    session.logout()
+    by_token = [(p, session.get(p, headers=bearer(secret)).status_code) for p in paths]
+    assert by_token == by_session
+    assert [status for _path, status in by_token] == [200] * 8 + [404]
