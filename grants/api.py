@@ -167,8 +167,8 @@ StateChanges = inline_serializer(
     many=True,
     fields={
         "transition": serializers.CharField(help_text="The step fired, e.g. mark_eligible"),
-        "from": serializers.ChoiceField(choices=ProposalState.values),
-        "to": serializers.ChoiceField(choices=ProposalState.values),
+        "from": serializers.ChoiceField(choices=ProposalState.choices),
+        "to": serializers.ChoiceField(choices=ProposalState.choices),
         "at": serializers.DateTimeField(),
     },
 )

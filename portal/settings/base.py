@@ -382,6 +382,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A proposal's state is one type wherever it appears (a proposal's `state`, the feed's
+    # `state` and the `from` / `to` of its history).
+    "ENUM_NAME_OVERRIDES": {"StateEnum": "grants.models.ProposalState"},
     "PREPROCESSING_HOOKS": ["portal.api.portal_endpoints_only"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
