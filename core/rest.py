@@ -8,9 +8,11 @@ import time
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.throttling import BaseThrottle
 
 from core.fields import valid_id
@@ -43,6 +45,36 @@ class PortalAPIView:
         checked = self.filter_class(data=self.request.query_params)
         checked.is_valid(raise_exception=True)
         return checked.validated_data
+
+
+class TokenScopePermission(BasePermission):
+    """A call made with an integration token (`request.auth` has `scopes`; portal.tokens) reaches
+    only the views whose `token_scope` the token holds; a view that names none takes no token.
+    Calls without a token (a session, a visitor) are left to the view's other permissions."""
+
+    message = _("This token may not be used for this part of the API.")
+
+    def has_permission(self, request, view):
+        scopes = getattr(request.auth, "scopes", None)
+        if scopes is None:
+            return True
+        needed = getattr(view, "token_scope", None)
+        return needed is not None and needed in scopes
+
+
+class PublicAPIView(PortalAPIView):
+    """Mixin for the public reads: open to visitors (the anonymous rate limit applies), and to
+    integration tokens holding the `public` scope — but not to sessions, so that a signed-in
+    person reads exactly what a visitor reads. The token class is a setting
+    (`PORTAL_TOKEN_AUTHENTICATION`), as DRF's own are, since `core` imports no app."""
+
+    token_scope = "public"
+
+    def get_authenticators(self):
+        return [import_string(path)() for path in settings.PORTAL_TOKEN_AUTHENTICATION]
+
+    def get_permissions(self):
+        return [AllowAny(), TokenScopePermission()]
 
 
 class ConditionalGet:

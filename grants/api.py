@@ -1,11 +1,15 @@
 """The proposals in the JSON API. Transitions go through grants.workflow like the pages do."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -19,7 +23,7 @@ from core import roles
 from core.http import client_ip
 from core.rest import PortalAPIView, checked_id, text_parameter
 from core.text import fold
-from grants import rules, workflow
+from grants import rules, status_feed, workflow
 from grants.models import Proposal, ProposalState
 
 
@@ -96,7 +100,10 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
     """Researchers see their own proposals; officers and managers every submitted one.
 
     Filters: `state`, `call` (call code), `q` (receipt number, title, applicant; diacritics optional).
+    An integration token needs the `workflow` scope.
     """
+
+    token_scope = "workflow"
 
     serializer_class = ProposalSerializer
     filter_class = ProposalFilter
@@ -154,10 +161,72 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
         return Response(self.get_serializer(done).data)
 
 
+# One state change of a dossier: no comment, no name (those stay on the portal).
+StateChanges = inline_serializer(
+    "StateChange",
+    many=True,
+    fields={
+        "transition": serializers.CharField(help_text="The step fired, e.g. mark_eligible"),
+        "from": serializers.ChoiceField(choices=ProposalState.choices),
+        "to": serializers.ChoiceField(choices=ProposalState.choices),
+        "at": serializers.DateTimeField(),
+    },
+)
+
+
 class DossierStatusSerializer(serializers.ModelSerializer):
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    """A received dossier as the provincial public-service system follows it
+    (grants.status_feed: dates, labels and history)."""
+
+    call = serializers.CharField(source="call.code", read_only=True)
+    state_label = serializers.CharField(
+        source="get_state_display", read_only=True, help_text="In the caller's language."
+    )
+    state_label_vi = serializers.SerializerMethodField()
+    state_label_en = serializers.SerializerMethodField()
+    received_at = serializers.SerializerMethodField()
+    expected_decision_date = serializers.SerializerMethodField()
+    decided_on = serializers.SerializerMethodField()
+    status_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    history = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
-        fields = ["receipt_number", "state", "state_label", "updated_at"]
+        fields = [
+            "receipt_number", "call", "received_at", "state", "state_label", "state_label_vi",
+            "state_label_en", "expected_decision_date", "decided_on", "status_changed_at",
+            "updated_at", "history",
+        ]  # fmt: skip
         read_only_fields = fields
+
+    def _label(self, proposal, language):
+        with translation.override(language):
+            return str(ProposalState(proposal.state).label)
+
+    def get_state_label_vi(self, proposal) -> str:
+        return self._label(proposal, "vi")
+
+    def get_state_label_en(self, proposal) -> str:
+        return self._label(proposal, "en")
+
+    def get_received_at(self, proposal) -> datetime.datetime:
+        moment = status_feed.received_at(proposal)
+        return serializers.DateTimeField().to_representation(moment) if moment else None
+
+    def get_expected_decision_date(self, proposal) -> datetime.date | None:
+        day = status_feed.expected_decision_date(proposal)
+        return day.isoformat() if day else None
+
+    def get_decided_on(self, proposal) -> datetime.date | None:
+        if not proposal.decided_at:
+            return None
+        return timezone.localdate(proposal.decided_at).isoformat()
+
+    @extend_schema_field(StateChanges)
+    def get_history(self, proposal):
+        moment = serializers.DateTimeField()
+        return [
+            {"transition": entry.transition, "from": entry.source, "to": entry.target,
+             "at": moment.to_representation(entry.at)}
+            for entry in getattr(proposal, "history", ())
+        ]  # fmt: skip

@@ -5,13 +5,12 @@ from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core.rest import (
     AsciiIntegerField,
     ConditionalGet,
-    PortalAPIView,
+    PublicAPIView,
     integer_parameter,
     slug_parameter,
     text_parameter,
@@ -73,9 +72,8 @@ class FundedProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicReadOnly(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
-    permission_classes = [AllowAny]
-    authentication_classes = []
+class PublicReadOnly(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
+    """Open data: visitors, and integration tokens with the `public` scope."""
 
 
 @extend_schema_view(

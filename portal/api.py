@@ -4,37 +4,83 @@ a page of the portal in both languages (`api_docs`, in portal/urls.py's i18n pat
 from django.db import DatabaseError
 from django.shortcuts import render
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics, serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.rest import PortalAPIView
+from core import roles
+from core.rest import PortalAPIView, PublicAPIView, text_parameter
+from grants import status_feed
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
 from grants.open_data import CallViewSet, FundedProjectViewSet
+from portal import tokens  # noqa: F401 - registers the bearer scheme of the schema
+from portal.models import TokenScope
 from transfer.api import NeedViewSet, TechnologyViewSet
 
 
 class DossierStatusFilter(serializers.Serializer):
     receipt = serializers.CharField(max_length=40, required=False)
+    call = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        error_messages={
+            "invalid": _(
+                "Give a date and time in ISO 8601, e.g. 2026-03-01T08:00:00+07:00 "
+                "(no time zone means Asia/Ho_Chi_Minh)."
+            )
+        },
+    )
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("receipt", text_parameter(40), description="A receipt number"),
+        OpenApiParameter("call", text_parameter(40), description="A call code, e.g. AG-NN01"),
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description=(
+                "Only dossiers whose state changed at or after this moment (ISO 8601); "
+                "pass the last `status_changed_at` you read to follow the changes."
+            ),
+        ),
+    ]
+)
 class DossierStatusView(PortalAPIView, generics.ListAPIView):
-    """The state of the signed-in applicant's dossiers, by receipt number (`?receipt=`)."""
+    """Received dossiers (never drafts): state with its Vietnamese and English labels, date of
+    receipt, expected decision date and the history of state changes (grants.status_feed).
+
+    Department staff (a session, or an integration token with the `dossier_status` scope, which
+    acts as the officer who issued it) see every dossier; an applicant sees their own. Ordered by
+    `status_changed_at`, then by dossier, and paginated."""
 
     serializer_class = DossierStatusSerializer
     filter_class = DossierStatusFilter
+    token_scope = TokenScope.DOSSIER_STATUS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Proposal.objects.none()
-        dossiers = Proposal.objects.filter(owner=self.request.user, receipt_number__isnull=False)
-        receipt = self.filters().get("receipt")
-        if receipt:
-            dossiers = dossiers.filter(receipt_number=receipt.strip().upper())
-        return dossiers.order_by("-submitted_at", "-pk")
+        user = self.request.user
+        if roles.has_role(user, *roles.STAFF_ROLES):
+            owner = None
+        elif roles.has_role(user, roles.RESEARCHER):
+            owner = user
+        else:
+            raise PermissionDenied(_("Only applicants and Department staff follow dossiers."))
+        given = self.filters()
+        return status_feed.received_dossiers(
+            owner=owner,
+            updated_since=given.get("updated_since"),
+            call=given.get("call"),
+            receipt=given.get("receipt"),
+        )
 
 
 class StatsSerializer(serializers.Serializer):
@@ -48,12 +94,10 @@ class StatsSerializer(serializers.Serializer):
     transfers = serializers.DictField()
 
 
-class StatsView(PortalAPIView, generics.GenericAPIView):
+class StatsView(PublicAPIView, generics.GenericAPIView):
     """The programme in numbers, as on /stats/ (public)."""
 
     serializer_class = StatsSerializer
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     def get(self, request):
         from portal.stats import figures

@@ -17,6 +17,7 @@ from portal import (
     open_data_views,
     search,
     sitemaps,
+    token_views,
     verify_views,
     views,
     webhook_views,
@@ -89,6 +90,19 @@ urlpatterns += i18n_patterns(
         name="webhook_delete",
     ),
     path("integrations/webhooks/<int:pk>/test/", webhook_views.endpoint_test, name="webhook_test"),
+    # -- issue 15: integration tokens (portal/tokens.py) --
+    path("integrations/tokens/", token_views.token_list, name="integration_tokens"),
+    path("integrations/tokens/new/", token_views.token_issue, name="integration_token_issue"),
+    path(
+        "integrations/tokens/<int:pk>/",
+        token_views.token_detail,
+        name="integration_token_detail",
+    ),
+    path(
+        "integrations/tokens/<int:pk>/revoke/",
+        token_views.token_revoke,
+        name="integration_token_revoke",
+    ),
     # -- issue 14: errors --
     # The API's reference in the portal's layout: /api/docs/ and /en/api/docs/ (portal.api).
     path("api/docs/", api.api_docs, name="api-docs"),

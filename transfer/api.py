@@ -4,13 +4,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core.fields import MAX_ID, AsciiIntegerField
 from core.rest import (
     ConditionalGet,
-    PortalAPIView,
+    PublicAPIView,
     integer_parameter,
     slug_parameter,
     text_parameter,
@@ -103,12 +102,10 @@ OWNER_ID = AsciiIntegerField(min_value=1, max_value=MAX_ID, required=False)
         ]
     )
 )
-class TechnologyViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
+class TechnologyViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
     """Published technologies, filtered as on /technologies/."""
 
     serializer_class = TechnologySerializer
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -129,12 +126,10 @@ class TechnologyViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
         ).prefetch_related("files")
 
 
-class NeedViewSet(ConditionalGet, PortalAPIView, ReadOnlyModelViewSet):
+class NeedViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
     """Published business needs."""
 
     serializer_class = NeedSerializer
-    permission_classes = [AllowAny]
-    authentication_classes = []
     queryset = (
         TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
         .select_related("sector", "organisation")

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.security.PrivateCacheMiddleware",
+    "portal.tokens.TokenCallAudit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -353,8 +354,15 @@ PORTAL_DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 # The JSON API (/api/v1/): the browser session for people, with CSRF on every change.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An integration token (`Authorization: Bearer …`, portal/tokens.py) or the web session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "core.rest.TokenScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -363,6 +371,8 @@ REST_FRAMEWORK = {
     # `{"detail": …, "code": …}`, as the portal's own JSON errors under /api/ (portal/errors.py).
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
 }
+# The public reads take tokens only (core.rest.PublicAPIView): a session reads what a visitor does.
+PORTAL_TOKEN_AUTHENTICATION = ["portal.tokens.TokenAuthentication"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "An Giang Innovation Portal API",
     "DESCRIPTION": (
@@ -372,6 +382,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A proposal's state is one type wherever it appears (a proposal's `state`, the feed's
+    # `state` and the `from` / `to` of its history).
+    "ENUM_NAME_OVERRIDES": {"StateEnum": "grants.models.ProposalState"},
     "PREPROCESSING_HOOKS": ["portal.api.portal_endpoints_only"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

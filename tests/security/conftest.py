@@ -244,6 +244,16 @@ def build_world():
         privacy_request=privacy.open_request(researcher2, "correction", "Học vị: TS.").pk,
     )
 
+    # An integration token the officer issued (portal.tokens).
+    from portal import tokens
+
+    token, _secret = tokens.issue(
+        name="Hệ thống dịch vụ công tỉnh",
+        scopes=["dossier_status"],
+        by=users.get(pk=world.users["off"]),
+    )
+    ids["token"] = token.pk
+
     # Wagtail: the home page, and a call's template (a public document).
     from wagtail.documents.models import Document
 

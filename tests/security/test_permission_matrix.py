@@ -131,6 +131,14 @@ MATRIX = {
     "change_reviewer_role": [
         case({"user_id": "@res2_id"}, get=POST_ONLY, post=only("off", "su", ok=302)),
     ],
+    # Integration tokens (portal.tokens): officers only; a token acts as the officer who issued
+    # it, so an administrator without the officer role issues none.
+    "integration_tokens": [case(get=only("off"))],
+    "integration_token_issue": [case(get=only("off"), post=only("off", ok=MAY_POST))],
+    "integration_token_detail": [case({"pk": "@token"}, get=only("off"))],
+    "integration_token_revoke": [
+        case({"pk": "@token"}, get=only("off"), post=only("off", ok=302)),
+    ],
     # -- researchers ----------------------------------------------------------------------------
     "profile": [case(get=SIGNED_IN_200, post=only(*SIGNED_IN, ok=MAY_POST))],
     # Memberships: anyone signed in asks; officers decide (never their own); the person (or an
@@ -516,7 +524,8 @@ MATRIX = {
         case({"pk": "@need"}, get=everyone(200), label="published"),
         case({"pk": "@need_closed"}, get=everyone(404), label="closed"),
     ],
-    "dossier-status": [case(get=API_SIGNED_IN)],
+    # Department staff follow every dossier, an applicant their own; other roles have none.
+    "dossier-status": [case(get=only("res", "res2", "off", "man", anon=403))],
     "proposal-list": [case(get=API_SIGNED_IN)],
     "proposal-detail": [
         case({"pk": "@under_review"}, get=only("res", "off", "man", no=404, anon=403)),
