@@ -370,14 +370,18 @@ def _children(parent):
     return found
 
 
-def cpu_seconds(pids):
-    """User + system CPU time the processes have used so far (Linux /proc)."""
+def cpu_seconds(pids, parents=()):
+    """User + system CPU time the processes have used so far (Linux /proc). For `parents`, the
+    CPU of their children that have ended (and been waited for) too: a PostgreSQL backend or a
+    recycled gunicorn worker that exits mid-scenario would otherwise take its CPU with it."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
         fields = _stat(pid)
         if fields:
             total += (int(fields[11]) + int(fields[12])) / tick
+            if pid in parents:
+                total += (int(fields[13]) + int(fields[14])) / tick
     return total
 
 
@@ -399,18 +403,19 @@ class CpuMeter:
         self.portal = portal
 
     def _now(self):
-        web, worker = [], []
+        web, worker, parents = [], [], set()
         for name, process, _log in self.portal.processes:
             if name == "gunicorn":
                 web += [process.pid, *_children(process.pid)]
+                parents.add(process.pid)
             else:
                 worker.append(process.pid)
         master = postmaster()
         database = [master, *_children(master)] if master else []
         return {
-            "web": cpu_seconds(web),
+            "web": cpu_seconds(web, parents),
             "worker": cpu_seconds(worker),
-            "database": cpu_seconds(database),
+            "database": cpu_seconds(database, {master}),
             "load generator": time.process_time(),
         }
 
