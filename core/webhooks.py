@@ -283,7 +283,12 @@ def _claim(delivery_id, now, *, test):
         pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
     )
     if not test:
-        rows = rows.filter(endpoint__active=True)
+        # Not `endpoint__active`: a join makes Django write `UPDATE … WHERE id IN (SELECT …)`, and
+        # PostgreSQL re-checks only the outer WHERE on a row another worker has just claimed — the
+        # subquery's answer is from before, so two workers would both win. Here every condition
+        # on the delivery's own row is re-checked after the lock.
+        active = WebhookEndpoint.objects.filter(active=True).values("pk")
+        rows = rows.filter(endpoint_id__in=active)
     return rows.update(next_attempt_at=now + LEASE) == 1
 
 
