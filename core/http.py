@@ -1,11 +1,14 @@
 """Small request helpers shared by the apps: who is asking, where they may be sent, how often."""
 
+import datetime
 import ipaddress
+import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -76,3 +79,48 @@ def rate_limited(request, scope):
         cache.set(key, 1, timeout=period)
         count = 1
     return count > limit
+
+
+# -- when a request arrived ----------------------------------------------------------------------
+
+# nginx's `proxy_set_header X-Request-Start "t=${msec}"` (deploy/nginx/portal.conf): seconds since
+# the epoch with milliseconds. Only digits and one dot: anything else is not our proxy's.
+_REQUEST_START = re.compile(r"^t=(\d{9,11}(?:\.\d{1,6})?)$")
+# A proxy's clock may run a little ahead of the app server's (NTP keeps them within milliseconds).
+ARRIVAL_CLOCK_SKEW = datetime.timedelta(seconds=1)
+
+
+class ArrivalMiddleware:
+    """Stamp every request with the moment it reached the portal, before any other middleware
+    (and before it waits for a database lock), for `arrival_time`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.portal_arrived_at = timezone.now()
+        return self.get_response(request)
+
+
+def arrival_time(request):
+    """The moment the person's request arrived, which decides a deadline (a dossier sent at
+    23:59:59 was sent in time, however long the servers then take to answer it).
+
+    Behind our own proxy (`TRUSTED_PROXY_COUNT` > 0), the time it wrote in X-Request-Start: the
+    request may have queued there and in the WSGI server's backlog on the night a call closes.
+    That time is believed only when it is plausible: no later than the portal's own stamp (plus
+    a second of clock skew) and no earlier than `PORTAL_ARRIVAL_MAX_QUEUE` seconds before it (a
+    request does not wait longer than the proxy's timeout). Otherwise, or with no proxy, the
+    moment the request reached Django (`ArrivalMiddleware`); outside a request, now.
+    """
+    reached = getattr(request, "portal_arrived_at", None) or timezone.now()
+    if settings.TRUSTED_PROXY_COUNT <= 0:
+        return reached
+    match = _REQUEST_START.match(request.META.get("HTTP_X_REQUEST_START", "").strip())
+    if not match:
+        return reached
+    started = datetime.datetime.fromtimestamp(float(match.group(1)), tz=datetime.UTC)
+    earliest = reached - datetime.timedelta(seconds=settings.PORTAL_ARRIVAL_MAX_QUEUE)
+    if not earliest <= started <= reached + ARRIVAL_CLOCK_SKEW:
+        return reached
+    return min(started, reached)

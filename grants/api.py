@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core import roles
-from core.http import client_ip
+from core.http import arrival_time, client_ip
 from core.rest import PortalAPIView, checked_id, text_parameter
 from core.text import fold
 from grants import rules, status_feed, workflow
@@ -151,6 +151,7 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
                 comment=given.get("comment", "").strip(),
                 revision_deadline=given.get("revision_deadline"),
                 approved_amount=given.get("approved_amount"),
+                arrived_at=arrival_time(request),
             )  # fmt: skip
         except workflow.StateConflict as conflict:
             return Response(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import roles
 from core.files import download
-from core.http import client_ip, rate_limited
+from core.http import arrival_time, client_ip, rate_limited
 from core.text import vnd
 from grants import dossier, exports, forms, queue, rules, timeline, workflow, worklist
 from grants.documents import receipt_document
@@ -335,6 +335,7 @@ def proposal_transition(request, pk, name):
             comment=given.get("comment", "").strip(),
             revision_deadline=given.get("revision_deadline"),
             approved_amount=given.get("approved_amount"),
+            arrived_at=arrival_time(request),
         )  # fmt: skip
     except workflow.StateConflict as conflict:
         messages.error(request, str(conflict))

@@ -679,13 +679,25 @@ assert set(FUNCTIONS) == set(TRANSITIONS) == set(SPECS)
 
 
 def fire_named(
-    name, proposal, *, by, ip=None, comment="", revision_deadline=None, approved_amount=None
+    name,
+    proposal,
+    *,
+    by,
+    ip=None,
+    comment="",
+    revision_deadline=None,
+    approved_amount=None,
+    arrived_at=None,
 ):
     """Fire the transition `name` with the inputs its Spec asks for: the one entry of the pages,
-    the API and `manage.py proposal_transition`."""
+    the API and `manage.py proposal_transition`. `arrived_at` (core.http.arrival_time) is when
+    the person's request arrived: a submission is judged against the deadline, and received, as
+    of that moment, not of the moment the server got round to it."""
     spec = SPECS[name]
     params = {"by": by, "ip": ip}
-    if name != "submit":
+    if name == "submit":
+        params["now"] = arrived_at
+    else:
         params["comment"] = comment
     if spec.needs_deadline:
         params["revision_deadline"] = revision_deadline

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.http.ArrivalMiddleware",  # first: the moment a request arrived decides deadlines
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -220,6 +221,10 @@ TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# A deadline is judged at the moment a request arrived (core.http.arrival_time): behind our
+# proxy, the X-Request-Start it writes, believed up to this many seconds before the request
+# reached Django (the proxy's read timeout; deploy/nginx/portal.conf).
+PORTAL_ARRIVAL_MAX_QUEUE = int(env("PORTAL_ARRIVAL_MAX_QUEUE", "120"))
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
 # `api_anonymous`: the JSON API for callers not signed in (core.rest.AnonymousRateLimit).
 PORTAL_RATE_LIMITS = {

@@ -235,8 +235,13 @@ def test_nginx_in_front_of_the_app_as_the_settings_expect(served_site):
     response, data = request(
         "GET",
         "/dashboard/",
-        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "http"},
+        headers={
+            "X-Forwarded-For": "203.0.113.9",
+            "X-Forwarded-Proto": "http",
+            "X-Request-Start": "t=1000000000.000",
+        },
     )
+    sent_at = time.time()
     seen = json.loads(data)["headers"]
     assert seen["X-Forwarded-Proto"] == "https" and seen["Host"] == "portal.example.org"
     assert seen["X-Forwarded-For"] == "203.0.113.9, 127.0.0.1"
@@ -245,6 +250,9 @@ def test_nginx_in_front_of_the_app_as_the_settings_expect(served_site):
     )
     with override_settings(TRUSTED_PROXY_COUNT=1):
         assert client_ip(forwarded) == "127.0.0.1"  # the address nginx saw, not the forged one
+    # nginx writes when the request reached it (the deadline's moment), over the client's claim.
+    stamped = float(seen["X-Request-Start"].removeprefix("t="))
+    assert abs(stamped - sent_at) < 5, seen["X-Request-Start"]
 
     # Static files and public pictures from the disk; the rest of the media only through the app.
     (served_site / "static" / "portal.css").write_text("body{}")
