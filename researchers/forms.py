@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from researchers import privacy
-from researchers.models import Organisation, Profile
+from researchers.models import Profile
+from researchers.pickers import OrganisationPickField, picker_attrs
 from researchers.validators import normalise_orcid, validate_orcid, validate_tax_code
 
 
@@ -102,27 +103,16 @@ class ProfileForm(forms.ModelForm):
         return value
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    """A choice of organisation whose id is checked as a number before the database sees it
-    (a 23-digit id overflows SQLite's integers: an error by the field, not a 500)."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not (str(value).isdigit() and len(str(value)) <= 18):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
 class MembershipRequestForm(forms.Form):
     """ "Request membership of an organisation": an existing one, or the name of a new one."""
 
-    organisation = OrganisationChoiceField(
+    organisation = OrganisationPickField(
         label=_("Organisation"),
-        queryset=Organisation.objects.all(),
-        required=False,
-        empty_label=_("— not in the list —"),
-        help_text=_("The Department confirms that you work there before it counts."),
+        widget=forms.TextInput(attrs=picker_attrs()),
+        help_text=_(
+            "Type two letters of its name for suggestions. The Department confirms that you "
+            "work there before it counts."
+        ),
     )
     organisation_name = forms.CharField(
         label=_("Or the name of a new organisation"),

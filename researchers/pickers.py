@@ -7,6 +7,8 @@ listing all of them would weigh more than the page around it."""
 from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -34,6 +36,63 @@ class OrganisationField(forms.CharField):
         if value.isascii() and value.isdigit() and valid_id(value) is None:
             raise forms.ValidationError(_("No organisation has this number."), code="invalid")
         return value
+
+
+class OrganisationPickField(OrganisationField):
+    """A picker that must name exactly one existing organisation (the membership request):
+    its number or tax code, its exact name (as the suggestions give it), or a name, short name or tax code
+    that only one organisation has once diacritics and case are set aside. Cleans to the
+    `Organisation`, or None when empty."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if value.isascii() and value.isdigit():
+            found = (
+                Organisation.objects.filter(pk=valid_id(value)).first()
+                or Organisation.objects.filter(tax_code=value).first()  # a tax code is digits too
+            )
+            if found is None:
+                raise forms.ValidationError(_("No organisation has this number."), code="invalid")
+            return found
+        exact = Organisation.objects.filter(name=value).first()
+        if exact is not None:
+            return exact
+        phrase = phrase_of(value)
+        candidates = [
+            organisation
+            for organisation in Organisation.objects.filter(search_name__contains=phrase)[:50]
+            if phrase in {phrase_of(organisation.name), phrase_of(organisation.short_name)}
+            or value == organisation.tax_code
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise forms.ValidationError(
+                _("Several organisations go by this name: choose one among the suggestions."),
+                code="ambiguous",
+            )
+        raise forms.ValidationError(
+            _(
+                "No organisation by this name yet: choose one among the suggestions, or give "
+                "the name of a new organisation below."
+            ),
+            code="unknown",
+        )
+
+
+def picker_attrs(owners=False):
+    """The attributes that make a text input a picker for static/js/picker.js (the page adds
+    `<datalist id="organisation-suggestions">` and the script)."""
+    url = reverse_lazy("organisation_suggest")
+    return {
+        "type": "search",
+        "list": "organisation-suggestions",
+        "autocomplete": "off",
+        "data-suggest": format_lazy("{}{}", url, "?owners=1" if owners else ""),
+        "placeholder": _("Name or short name"),
+    }
 
 
 def phrase_of(text):

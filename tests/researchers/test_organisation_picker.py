@@ -137,7 +137,12 @@ def test_the_catalogue_filters_by_an_owners_name(client):
 
 
 @pytest.mark.parametrize(
-    "url, email", [("/proposals/", "officer@example.org"), ("/technologies/", None)]
+    "url, email",
+    [
+        ("/proposals/", "officer@example.org"),
+        ("/technologies/", None),
+        ("/profile/", "researcher@example.org"),  # the membership request's picker
+    ],
 )
 def test_thousands_of_organisations_change_neither_the_page_nor_its_queries(client_as, url, email):
     client = client_as(email)
@@ -154,3 +159,66 @@ def test_thousands_of_organisations_change_neither_the_page_nor_its_queries(clie
     assert queries_after == queries_before
     assert "Hợp tác xã Thử nghiệm" not in after
     assert abs(len(after) - len(before)) < 200  # the same page, give or take a count
+
+
+# -- the membership request: a picker that must name one organisation -----------------------------
+
+
+def pick(value):
+    return pickers.OrganisationPickField().clean(value)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        AGU,  # as the suggestions give it
+        "truong dai hoc an giang, dai hoc quoc gia tp. ho chi minh",  # folded, lower case
+        "  Trường   Đại học An Giang,  Đại học Quốc gia TP. Hồ Chí Minh ",  # spaces squeezed
+    ],
+)
+def test_the_membership_picker_takes_a_name_with_or_without_diacritics(typed):
+    assert pick(typed).name == AGU
+
+
+def test_the_membership_picker_takes_a_number_a_short_name_or_a_tax_code():
+    agu = Organisation.objects.get(name=AGU)
+    assert pick(str(agu.pk)) == agu
+    assert agu.short_name and pick(agu.short_name.lower()) == agu
+    fish = Organisation.objects.get(name="Công ty Cổ phần Thủy sản Châu Đốc")
+    assert pick(fish.tax_code) == fish
+    assert pick("") is None and pick("   ") is None
+
+
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("dai hoc", "unknown"),  # part of several names: not one organisation
+        ("Trường Đại học An Giang X", "unknown"),  # one letter more than a real name
+        ("999999", "invalid"),
+        ("1" * 23, "invalid"),
+    ],
+)
+def test_the_membership_picker_refuses_what_names_no_single_organisation(typed, code):
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as refused:
+        pick(typed)
+    assert refused.value.code == code
+
+
+def test_two_organisations_with_one_folded_name_must_be_chosen_among_the_suggestions(client_as):
+    from django import forms
+
+    Organisation.objects.create(name="HTX Mỹ Phú", kind="business")
+    Organisation.objects.create(name="HTX My Phu", kind="business")
+    assert pick("HTX Mỹ Phú").name == "HTX Mỹ Phú"  # the exact name, as suggested
+    with pytest.raises(forms.ValidationError) as refused:
+        pick("htx my phú")
+    assert refused.value.code == "ambiguous"
+    response = client_as("researcher@example.org").post(
+        "/people/memberships/request/", {"membership-organisation": "htx my phú"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_membership-organisation_error"' in html
+    assert 'value="htx my phú"' in html  # the text typed is kept
