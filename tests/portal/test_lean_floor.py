@@ -30,21 +30,21 @@ def queries_of(client, url):
     return [q["sql"] for q in queries.captured_queries]
 
 
-@pytest.mark.urls("tests.portal.floor_urls")
+@pytest.mark.urls("benchmarks.urls")
 @pytest.mark.parametrize(
     "email", ["officer@example.org", "manager@example.org", "researcher@example.org",
               "business@example.org", "reviewer1@example.org"],
 )  # fmt: skip
 def test_the_floor_asks_the_database_for_the_session_and_the_user_only(client_as, email):
-    sql = queries_of(client_as(email), "/floor/")
+    sql = queries_of(client_as(email), "/bench/floor/")
     assert len(sql) == 2, sql
     assert "django_session" in sql[0]
     assert '"auth_user"' in sql[1] and "researchers_profile" in sql[1]
 
 
-@pytest.mark.urls("tests.portal.floor_urls")
+@pytest.mark.urls("benchmarks.urls")
 def test_a_visitor_on_the_floor_asks_the_database_nothing(client):
-    assert queries_of(client, "/floor-public/") == []
+    assert queries_of(client, "/bench/floor-public/") == []
 
 
 def test_editors_get_the_user_bar_on_cms_pages_only(client_as):
