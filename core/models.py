@@ -196,3 +196,34 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} #{self.pk} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookEndpointEntry(AppendOnly):
+    """An endpoint registered, changed, given a new secret or deleted: by whom, when, from where
+    and what it hears afterwards. Kept after the endpoint is deleted (its number and address are
+    copied here), for the inspector."""
+
+    class Action(models.TextChoices):
+        REGISTER = "register", pgettext_lazy("webhook endpoint", "registered")
+        CHANGE = "change", pgettext_lazy("webhook endpoint", "changed")
+        ROTATE = "rotate", pgettext_lazy("webhook endpoint", "new secret")
+        REMOVE = "remove", pgettext_lazy("webhook endpoint", "deleted")
+
+    endpoint_number = models.PositiveBigIntegerField(_("endpoint"), db_index=True)
+    url = models.URLField(_("address (URL)"), max_length=500)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("webhook endpoint entry")
+        verbose_name_plural = _("webhook endpoint entries")
+
+    def __str__(self):
+        return f"{self.endpoint_number} {self.action} {self.at:%Y-%m-%d %H:%M}"

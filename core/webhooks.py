@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import WebhookDelivery, WebhookEndpoint
+from core.models import WebhookDelivery, WebhookEndpoint, WebhookEndpointEntry
 from core.transitions import GuardFailed
 
 logger = logging.getLogger(__name__)
@@ -117,32 +117,77 @@ def _check(by, url=None, events=None):
         raise GuardFailed(errors)
 
 
-def register(*, by, url, events, active=True):
+def _entry(endpoint, action, *, by, ip):
+    WebhookEndpointEntry.objects.create(
+        endpoint_number=endpoint.pk, url=endpoint.url, action=action, events=endpoint.events,
+        active=endpoint.active, by=by, ip=ip or None,
+    )  # fmt: skip
+    logger.info("webhook endpoint %s %s by %s", endpoint.pk, action, by.pk)
+
+
+def register(*, by, url, events, active=True, ip=None):
     """A new endpoint, with a secret of its own (shown to the officer on its page)."""
     _check(by, url, events)
-    endpoint = WebhookEndpoint.objects.create(
-        url=url, events=sorted(set(events)), active=active, created_by=by
-    )
-    logger.info("webhook endpoint %s registered by %s", endpoint.pk, by.pk)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            url=url, events=sorted(set(events)), active=active, created_by=by
+        )
+        _entry(endpoint, WebhookEndpointEntry.Action.REGISTER, by=by, ip=ip)
     return endpoint
 
 
-def change(endpoint, *, by, events, active):
+def change(endpoint, *, by, events, active, ip=None):
     """What an endpoint hears, and whether it hears at all (its address and secret stay)."""
     _check(by, events=events)
     with transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         locked.events, locked.active = sorted(set(events)), active
         locked.save(update_fields=["events", "active"])
-    logger.info("webhook endpoint %s changed by %s", endpoint.pk, by.pk)
+        _entry(locked, WebhookEndpointEntry.Action.CHANGE, by=by, ip=ip)
     return locked
 
 
-def remove(endpoint, *, by):
-    """The endpoint and its deliveries are deleted; nothing more is sent to it."""
+def rotate_secret(endpoint, *, by, ip=None):
+    """A new signing secret (the old one was seen by someone it should not have been, or is
+    simply due): every attempt from now on, retries of earlier deliveries included, is signed
+    with the new one, so the receiver must be given it at once."""
     _check(by)
-    logger.info("webhook endpoint %s deleted by %s", endpoint.pk, by.pk)
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        locked.secret = WebhookEndpoint._meta.get_field("secret").get_default()
+        locked.save(update_fields=["secret"])
+        _entry(locked, WebhookEndpointEntry.Action.ROTATE, by=by, ip=ip)
+    return locked
+
+
+def remove(endpoint, *, by, ip=None):
+    """The endpoint and its deliveries are deleted; nothing more is sent to it. Its history of
+    changes stays (`WebhookEndpointEntry`)."""
+    _check(by)
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+        if locked is None:
+            return
+        _entry(locked, WebhookEndpointEntry.Action.REMOVE, by=by, ip=ip)
+        locked.delete()
+
+
+def history(endpoint):
+    return WebhookEndpointEntry.objects.filter(endpoint_number=endpoint.pk).select_related(
+        "by__profile"
+    )
+
+
+def prune(*, now=None, days=None):
+    """Delete the deliveries, delivered or given up, created more than `days` (the setting
+    WEBHOOK_DELIVERY_RETENTION_DAYS, 90) ago; one still waiting to be sent is never deleted.
+    Returns how many went."""
+    now = now or timezone.now()
+    days = settings.WEBHOOK_DELIVERY_RETENTION_DAYS if days is None else days
+    cutoff = now - datetime.timedelta(days=days)
+    done = WebhookDelivery.objects.exclude(status=WebhookDelivery.Status.PENDING)
+    deleted, _by_model = done.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # -- emitting ------------------------------------------------------------------------------------

@@ -90,6 +90,11 @@ urlpatterns += i18n_patterns(
         name="webhook_delete",
     ),
     path("integrations/webhooks/<int:pk>/test/", webhook_views.endpoint_test, name="webhook_test"),
+    path(
+        "integrations/webhooks/<int:pk>/rotate/",
+        webhook_views.endpoint_rotate,
+        name="webhook_rotate",
+    ),
     # -- issue 15: integration tokens (portal/tokens.py) --
     path("integrations/tokens/", token_views.token_list, name="integration_tokens"),
     path("integrations/tokens/new/", token_views.token_issue, name="integration_token_issue"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import webhooks
+from core.http import client_ip
 from core.models import WebhookEndpoint
 from core.transitions import GuardFailed
 
@@ -60,11 +61,13 @@ def _save(request, form, endpoint=None):
     try:
         if endpoint is None:
             return webhooks.register(
-                by=request.user, url=data["url"], events=data["events"], active=data["active"]
-            )
+                by=request.user, url=data["url"], events=data["events"], active=data["active"],
+                ip=client_ip(request),
+            )  # fmt: skip
         return webhooks.change(
-            endpoint, by=request.user, events=data["events"], active=data["active"]
-        )
+            endpoint, by=request.user, events=data["events"], active=data["active"],
+            ip=client_ip(request),
+        )  # fmt: skip
     except GuardFailed as refusal:
         for key, errors in refusal.errors.items():
             for error in errors:
@@ -103,7 +106,12 @@ def endpoint_detail(request, pk):
     return render(
         request,
         "portal/webhooks/detail.html",
-        {"endpoint": endpoint, "deliveries": deliveries, "recent": RECENT},
+        {
+            "endpoint": endpoint,
+            "deliveries": deliveries,
+            "recent": RECENT,
+            "history": webhooks.history(endpoint),
+        },
     )
 
 
@@ -130,7 +138,7 @@ def endpoint_delete(request, pk):
     _officer(request)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     if request.method == "POST":
-        webhooks.remove(endpoint, by=request.user)
+        webhooks.remove(endpoint, by=request.user, ip=client_ip(request))
         messages.success(request, _("The endpoint is deleted; nothing more is sent to it."))
         return redirect("webhook_list")
     return render(request, "portal/webhooks/delete.html", {"endpoint": endpoint})
@@ -144,5 +152,21 @@ def endpoint_test(request, pk):
     webhooks.send_test(endpoint, by=request.user)
     messages.success(
         request, _("A test event was sent. Its result is at the top of the deliveries below.")
+    )
+    return redirect("webhook_detail", endpoint.pk)
+
+
+@login_required
+@require_POST
+def endpoint_rotate(request, pk):
+    _officer(request)
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    webhooks.rotate_secret(endpoint, by=request.user, ip=client_ip(request))
+    messages.success(
+        request,
+        _(
+            "The endpoint has a new secret: every request from now on is signed with it. Give it "
+            "to the receiver's administrator now."
+        ),
     )
     return redirect("webhook_detail", endpoint.pk)

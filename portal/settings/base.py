@@ -319,6 +319,8 @@ TASKS = {
 # the provincial platform may live on a private network, and the tests' receiver is 127.0.0.1).
 WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "5"))
 WEBHOOK_REFUSE_PRIVATE_ADDRESSES = env_bool("WEBHOOK_REFUSE_PRIVATE_ADDRESSES", False)
+# `manage.py prune_webhook_deliveries` deletes sent and failed deliveries older than this.
+WEBHOOK_DELIVERY_RETENTION_DAYS = int(env("WEBHOOK_DELIVERY_RETENTION_DAYS", "90"))
 
 WAGTAIL_SITE_NAME = "Cổng Đổi mới sáng tạo An Giang"
 # The address the portal is served at: links in e-mails and the receipt's QR code start with it.

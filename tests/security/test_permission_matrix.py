@@ -170,6 +170,9 @@ MATRIX = {
     "webhook_delete": [
         case({"pk": "@webhook_endpoint"}, get=only("off", "su"), post=only("off", "su", ok=302)),
     ],
+    "webhook_rotate": [
+        case({"pk": "@webhook_endpoint"}, get=POST_ONLY, post=only("off", "su", ok=302)),
+    ],
     "webhook_test": [
         case({"pk": "@webhook_endpoint"}, get=POST_ONLY, post=only("off", "su", ok=302)),
     ],
