@@ -1,7 +1,8 @@
 """axe-core on one page of every URL pattern of the demo (issue 14, accessibility): each named
 pattern of portal.urls that answers an HTML GET is opened as a person the permission matrix lets
 in (a visitor for the public pages), once in Vietnamese (no prefix) and once under /en/, and axe
-must find no critical and no serious violation. One browser, one context per person.
+must find no critical and no serious violation, at 1280 px and on a phone's 375 px. One browser,
+one context per person and width.
 
 The walk of the URL conf, the kwargs of each pattern and who may open it come from the permission
 matrix (tests/security/test_permission_matrix.py) and its `world` (the seeded demo plus a few
@@ -83,7 +84,7 @@ def _reason_for(route):
     specs = MATRIX.get(route.name)
     if specs is None:
         if route.route.startswith(("accounts/", "en/accounts/")):
-            return "allauth's page without an entry of its own in the matrix"
+            return "an account page outside the matrix: tests/browser/test_axe_accounts.py"
         return None
     if all(spec["get"] == POST_ONLY for spec in specs):
         return "POST only (the matrix: 405 to a GET)"
@@ -144,7 +145,8 @@ def _serious(axe, page):
     ]
 
 
-def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser, demo_site):
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_nothing_serious_on_any_page_in_either_language(width, browser, demo_site):
     base = demo_site.url
     world = build_world()
     axe = Axe()
@@ -160,7 +162,7 @@ def test_axe_finds_nothing_serious_on_any_page_in_either_language(browser, demo_
         cases = by_role.get(role)
         if not cases:
             continue
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
         context.set_default_timeout(20_000)
         page = context.new_page()
         try:
