@@ -952,3 +952,78 @@ def test_a_get_of_the_wagtail_admin_logout_signs_nobody_out(client_as):
     assert urlsplit(response["Location"]).path == "/accounts/logout/"
     assert officer.get("/accounts/logout/").status_code == 200  # the question, not the deed
     assert officer.get("/dashboard/").status_code == 200
+
+
+# -- the token column: an integration token is held to the web's rules -----------------------------
+
+# How a token's answer follows from the matrix (issue 15, "the API permission matrix equal to the
+# web's, tokens included"): on the API a token with every scope answers as the officer who issued
+# it, one with the `public` scope alone as a visitor on the public reads and 403 elsewhere; on the
+# web pages a bearer token counts for nothing (a visitor's answer).
+TOKEN_EXCEPTIONS = {
+    # The index of links is for people browsing the API in a session; a token names no scope
+    # for it (core.rest.TokenScopePermission), and integrators read the public /api/schema/.
+    "api-root": {"tok": 403, "tok_public": 403},
+}
+
+
+@pytest.fixture(scope="module")
+def token_clients(world, django_db_blocker):
+    from django.test import Client
+
+    from portal import tokens
+    from portal.models import TokenScope
+
+    with django_db_blocker.unblock():
+        officer = world.user("off")
+        _every, every = tokens.issue(
+            name="Matrix: every scope", scopes=TokenScope.values, by=officer
+        )
+        _public, public = tokens.issue(name="Matrix: public data", scopes=["public"], by=officer)
+    return {
+        name: Client(raise_request_exception=False, headers={"Authorization": f"Bearer {secret}"})
+        for name, secret in (("tok", every), ("tok_public", public))
+    }
+
+
+def _token_expectation(entry, token, method):
+    expected = getattr(entry, method)
+    if entry.name in TOKEN_EXCEPTIONS:
+        return TOKEN_EXCEPTIONS[entry.name][token]
+    if not any(r.route.startswith("api/") for r in walk() if r.name == entry.name):
+        return expected["anon"]
+    if token == "tok":
+        return expected["off"]
+    public = entry.get["anon"] == 200 or entry.get["anon"] == 404 and entry.get["off"] == 404
+    return expected["anon"] if public else 403
+
+
+API_CASES = [
+    c for c in CASES if any(r.route.startswith("api/") for r in walk() if r.name == c.name)
+]
+WEB_SAMPLE = [
+    c
+    for c in CASES
+    if c.name in {"dashboard", "proposal_detail", "proposal_queue", "integration_tokens", "profile"}
+]
+
+
+@pytest.mark.parametrize(
+    "entry", API_CASES + WEB_SAMPLE, ids=[c.id for c in API_CASES + WEB_SAMPLE]
+)
+def test_token_column(entry, world, token_clients):
+    url = entry.url(world)
+    wrong = []
+    for token, client in token_clients.items():
+        for method in ("get", "post"):
+            if getattr(entry, method) is None:
+                continue
+            data = entry.body(world) if method == "post" else {}
+            response = _ask(client, method, url, data)
+            expected = _token_expectation(entry, token, method)
+            if not _matches(expected, response, url):
+                wrong.append(
+                    f"{method.upper()} {url} with {token}: expected {expected}, got "
+                    f"{_describe(response)}"
+                )
+    assert not wrong, "\n".join(wrong)
