@@ -28,6 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks import explain  # noqa: E402
 from benchmarks.proposals import machine, timed  # noqa: E402
 from benchmarks.report import write_section  # noqa: E402
 from cms.models import Sector  # noqa: E402
@@ -144,6 +145,29 @@ def measure(runs, warmup):
     return results
 
 
+def explain_section(size):
+    """EXPLAIN of the catalogue search's and the matching's slowest statements."""
+    client = Client()
+    need = TechnologyNeed.objects.get(title="Cần giải pháp giảm chi phí thức ăn nuôi cá tra")
+    lines = [
+        "",
+        f"### Query plans at {size:,} technologies (`EXPLAIN (ANALYZE, BUFFERS)`)".replace(
+            ",", "."
+        ),
+        "",
+    ]
+    for title, what, function in (
+        ("Catalogue search “giống lúa”", "The slowest statement of `GET /technologies/?q=giống+lúa`",
+         lambda: client.get("/technologies/?q=gi%E1%BB%91ng+l%C3%BAa")),
+        ("Catalogue search “giong lua” (no diacritics)", "The slowest statement of `GET /technologies/?q=giong+lua`",
+         lambda: client.get("/technologies/?q=giong+lua")),
+        ("Matching one need", "The slowest statement of `matching.technologies_for` (the candidates)",
+         lambda: matching.technologies_for(need)),
+    ):  # fmt: skip
+        lines += explain.section(title, what, function)
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
@@ -205,6 +229,7 @@ def main():
               "| need | first match | relevant found in top 5 |", "|---|---|---|"]  # fmt: skip
     for title, top, found, relevant in quality["rows"]:
         lines.append(f"| {title} | {top[0] if top else '—'} | {found}/{relevant} |")
+    lines += explain_section(sizes[-1])
     write_section(args.output, "catalogue", "\n".join(lines))
     print(f"written to {args.output}")
 

@@ -35,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks import explain  # noqa: E402
 from benchmarks.report import write_section  # noqa: E402
 from grants.models import (  # noqa: E402
     AuditEntry,
@@ -487,15 +488,40 @@ def pages():
         ("researcher", "floor (base template, researcher)", "/bench/floor/"),
         ("researcher", "researcher's “my proposals”", "/proposals/"),
         ("researcher", "researcher's dashboard (deadlines)", "/dashboard/"),
+        ("officer", "queue, last page (deep pagination)", f"/proposals/?page={last_page()}"),
+        ("manager", "bare view (request.user only, manager)", "/bench/bare/"),
+        ("manager", "floor (base template, manager)", "/bench/floor/"),
+        ("manager", "manager's dashboard (decisions waiting)", "/dashboard/"),
+        ("reviewer", "bare view (request.user only, reviewer)", "/bench/bare/"),
+        ("reviewer", "floor (base template, reviewer)", "/bench/floor/"),
+        ("reviewer", "reviewer's dashboard (ballots, invitations)", "/dashboard/"),
+        ("reviewer", "reviewer's reviews", "/reviews/"),
+        ("business", "bare view (request.user only, business)", "/bench/bare/"),
+        ("business", "floor (base template, business)", "/bench/floor/"),
+        ("business", "business dashboard (needs, deals)", "/dashboard/"),
     ]
+
+
+ROLE_EMAILS = {
+    "officer": "officer@example.org",
+    "researcher": "researcher@example.org",
+    "manager": "manager@example.org",
+    "reviewer": "reviewer5@example.org",  # seated in the demo's councils, with ballots
+    "business": "business@example.org",
+}
+
+
+def last_page():
+    """The officer queue's last page at the current size (its page size is the view's)."""
+    from grants.views import QUEUE_PAGE_SIZE
+
+    seen = Proposal.objects.exclude(state="draft").count()  # the queue never lists drafts
+    return max(1, -(-seen // QUEUE_PAGE_SIZE))
 
 
 def measure(runs, warmup):
     clients = {}
-    for role, email in (
-        ("officer", "officer@example.org"),
-        ("researcher", "researcher@example.org"),
-    ):
+    for role, email in ROLE_EMAILS.items():
         clients[role] = Client()
         clients[role].force_login(get_user_model().objects.get(email=email))
     results = {}
@@ -540,6 +566,26 @@ def contract_pdf_timing(runs=5):
         "best": min(total),
         "pages": len(pdf),
     }
+
+
+def explain_section(size):
+    """EXPLAIN of the queue's slowest statement: as it opens, searched, by organisation."""
+    officer = Client()
+    officer.force_login(get_user_model().objects.get(email=ROLE_EMAILS["officer"]))
+    lines = [
+        f"### Query plans at {size:,} proposals".replace(",", ".")
+        + " (`EXPLAIN (ANALYZE, BUFFERS)`)",
+        "",
+    ]
+    for title, url in (
+        ("The officer's queue as it opens", "/proposals/"),
+        ("The queue searched by text (“cá tra”)", "/proposals/?q=c%C3%A1+tra"),
+        ("The queue by organisation name", "/proposals/?organisation=dai+hoc"),
+    ):
+        lines += explain.section(
+            title, f"The slowest statement of `GET {url}`", lambda u=url: officer.get(u)
+        )
+    return lines
 
 
 def machine():
@@ -653,6 +699,7 @@ def main():
                 f"×{row['ratio']:.2f}  {row['queries']} queries",
                 flush=True,
             )
+    plans = explain_section(sizes[-1])
     pdf = contract_pdf_timing()
     print(f"  contract PDF: render {pdf['render']:.0f} ms + sign {pdf['sign']:.0f} ms", flush=True)
     text, constant, within = report(results, sizes, args.command)
@@ -670,6 +717,7 @@ def main():
             "",
         ]
     )
+    text += "\n".join(plans)
     write_section(args.output, "proposals", text)
     print(f"written to {args.output}")
     if not constant:

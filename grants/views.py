@@ -105,13 +105,16 @@ def _queue_rows(values):
     return rows
 
 
+QUEUE_PAGE_SIZE = 25
+
+
 def _queue(request):
     form, proposals, state, sort = _filtered(request)
     counts = dict(proposals.order_by().values_list("state").annotate(n=Count("*")))
     if state:
         proposals = proposals.filter(state=state)
     proposals = queue.ordered(proposals, sort).values(*QUEUE_FIELDS, **QUEUE_ROW)
-    paginator = Paginator(proposals, 25)
+    paginator = Paginator(proposals, QUEUE_PAGE_SIZE)
     # The counts per state are known already: spare the database a second COUNT(*).
     paginator.count = counts.get(state, 0) if state else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
