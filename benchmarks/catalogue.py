@@ -151,9 +151,8 @@ def explain_section(size):
     need = TechnologyNeed.objects.get(title="Cần giải pháp giảm chi phí thức ăn nuôi cá tra")
     lines = [
         "",
-        f"### Query plans at {size:,} technologies (`EXPLAIN (ANALYZE, BUFFERS)`)".replace(
-            ",", "."
-        ),
+        f"### Query plans at {size:,} technologies".replace(",", ".")
+        + " (`EXPLAIN (ANALYZE, BUFFERS)`)",
         "",
     ]
     for title, what, function in (
