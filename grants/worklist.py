@@ -10,16 +10,12 @@ the result registration) adds a filter with `register` from an `AppConfig.ready(
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -133,20 +129,8 @@ def counts(proposals, now=None):
 
 # -- the queue's default order --------------------------------------------------------------------
 
-# What waits for the officer (screening, a council to seat, a review to close, an appraisal, a
-# contract to sign) comes first, then what waits for someone else (the applicant, the council, a
-# manager, the running task), then the closed dossiers.
-WORK_FIRST = Case(
-    When(state__in=[S.SUBMITTED, S.ELIGIBLE, S.UNDER_REVIEW, S.FUNDED], then=Value(0)),
-    When(state=S.REVIEWED, passed=True, appraised_amount__isnull=True, then=Value(0)),
-    When(state__in=[S.REVIEWED, S.RETURNED, S.IN_PROGRESS], then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
 
 def work_first(proposals):
-    """The queue's default order: work first, and within it the oldest submission first."""
-    return proposals.annotate(work=WORK_FIRST).order_by(
-        "work", F("submitted_at").asc(nulls_last=True), "pk"
-    )
+    """The queue's default order: work first (`Proposal.work_rank`, see WORK_FIRST), and within
+    it the oldest submission first; an index serves it (ascending puts NULLs last, as here)."""
+    return proposals.order_by("work_rank", F("submitted_at").asc(nulls_last=True), "pk")

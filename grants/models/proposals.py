@@ -57,6 +57,20 @@ def private_storage():
     return storages["private"]
 
 
+# The officers' queue opens on what waits for the officer (screening, a council to seat, a review
+# to close, an appraisal, a contract to sign), then what waits for someone else (the applicant,
+# the council, a manager, the running task), then the closed dossiers (grants.worklist).
+WORK_FIRST = models.Case(
+    models.When(
+        state__in=[S.SUBMITTED, S.ELIGIBLE, S.UNDER_REVIEW, S.FUNDED], then=models.Value(0)
+    ),
+    models.When(state=S.REVIEWED, passed=True, appraised_amount__isnull=True, then=models.Value(0)),
+    models.When(state__in=[S.REVIEWED, S.RETURNED, S.IN_PROGRESS], then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.SmallIntegerField(),
+)
+
+
 class Proposal(ConcurrentTransitionMixin, models.Model):
     call = models.ForeignKey(
         "grants.CallPage",
@@ -177,12 +191,22 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     # Receipt number, title, applicant and organisation, folded (no case, no diacritics) for
     # the officers' search; on PostgreSQL a trigram index serves `LIKE '%...%'` (migration 0003).
     search_text = models.TextField(editable=False, blank=True, default="")
+    # WORK_FIRST, kept by the database itself in a stored column, so that the queue's default
+    # order is read from an index (`proposal_queue_work_first`), not sorted over every dossier.
+    work_rank = models.GeneratedField(
+        expression=WORK_FIRST, output_field=models.SmallIntegerField(), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-updated_at"]
         indexes = [
+            models.Index(
+                fields=["work_rank", "submitted_at", "id"],
+                condition=~models.Q(state="draft"),
+                name="proposal_queue_work_first",
+            ),
             models.Index(fields=["call", "state"]),
             models.Index(fields=["owner", "-updated_at"]),
             models.Index(fields=["-updated_at"]),
