@@ -513,7 +513,7 @@ ROLE_EMAILS = {
 
 def last_page():
     """The officer queue's last page at the current size (its page size is the view's)."""
-    from grants.views import QUEUE_PAGE_SIZE
+    from grants.queue_views import QUEUE_PAGE_SIZE
 
     seen = Proposal.objects.exclude(state="draft").count()  # the queue never lists drafts
     return max(1, -(-seen // QUEUE_PAGE_SIZE))

@@ -47,3 +47,14 @@ def funded_tasks():
         .select_related("call", "sector", "organisation", "owner__profile")
         .order_by("-decided_at", "-pk")
     )
+
+
+def return_request(proposal):
+    """The officer's instructions while a dossier is back with its owner."""
+    if proposal.state != "returned":
+        return None
+    return (
+        proposal.audit_entries.filter(transition="return_for_revision")
+        .order_by("-at", "-pk")
+        .first()
+    )

@@ -20,8 +20,8 @@ from transfer.models import Technology
 
 def _from_project(request):
     """Initial values taken from one of the researcher's own projects (`?from=<proposal id>`)."""
+    from grants.access import RESULT_STATES
     from grants.models import Proposal
-    from grants.views import RESULT_STATES
 
     try:
         pk = int(request.GET.get("from", ""))

@@ -1,4 +1,4 @@
-"""The budget section (grants.views.edit_budget, grants/_budget_editor.html): an excess over the
+"""The budget section (grants.dossier_views.edit_budget, grants/_budget_editor.html): an excess over the
 call's cap is reported as an excess, apart from what is missing; every input of the table is
 labelled the way the error summary names it; "Add a row" works without JavaScript."""
 
