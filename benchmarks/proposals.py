@@ -604,9 +604,12 @@ def machine():
     if meminfo.exists():
         kb = int(meminfo.read_text().split()[1])
         memory = f", {kb / 1048576:.0f} GiB RAM"
+    load = " · load average at the start {:.1f} {:.1f} {:.1f} (other work on the machine)".format(
+        *os.getloadavg()
+    )
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}; {platform.platform()}; Python "
-        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}"
+        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}{load}"
     )
 
 
