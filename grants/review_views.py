@@ -5,6 +5,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,46 +17,46 @@ from core import roles
 from core.fields import valid_id
 from grants import assignments as other_assignments
 from grants import council, forms, rules
-from grants.models import Proposal, ReviewAssignment
+from grants.models import Ballot, Proposal, ReviewAssignment
 
 Status = ReviewAssignment.Status
 
 
+STEPS = ("declare", "score", "wait", "submitted", "declined")  # the list's order, by step
+REVIEWS_PER_PAGE = 25
+
+
 @login_required
 def review_list(request):
-    """A council member's assignments, the ones waiting for them first."""
+    """A council member's assignments, the ones waiting for them first (conflicts to declare,
+    ballots to score by their deadline), then those waiting for others, submitted, declined; a
+    page at a time, the step and the order worked out by the database."""
+    sent = Ballot.objects.filter(
+        proposal=OuterRef("proposal"), reviewer=request.user, submitted_at__isnull=False
+    )
+    step = Case(
+        When(status=Status.INVITED, then=Value(0)),
+        When(status=Status.DECLINED, then=Value(4)),
+        When(Exists(sent), then=Value(3)),
+        When(proposal__state="under_review", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     assignments = (
         ReviewAssignment.objects.filter(reviewer=request.user)
         .select_related("proposal__call")
-        .order_by("status", "due_at", "pk")
+        .annotate(step=step)
+        .order_by("step", F("due_at").asc(nulls_last=True), "pk")
     )
     others = other_assignments.for_user(request.user)
-    if not assignments and not others and not roles.has_role(request.user, roles.REVIEWER):
+    page = Paginator(assignments, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    if not page.object_list and not others and not roles.has_role(request.user, roles.REVIEWER):
         raise PermissionDenied
-    submitted = set(
-        request.user.ballots.filter(submitted_at__isnull=False).values_list(
-            "proposal_id", flat=True
-        )
-    )
-    rows = []
-    for a in assignments:
-        if a.status == Status.INVITED:
-            step = "declare"
-        elif a.status == Status.DECLINED:
-            step = "declined"
-        elif a.proposal_id in submitted:
-            step = "submitted"
-        elif a.proposal.state == "under_review":
-            step = "score"
-        else:
-            step = "wait"
-        rows.append({"assignment": a, "step": step})
-    order = {"declare": 0, "score": 1, "wait": 2, "submitted": 3, "declined": 4}
-    rows.sort(key=lambda r: (order[r["step"]], r["assignment"].due_at or timezone.now()))
+    rows = [{"assignment": a, "step": STEPS[a.step]} for a in page]
     return render(
         request,
         "grants/reviews/list.html",
-        {"rows": rows, "others": others, "now": timezone.now()},
+        {"rows": rows, "others": others, "now": timezone.now(), "page_obj": page},
     )
 
 
