@@ -33,13 +33,11 @@ def reviewer_work(user):
         ReviewAssignment.objects.filter(reviewer=user)
         .exclude(status=Status.DECLINED)
         .filter(proposal__state__in=[S.ELIGIBLE, S.UNDER_REVIEW])
-        .annotate(voted=Exists(submitted))
         .values(
             "pk",
             "status",
             "seat",
             "due_at",
-            "voted",
             title=F("proposal__title"),
             receipt_number=F("proposal__receipt_number"),
             call_code=F("proposal__call__code"),
@@ -47,24 +45,30 @@ def reviewer_work(user):
         )
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
+    # Each list is cut in the database: a member seated on many councils costs the same.
+    waiting_answer = seats.filter(status=Status.INVITED)[:LIMIT]
+    to_score = (
+        seats.filter(proposal__state=S.UNDER_REVIEW)
+        .exclude(status=Status.INVITED)
+        .exclude(Exists(submitted))[:LIMIT]
+    )
     seat_labels = dict(ReviewAssignment.Seat.choices)
     now = timezone.now()
-    invitations, ballots = [], []
-    for row in seats:
-        row = {
+
+    def shown(row):
+        return {
             **row,
             "seat_label": seat_labels.get(row["seat"], row["seat"]),
             "url": reverse("review_detail", args=[row["pk"]]),
             "overdue": bool(row["due_at"] and row["due_at"] < now),
         }
-        if row["status"] == Status.INVITED:
-            invitations.append(row)
-        elif row["state"] == S.UNDER_REVIEW and not row["voted"]:
-            ballots.append(row)
+
+    invitations = [shown(row) for row in waiting_answer]
+    ballots = [shown(row) for row in to_score]
     acceptance = [item for item in assignments.for_user(user) if item.waiting]
     return {
-        "invitations": invitations[:LIMIT],
-        "ballots": ballots[:LIMIT],
+        "invitations": invitations,
+        "ballots": ballots,
         "acceptance": acceptance[:LIMIT],
     }
 
