@@ -4,6 +4,7 @@ MinIO or AWS. Each test gets two fresh buckets and the portal's own STORAGES con
 (portal.settings.object_storage) pointed at them."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -126,6 +127,13 @@ def objects(endpoint, bucket):
         for item in page.get("Contents", []):
             found[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
     return found
+
+
+def leaks(body, buckets):
+    """What in a response would let its reader fetch the object without the portal."""
+    text = body.decode() if isinstance(body, bytes) else body
+    found = [word for word in (buckets.endpoint, buckets.private_bucket) if word in text]
+    return found + re.findall(r"X-Amz-(?:Signature|Credential)", text)
 
 
 def upload_folder(endpoint, folder, bucket):

@@ -12,17 +12,10 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from core.models import SignedDocument
-from tests.object_storage import s3, s3_server  # noqa: F401 (fixtures)
+from tests.object_storage import leaks, s3, s3_server  # noqa: F401 (fixtures)
 from tests.samples import PDF, pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def leaks(body, buckets):
-    """What in a response would let its reader fetch the object without the portal."""
-    text = body.decode() if isinstance(body, bytes) else body
-    found = [word for word in (buckets.endpoint, buckets.private_bucket) if word in text]
-    return found + re.findall(r"X-Amz-(?:Signature|Credential)", text)
 
 
 def upload(client, proposal, label="Báo giá thiết bị đo mặn"):
@@ -120,3 +113,15 @@ def test_no_template_shows_the_address_of_a_private_file():
         for match in pattern.finditer(path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_proposals_api_shows_no_address_of_the_private_bucket(
+    s3,  # noqa: F811
+    client_as,
+    draft,
+):
+    owner = client_as("researcher@example.org")
+    upload(owner, draft)
+    response = owner.get("/api/v1/proposals/")
+    assert response.status_code == 200 and str(draft.pk) in response.content.decode()
+    assert not leaks(response.content, s3)
