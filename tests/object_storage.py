@@ -27,7 +27,10 @@ KEY, SECRET, REGION = "portal-test-key", "portal-test-secret", "us-east-1"
 
 
 def _free_port():
-    for port in PORTS:
+    # pytest-xdist workers (gw0, gw1, …) start in their own part of the range: no two race for one.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = (int(worker) * 25 if worker.isdigit() else 0) % len(PORTS)
+    for port in [*PORTS[first:], *PORTS[:first]]:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
