@@ -268,6 +268,30 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- Object storage (issue 17; docs/operations.md → "Object storage") ---
+# With PORTAL_S3_BUCKET set, public media and private files live on S3-compatible storage
+# (several app servers see the same files); without it, on the local disk as above.
+PORTAL_S3_BUCKET = env("PORTAL_S3_BUCKET", "")
+if PORTAL_S3_BUCKET:
+    from .object_storage import public_origin, s3_storages
+
+    _s3 = {
+        "bucket": PORTAL_S3_BUCKET,
+        "endpoint_url": env("PORTAL_S3_ENDPOINT_URL", ""),
+        "region": env("PORTAL_S3_REGION", "us-east-1"),
+        "public_url": env("PORTAL_S3_PUBLIC_URL", ""),
+    }
+    if not env("PORTAL_S3_PRIVATE_BUCKET"):
+        raise ImproperlyConfigured("PORTAL_S3_BUCKET needs PORTAL_S3_PRIVATE_BUCKET beside it.")
+    STORAGES |= s3_storages(
+        **_s3,
+        private_bucket=env("PORTAL_S3_PRIVATE_BUCKET"),
+        access_key=env("AWS_ACCESS_KEY_ID", ""),
+        secret_key=env("AWS_SECRET_ACCESS_KEY", ""),
+    )
+    # Pages show public images from the bucket's origin.
+    for _policy in (CONTENT_SECURITY_POLICY["DIRECTIVES"], PORTAL_CSP_BY_PATH["/admin/"]):
+        _policy["img-src"] = [*_policy["img-src"], public_origin(**_s3)]
 # What `manage.py backup` archives besides the database (staticfiles is rebuilt by collectstatic),
 # where it writes, and PostgreSQL's tools (default: the server's version under /usr/lib/postgresql).
 PORTAL_BACKUP_STORAGES = ["default", "private"]
