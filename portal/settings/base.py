@@ -337,6 +337,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
 }
+# A task RUNNING longer than this was left by a worker that died: `manage.py
+# requeue_stale_tasks` (cron) gives it back to the queue.
+TASKS_STALE_AFTER_MINUTES = int(env("TASKS_STALE_AFTER_MINUTES", "30"))
 
 # Webhooks (core.webhooks, docs/integrations.md): seconds a receiver has to answer, and whether
 # endpoints on private, loopback or link-local addresses are refused (production may want it;
