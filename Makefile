@@ -10,7 +10,7 @@ PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 export PORTAL_BASE_URL
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint check system-deps browser-deps messages bench bench-demo loadtest clean help
+.PHONY: cluster-test cluster-deps run test test-fast lint check system-deps browser-deps messages bench bench-demo loadtest clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -99,6 +99,15 @@ bench: system-deps browser-deps $(VENV)/.installed messages
 LOADTEST_ARGS ?=
 loadtest: system-deps $(VENV)/.installed messages
 	scripts/with-postgres $(PY) benchmarks/loadtest.py --command "make loadtest $(LOADTEST_ARGS)" $(LOADTEST_ARGS)
+
+# Not a test: the rush through haproxy to two app servers, one SIGKILLed mid-way (benchmarks/cluster.py).
+#   make cluster-test CLUSTER_ARGS="--researchers 60 --proposals 300 --burst 60"
+cluster-deps:
+	@missing=""; for b in haproxy redis-server; do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
+	if [ -n "$$missing" ]; then apt-get install -y -qq $$missing; fi
+
+cluster-test: system-deps cluster-deps $(VENV)/.installed messages
+	scripts/with-postgres $(PY) benchmarks/cluster.py --command "make cluster-test $(CLUSTER_ARGS)" $(CLUSTER_ARGS)
 
 # Not a test: how long `seed_demo` takes on a fresh SQLite database, and the site search on it.
 bench-demo: system-deps $(VENV)/.installed messages

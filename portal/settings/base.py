@@ -176,6 +176,27 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
             "max_size": _pool_size,
             "timeout": int(env("DATABASE_POOL_TIMEOUT", "10")),
         }
+
+# -- Read replica (core/replica.py, docs/decisions/0014-read-replica.md) ---------------------
+# DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL. Only a visitor's public reads go
+# there (never a read inside a transaction, after a write, or of a signed-in person); the tests'
+# database mirrors `default`, and migrations run on `default` only.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **dj_database_url.parse(
+            env("DATABASE_REPLICA_URL"),
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "core.replica.PublicReadsMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's and allauth's backends, loading the signed-in user with their profile, roles and
