@@ -1,4 +1,4 @@
-"""The optional read replica (docs/decisions/0014-read-replica.md).
+"""The optional read replica (docs/decisions/0015-read-replica.md).
 
 When `DATABASE_REPLICA_URL` is set, the settings add a `replica` database alias, this router and
 `PublicReadsMiddleware`. Only a visitor's public page or API read goes to the replica: the

@@ -177,7 +177,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
             "timeout": int(env("DATABASE_POOL_TIMEOUT", "10")),
         }
 
-# -- Read replica (core/replica.py, docs/decisions/0014-read-replica.md) ---------------------
+# -- Read replica (core/replica.py, docs/decisions/0015-read-replica.md) ---------------------
 # DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL. Only a visitor's public reads go
 # there (never a read inside a transaction, after a write, or of a signed-in person); the tests'
 # database mirrors `default`, and migrations run on `default` only.
