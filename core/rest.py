@@ -1,18 +1,24 @@
 """What every view of the JSON API (/api/v1/) shares: the request's language, ids and query
 parameters checked before the database sees them (a 400 or 404 with a JSON body, never a 500)."""
 
+import csv
+import io
+import json
 import math
 import re
 import time
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import http_date
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.throttling import BaseThrottle
 
 from core.fields import valid_id
@@ -77,17 +83,107 @@ class PublicAPIView(PortalAPIView):
         return [AllowAny(), TokenScopePermission()]
 
 
+def csv_cell(value):
+    """One cell: lists joined by "; ", objects as JSON, and text a spreadsheet would run as a
+    formula (= + - @ tab CR first) prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return csv_cell("; ".join(str(csv_cell(item)) for item in value))
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    text = str(value)
+    if text[:1] in FORMULA_STARTS:
+        text = "'" + text
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CSVRenderer(BaseRenderer):
+    """The public lists as CSV (`?format=csv`): UTF-8 with a byte order mark, so that Excel reads
+    the Vietnamese right, one row per result of the page the JSON would give (same filters and
+    pagination; `next`/`previous` as `Link` headers), cells escaped by `csv_cell`."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "results" in data:
+            response = (renderer_context or {}).get("response")
+            if response is not None:
+                links = [f'<{data["next"]}>; rel="next"'] if data.get("next") else []
+                if data.get("previous"):
+                    links.append(f'<{data["previous"]}>; rel="prev"')
+                if links:
+                    response["Link"] = ", ".join(links)
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        columns = []
+        for row in rows:
+            for name in row:
+                if name not in columns:
+                    columns.append(name)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_cell(row.get(name)) for name in columns])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 class ConditionalGet:
-    """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body),
-    and a GET whose `If-None-Match` names it answers 304 with no body."""
+    """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body) and
+    a `Last-Modified` (the newest `modified_field` of the rows it shows: the page's rows, already
+    read, so no further query). A GET whose `If-None-Match` names the ETag answers 304 with no
+    body; without `If-None-Match`, one whose `If-Modified-Since` is at or after `Last-Modified`
+    answers 304 too (RFC 9110: the ETag wins when both are sent)."""
+
+    modified_field = "updated_at"
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def paginate_queryset(self, queryset):
+        rows = super().paginate_queryset(queryset)
+        self.rows_shown = rows if rows is not None else None
+        return rows
+
+    def get_object(self):
+        shown = super().get_object()
+        self.rows_shown = [shown]
+        return shown
+
+    def last_modified(self):
+        """The newest change among the rows shown, as a POSIX timestamp (whole seconds, as HTTP
+        dates are), or None when no row shows one."""
+        if self.modified_field is None:
+            return None
+        rows = getattr(self, "rows_shown", None) or []
+        moments = [getattr(row, self.modified_field, None) for row in rows]
+        moments = [moment for moment in moments if moment is not None]
+        return int(max(moments).timestamp()) if moments else None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(response.accepted_renderer, CSVRenderer):
+            # An error is one shape whatever was asked for: `{"detail", "code"}` in JSON.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             response.render()
             set_response_etag(response)
+            last_modified = self.last_modified()
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
             return get_conditional_response(
-                request._request, etag=response["ETag"], response=response
+                request._request,
+                etag=response["ETag"],
+                last_modified=last_modified,
+                response=response,
             )
         return response
 

@@ -90,6 +90,7 @@ class CallViewSet(PublicReadOnly):
 
     serializer_class = CallSerializer
     filter_class = CallFilter
+    modified_field = "last_published_at"
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -138,6 +138,10 @@ ERROR_DESCRIPTIONS = {
 # The public reads that answer 304 (core.rest.ConditionalGet), by their operationId's first word.
 CONDITIONAL = {"calls", "funded", "technologies", "needs"}
 ETAG = {"schema": {"type": "string"}, "description": "A digest of the body, for If-None-Match."}
+LAST_MODIFIED = {
+    "schema": {"type": "string"},
+    "description": "The newest change among the rows shown (an HTTP date), for If-Modified-Since.",
+}
 
 
 def conditional_get(operation, responses):
@@ -149,8 +153,24 @@ def conditional_get(operation, responses):
             "description": "The ETag of an earlier answer: 304 if nothing changed since.",
         }
     )
-    responses["200"].setdefault("headers", {})["ETag"] = ETAG
-    responses["304"] = {"description": "Not modified since that ETag.", "headers": {"ETag": ETAG}}
+    operation["parameters"].append(
+        {
+            "in": "header",
+            "name": "If-Modified-Since",
+            "schema": {"type": "string"},
+            "description": (
+                "The Last-Modified of an earlier answer: 304 if no row shown changed since "
+                "(ignored when If-None-Match is sent)."
+            ),
+        }
+    )
+    headers = responses["200"].setdefault("headers", {})
+    headers["ETag"] = ETAG
+    headers["Last-Modified"] = LAST_MODIFIED
+    responses["304"] = {
+        "description": "Not modified since that ETag or date.",
+        "headers": {"ETag": ETAG, "Last-Modified": LAST_MODIFIED},
+    }
 
 
 def sector_slugs():
