@@ -77,6 +77,7 @@ from grants.models import (  # noqa: E402
 )
 from grants.models.proposals import search_text_of  # noqa: E402
 from researchers.models import Organisation, Profile  # noqa: E402
+from tests.redis_server import RedisServer, free_port  # noqa: E402
 
 SECTION = "loadtest"
 BIN = Path(sys.executable).parent
@@ -1132,6 +1133,16 @@ def main():
     secret = secrets.token_urlsafe(48)  # a test secret, the same for the server and this process
     settings.SECRET_KEY = secret
     env = server_env(args, secret)
+    # Production refuses to start without Redis: the run's own, on loopback, nothing on disk.
+    redis = RedisServer(free_port(range(7190, 7200))).start()
+    env["REDIS_URL"] = redis.url
+    try:
+        run_all(args, servers, env, users, rng, command, started_load)
+    finally:
+        redis.stop()
+
+
+def run_all(args, servers, env, users, rng, command, started_load):
     collectstatic(env)
     logdir = Path(settings.MEDIA_ROOT).parent / "logs"
     logdir.mkdir(exist_ok=True)

@@ -246,6 +246,25 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # proxy, the X-Request-Start it writes, believed up to this many seconds before the request
 # reached Django (the proxy's read timeout; deploy/nginx/portal.conf).
 PORTAL_ARRIVAL_MAX_QUEUE = int(env("PORTAL_ARRIVAL_MAX_QUEUE", "120"))
+# -- Shared cache and sessions (issue 17, docs/operations.md → Redis) ---------------------------
+# REDIS_URL (redis://host:6379/0): the cache every app server and worker shares (menus, the site
+# cache, allauth's and the portal's rate limits) and sessions in it in front of the database
+# (docs/decisions/0016-sessions-in-redis.md). Without it: per-process memory, one process only.
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
+            "TIMEOUT": 300,
+            # Redis away: a request fails within a second instead of hanging its worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
 # `api_anonymous`: the JSON API for callers not signed in (core.rest.AnonymousRateLimit).
 PORTAL_RATE_LIMITS = {

@@ -12,6 +12,13 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names.")
 
+# Several app servers and workers share one cache (rate limits, sessions, menus): issue 17.
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set (redis://host:6379/0): the app servers share their cache, "
+        "sessions and rate limits through Redis (docs/operations.md → Redis)."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -201,6 +201,7 @@ def test_production_refuses_to_start_with_the_demo_certificate(settings):
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY="k3y-" + "x7Qp9vLm2Rt8Zw4Hn6Bj1Cd5Fg0Ks3Ty" * 2,
         ALLOWED_HOSTS="innovation.angiang.gov.vn",
+        REDIS_URL="redis://127.0.0.1:7199/0",
         SIGNING_PKCS12_PATH=settings.SIGNING_PKCS12_PATH,
         SIGNING_PKCS12_PASSWORD=settings.SIGNING_PKCS12_PASSWORD,
     )

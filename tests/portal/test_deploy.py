@@ -38,6 +38,7 @@ def production_env(**extra):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "deploy-test-" + "k" * 50,
         "ALLOWED_HOSTS": "portal.example.org",
+        "REDIS_URL": "redis://127.0.0.1:7199/0",
         **extra,
     }
 

@@ -14,7 +14,9 @@ def run_manage(*args, **env):
         for k, v in os.environ.items()
         if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    environment["REDIS_URL"] = "redis://127.0.0.1:7199/0"  # not connected to by `check`
     environment.update(env)
+    environment = {k: v for k, v in environment.items() if v is not None}
     environment["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -84,3 +86,26 @@ def test_the_pool_serves_queries_on_postgresql():
     result = run_manage("shell", "-c", code, DATABASE_POOL_MAX_SIZE="3", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["3", "42"]
+
+
+def test_production_refuses_to_start_without_redis():
+    result = run_manage("check", REDIS_URL=None, **PRODUCTION)
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
+
+
+def test_production_shares_cache_and_sessions_through_redis():
+    code = (
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'], c['KEY_PREFIX'], settings.SESSION_ENGINE)"
+    )
+    result = run_manage(
+        "shell", "-c", code, REDIS_URL="redis://cache.internal:6379/2", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.internal:6379/2",
+        "portal",
+        "django.contrib.sessions.backends.cached_db",
+    ]

@@ -248,6 +248,7 @@ def run_with(settings_module, **env):
         if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(env, DJANGO_SETTINGS_MODULE=settings_module)
+    environment.setdefault("REDIS_URL", "redis://127.0.0.1:7199/0")
     result = subprocess.run(
         [sys.executable, "-c", PRODUCTION_PROBE],
         cwd=ROOT,
