@@ -36,7 +36,8 @@ class RequestIdFilter(logging.Filter):
         if request is not None:
             record.method = getattr(record, "method", request.method)
             record.path = getattr(record, "path", request.path)
-            user = getattr(request, "user", None)
+            # Only a user already loaded: the filter never reads the session or the database.
+            user = getattr(request, "_cached_user", None)
             record.user_id = user.pk if user is not None and user.is_authenticated else None
         return True
 

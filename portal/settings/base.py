@@ -347,7 +347,7 @@ STAFF_ROLES_REQUIRING_MFA = ("officer", "manager")
 # Every log line carries the request's id (portal.observability). LOG_FORMAT=json writes one JSON
 # object a line (production's default); "text" is for people reading a terminal.
 LOG_FORMAT = env("LOG_FORMAT", "text")
-_LOG_FORMATTERS = {
+LOG_FORMATTERS = {
     "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     "json": {
         "()": "pythonjsonlogger.json.JsonFormatter",
@@ -356,13 +356,13 @@ _LOG_FORMATTERS = {
         "timestamp": False,
     },
 }
-if LOG_FORMAT not in _LOG_FORMATTERS:
+if LOG_FORMAT not in LOG_FORMATTERS:
     raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
-    "formatters": {"portal": _LOG_FORMATTERS[LOG_FORMAT]},
+    "formatters": {"portal": LOG_FORMATTERS[LOG_FORMAT]},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
