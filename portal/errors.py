@@ -67,6 +67,7 @@ def _page(request, status, *, exception=None, reason=""):
         "reason": reason or _reason(exception),
         "back_url": _back_url(request),
         "path": request.get_full_path(),
+        "request_id": getattr(request, "request_id", ""),
     }
     return render(request, f"{status}.html", context, status=status)
 
@@ -102,7 +103,9 @@ def server_error(request):
         return _api_error(request, 500)
     template = loader.get_template("500.html")
     # No request: no context processor runs (they read the database and the session).
-    content = template.render({"back_url": _back_url(request)})
+    content = template.render(
+        {"back_url": _back_url(request), "request_id": getattr(request, "request_id", "")}
+    )
     return HttpResponse(content, status=500, content_type="text/html; charset=utf-8")
 
 

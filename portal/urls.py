@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("api/", include("portal.api")),
     # Suggestions for the organisation pickers of the queue and the catalogue (JSON).
     path("organisations/suggest/", pickers.suggest, name="organisation_suggest"),

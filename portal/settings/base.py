@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.http.ArrivalMiddleware",  # first: the moment a request arrived decides deadlines
+    "portal.observability.RequestIdMiddleware",  # before anything logs (docs: Logging)
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -409,10 +410,33 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 # Roles that must use TOTP two-factor before they can use the portal (core.roles).
 STAFF_ROLES_REQUIRING_MFA = ("officer", "manager")
 
+# -- Observability (docs/operations.md → Logging, Sentry, Health checks) ----------------------
+# Every log line carries the request's id (portal.observability). LOG_FORMAT=json writes one JSON
+# object a line (production's default); "text" is for people reading a terminal.
+LOG_FORMAT = env("LOG_FORMAT", "text")
+LOG_FORMATTERS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "timestamp": False,
+    },
+}
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "formatters": {"portal": LOG_FORMATTERS[LOG_FORMAT]},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "portal",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Wagtail logs every page action and django-tasks every task run at INFO.
@@ -420,8 +444,25 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Django's own 4xx/5xx line repeats portal.access's (the traceback still goes to ERROR).
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
     },
 }
+# One access line a request from Django (portal.access): status, duration, view, user id.
+PORTAL_ACCESS_LOG = env_bool("PORTAL_ACCESS_LOG", True)
+# /readyz fails when a task due this many minutes ago still waits for the worker.
+PORTAL_WORKER_STALE_MINUTES = int(env("PORTAL_WORKER_STALE_MINUTES", "10"))
+# Sentry (portal.observability.init_sentry) only when a DSN is set; no personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env("SENTRY_RELEASE", "")
+if SENTRY_DSN:
+    from portal.observability import init_sentry, release_name
+
+    init_sentry(
+        SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE or release_name()
+    )
 
 PORTAL_DEMO_PASSWORD = "AnGiang@2025"
 PORTAL_DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"

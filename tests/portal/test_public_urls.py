@@ -85,7 +85,16 @@ def test_unknown_page_is_404(client):
     assert client.get("/khong-ton-tai/").status_code == 404
 
 
-def test_healthz_reports_database_and_storage(client):
+def test_healthz_is_liveness_only(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
+    assert response.content == b"ok"
+
+
+def test_readyz_reports_each_dependency(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok", "worker": "ok"},
+    }

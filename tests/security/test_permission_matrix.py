@@ -107,6 +107,7 @@ PUBLIC = case(get=everyone(200))
 MATRIX = {
     # -- portal ---------------------------------------------------------------------------------
     "healthz": [PUBLIC],
+    "readyz": [PUBLIC],
     "organisation_suggest": [PUBLIC, case(get=everyone(200), query="q=dai+hoc&owners=1")],
     "dashboard": [case(get=SIGNED_IN_200)],
     "stats": [PUBLIC],
