@@ -1,5 +1,5 @@
 """The "Object storage" settings section (issue 17): the environment alone switches both
-storages to S3 with the private bucket locked down, and /healthz proves the bucket writable."""
+storages to S3 with the private bucket locked down, and /readyz proves the bucket writable."""
 
 import json
 import os
@@ -75,13 +75,13 @@ def test_a_public_bucket_without_a_private_one_is_refused():
 
 
 @pytest.mark.django_db
-def test_healthz_writes_and_removes_its_probe_in_the_private_bucket(
+def test_readyz_writes_and_removes_its_probe_in_the_private_bucket(
     s3,  # noqa: F811
     client,
     settings,
 ):
     before = set(s3.private_objects())
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["storage"] == "ok"
     assert set(s3.private_objects()) == before
@@ -89,6 +89,6 @@ def test_healthz_writes_and_removes_its_probe_in_the_private_bucket(
     missing = {**settings.STORAGES["private"]}
     missing["OPTIONS"] = {**missing["OPTIONS"], "bucket_name": "portal-no-such-bucket"}
     settings.STORAGES = {**settings.STORAGES, "private": missing}
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"].startswith("error")

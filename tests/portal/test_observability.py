@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 
 from portal.observability import sane_request_id
+from tests.redis_server import RedisServer, free_port
 
 APP_PORT, SENTRY_PORT = 7301, 7302
 
@@ -71,8 +72,10 @@ def server(tmp_path_factory):
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", SENTRY_PORT), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     stderr_path = tmp_path_factory.mktemp("gunicorn") / "stderr.log"
+    cache = RedisServer(free_port()).start()  # production settings require Redis
     env = {
         **os.environ,
+        "REDIS_URL": cache.url,
         "DJANGO_SETTINGS_MODULE": "tests.portal.observability_settings",
         "SECRET_KEY": "observability-test-" + "k" * 50,
         "ALLOWED_HOSTS": "portal.example.org",
@@ -105,6 +108,7 @@ def server(tmp_path_factory):
         process.wait(timeout=30)
         receiver.shutdown()
         receiver.server_close()
+        cache.stop()
 
 
 def _get(path, headers=None):
