@@ -42,7 +42,8 @@ EVERY_CASE = {"wagtail_serve"}  # the home, the calls, a call, the news, a stand
 
 # Named patterns that are not HTML pages answering a GET, with the reason.
 SKIPPED = {
-    "healthz": "a JSON health check",
+    "healthz": "a plain-text liveness check",
+    "readyz": "a JSON readiness check",
     "organisation_suggest": "JSON suggestions for the organisation pickers",
     "javascript-catalog": "the JavaScript translation catalogue",
     "wagtailcore_login": "redirect only (to allauth's login)",
