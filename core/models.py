@@ -51,6 +51,20 @@ class AppendOnly(models.Model):
         raise PermissionDenied(f"{type(self).__name__} records are append-only.")
 
 
+class ActorEntry(AppendOnly):
+    """An append-only entry made by a signed-in person: who, when and from which address."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
 class CheckedFile(models.Model):
     """What the portal keeps of an upload checked by its content (`core.files.check`): the
     subclass adds its own private `file` field, whose upload path uses `extension`."""
@@ -198,7 +212,7 @@ class WebhookDelivery(models.Model):
         return f"{self.event} #{self.pk} → {self.endpoint_id} ({self.status})"
 
 
-class WebhookEndpointEntry(AppendOnly):
+class WebhookEndpointEntry(ActorEntry):
     """An endpoint registered, changed, given a new secret or deleted: by whom, when, from where
     and what it hears afterwards. Kept after the endpoint is deleted (its number and address are
     copied here), for the inspector."""
@@ -214,14 +228,8 @@ class WebhookEndpointEntry(AppendOnly):
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
     events = models.JSONField(_("events"), default=list)
     active = models.BooleanField(_("active"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ActorEntry.Meta):
         verbose_name = _("webhook endpoint entry")
         verbose_name_plural = _("webhook endpoint entries")
 

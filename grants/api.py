@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core import roles
-from core.http import arrival_time, client_ip
 from core.rest import PortalAPIView, checked_id, text_parameter
 from core.text import fold
 from grants import rules, status_feed, workflow
@@ -146,13 +145,7 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         given = data.validated_data
         try:
-            done = workflow.fire_named(
-                name, proposal, by=request.user, ip=client_ip(request),
-                comment=given.get("comment", "").strip(),
-                revision_deadline=given.get("revision_deadline"),
-                approved_amount=given.get("approved_amount"),
-                arrived_at=arrival_time(request),
-            )  # fmt: skip
+            done = workflow.fire_from_request(name, proposal, request, given)
         except workflow.StateConflict as conflict:
             return Response(
                 {"detail": str(conflict), "code": "conflict"}, status=status.HTTP_409_CONFLICT

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import roles
-from core.http import arrival_time, client_ip, rate_limited
+from core.http import rate_limited
 from grants import dossier, forms, rules, timeline, workflow
 from grants.access import RESULT_STATES, SIGNED_STATES, STAFF, proposal_for
 from grants.documents import receipt_document
@@ -117,13 +117,7 @@ def proposal_transition(request, pk, name):
         return _render_detail(request, proposal, action=name, action_form=form, status=400)
     given = form.cleaned_data
     try:
-        done = workflow.fire_named(
-            name, proposal, by=request.user, ip=client_ip(request),
-            comment=given.get("comment", "").strip(),
-            revision_deadline=given.get("revision_deadline"),
-            approved_amount=given.get("approved_amount"),
-            arrived_at=arrival_time(request),
-        )  # fmt: skip
+        done = workflow.fire_from_request(name, proposal, request, given)
     except workflow.StateConflict as conflict:
         messages.error(request, str(conflict))
         return redirect(proposal.get_absolute_url())

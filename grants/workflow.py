@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from core.http import arrival_time, client_ip
 from core.text import group_thousands
 from core.transitions import GuardFailed as GuardFailed  # re-exported: callers catch it here
 from core.transitions import WorkflowError, fire, required
@@ -704,3 +705,15 @@ def fire_named(
     if spec.needs_amount:
         params["approved_amount"] = approved_amount
     return FUNCTIONS[name](proposal, **params)
+
+
+def fire_from_request(name, proposal, request, given):
+    """`fire_named` for a person's request, from the page or the API alike: who, from where and
+    when it arrived come from the request, the inputs from the validated form or serializer."""
+    return fire_named(
+        name, proposal, by=request.user, ip=client_ip(request),
+        comment=given.get("comment", "").strip(),
+        revision_deadline=given.get("revision_deadline"),
+        approved_amount=given.get("approved_amount"),
+        arrived_at=arrival_time(request),
+    )  # fmt: skip

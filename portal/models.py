@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import AppendOnly
+from core.models import ActorEntry, AppendOnly
 
 
 class TokenScope(models.TextChoices):
@@ -63,7 +63,7 @@ class IntegrationToken(models.Model):
         return [labels.get(scope, scope) for scope in self.scopes]
 
 
-class TokenEntry(AppendOnly):
+class TokenEntry(ActorEntry):
     """A token issued or revoked: by whom, when, from where."""
 
     class Action(models.TextChoices):
@@ -72,14 +72,8 @@ class TokenEntry(AppendOnly):
 
     token = models.ForeignKey(IntegrationToken, on_delete=models.PROTECT, related_name="entries")
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ActorEntry.Meta):
         verbose_name = _("token entry")
         verbose_name_plural = _("token entries")
 
