@@ -523,9 +523,7 @@ class TransitionNotice(AppendOnly):
     transaction that sends them, so a second run of the task (a worker killed mid-task, its task
     requeued) sends nothing when the first committed, and everything when it did not."""
 
-    entry = models.OneToOneField(
-        AuditEntry, on_delete=models.PROTECT, related_name="notice"
-    )
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="notice")
     sent_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
