@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import translation
 from django_tasks import task
 
@@ -31,15 +32,35 @@ def officer_emails():
 
 @task()
 def notify_transition(entry_id):
+    """The e-mails of one fired transition, once: the task runs at least once (a worker killed
+    mid-task has its task requeued by `manage.py requeue_stale_tasks`), and the TransitionNotice
+    written in the transaction that sends makes a second run send nothing. A run that died
+    before its commit left no notice and the next one sends; only a death between the mail
+    server taking the message and the commit sends it twice."""
     from grants.documents import receipt_document
-    from grants.models import AuditEntry
+    from grants.models import AuditEntry, TransitionNotice
 
     entry = AuditEntry.objects.select_related("proposal__call", "proposal__owner", "actor").get(
         pk=entry_id
     )
+    if TransitionNotice.objects.filter(entry=entry).exists():
+        return 0
     proposal = entry.proposal
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    with translation.override(settings.LANGUAGE_CODE):
+    to_owner = entry.transition in TO_OWNER and proposal.owner.email
+    attachments = []
+    if to_owner and entry.transition == "submit":
+        name = f"bien-nhan-{proposal.receipt_number}.pdf"
+        # The receipt is rendered here, once, and stored: the download serves these bytes
+        # (stored before the notice's transaction: a second run reuses it).
+        with translation.override(settings.LANGUAGE_CODE):
+            attachments.append((name, receipt_document(proposal), "application/pdf"))
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        # A second worker on the same entry waits here for the first one's commit (the unique
+        # key), then finds the notice and sends nothing.
+        _notice, first = TransitionNotice.objects.get_or_create(entry=entry)
+        if not first:
+            return 0
         context = {
             "entry": entry,
             "proposal": proposal,
@@ -47,12 +68,7 @@ def notify_transition(entry_id):
             "state": proposal.get_state_display(),
         }
         sent = 0
-        if entry.transition in TO_OWNER and proposal.owner.email:
-            attachments = []
-            if entry.transition == "submit":
-                name = f"bien-nhan-{proposal.receipt_number}.pdf"
-                # The receipt is rendered here, once, and stored: the download serves these bytes.
-                attachments.append((name, receipt_document(proposal), "application/pdf"))
+        if to_owner:
             send_templated("grants/email/owner", context, [proposal.owner.email], attachments)
             sent += 1
         # A draft withdrawn before it was ever submitted concerns nobody at the Department.

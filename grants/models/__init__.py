@@ -10,6 +10,7 @@ from grants.models.proposals import (
     ProposalVersion,
     ReceiptCounter,
     TeamMember,
+    TransitionNotice,
 )
 from grants.models.review import (
     AppraisalLine,
@@ -24,6 +25,7 @@ from grants.models.review import (
 
 __all__ = [
     "QueueExport",
+    "TransitionNotice",
     "AppraisalLine",
     "BudgetAppraisal",
     "DocumentCounter",

@@ -516,3 +516,15 @@ class AuditEntry(AppendOnly):
 
     def __str__(self):
         return f"{self.transition}: {self.source} → {self.target}"
+
+
+class TransitionNotice(AppendOnly):
+    """The e-mails of one audit entry were sent (grants.tasks.notify_transition): written in the
+    transaction that sends them, so a second run of the task (a worker killed mid-task, its task
+    requeued) sends nothing when the first committed, and everything when it did not."""
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="notice")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.entry_id} sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -65,3 +65,33 @@ def test_the_command_requeues_and_refuses_a_limit_under_a_minute(queued, capsys)
     assert DBTaskResult.objects.get(pk=stale).status == "READY"
     with pytest.raises(CommandError):
         call_command("requeue_stale_tasks", "--minutes", "0")
+
+
+def test_older_than_seconds_at_just_below_and_just_above_its_limit(queued, capsys):
+    """`make cluster-test` runs the command as cron would with a 20 s limit: a task RUNNING for
+    19 s or exactly 20 s stays with its (live) worker, one RUNNING for 21 s is requeued."""
+    below = queued(TaskResultStatus.RUNNING, 0)
+    at = queued(TaskResultStatus.RUNNING, 0)
+    above = queued(TaskResultStatus.RUNNING, 0)
+    now = timezone.now()
+    for pk, seconds in ((below, 19), (at, 20), (above, 21)):
+        DBTaskResult.objects.filter(pk=pk).update(
+            started_at=now - datetime.timedelta(seconds=seconds)
+        )
+    assert [str(pk) for pk in requeue_stale(seconds=20, now=now)] == [above]
+    call_command("requeue_stale_tasks", "--older-than-seconds", "20")
+    # A moment later than `now`: the task at exactly 20 s has now passed it, the 19 s one not.
+    assert "1 stale tasks requeued" in capsys.readouterr().out
+    status = {str(k): v for k, v in DBTaskResult.objects.values_list("pk", "status")}
+    assert (status[below], status[at], status[above]) == ("RUNNING", "READY", "READY")
+
+
+def test_older_than_seconds_refuses_zero_and_goes_alone(queued):
+    queued(TaskResultStatus.RUNNING, 45)
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("requeue_stale_tasks", "--older-than-seconds", "0")
+    with pytest.raises(CommandError):
+        call_command("requeue_stale_tasks", "--older-than-seconds", "5", "--minutes", "1")
+    assert DBTaskResult.objects.get().status == "RUNNING"
+    call_command("requeue_stale_tasks", "--older-than-seconds", "1")
+    assert DBTaskResult.objects.get().status == "READY"
