@@ -98,3 +98,20 @@ def in_an_giang(year, month, day, hour=0, minute=0):
         datetime.datetime(year, month, day, hour, minute),
         timezone=datetime.timezone(datetime.timedelta(hours=7)),
     )
+
+
+def submitted_by_new_applicant(username, title, *, call_code="AG-TS01"):
+    """A new applicant's dossier on a seeded call, filled and submitted through the workflow
+    (for tests on a committed database: the on-commit tasks run as they would in production)."""
+    from django.contrib.auth import get_user_model
+
+    call = CallPage.objects.get(code=call_code, locale__language_code="vi")
+    owner = get_user_model().objects.create_user(username, f"{username}@example.org", "x")
+    proposal, _ = demo.draft_for(call, owner)
+    demo.fill(
+        proposal,
+        title=title,
+        budget=demo.budget_for(10**9),
+        members=[("Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang", "TS.")],
+    )
+    return workflow.submit(proposal, by=owner)

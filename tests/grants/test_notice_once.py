@@ -47,27 +47,16 @@ def test_a_run_the_mail_server_refused_leaves_no_mark_and_the_next_run_sends(set
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_one_mail(seeded):
-    from django.contrib.auth import get_user_model
-
-    from grants import demo, workflow
-    from grants.models import CallPage
     from tests.concurrency import run_together
+    from tests.grants.conftest import submitted_by_new_applicant
 
-    call = CallPage.objects.get(code="AG-TS01", locale__language_code="vi")
-    owner = get_user_model().objects.create_user("applicant-n", "n@example.org", "x")
-    proposal, _ = demo.draft_for(call, owner)
-    demo.fill(
-        proposal,
-        title="Thông báo gửi một lần",
-        budget=demo.budget_for(10**9),
-        members=[("Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang", "TS.")],
-    )
-    done = workflow.submit(proposal, by=owner)  # the on-commit task is run by the threads below
+    # The on-commit task of this submit is run again by the threads below.
+    done = submitted_by_new_applicant("applicant-n", "Thông báo gửi một lần")
     entry = done.audit_entries.get(transition="submit")
     TransitionNotice.objects.filter(entry=entry).delete()
     mail.outbox.clear()
     results = run_together(*[lambda: notify_transition.call(entry.pk) for _ in range(3)])
     assert [kind for kind, _value in results] == ["ok"] * 3, results
     assert sorted(value for _kind, value in results)[:2] == [0, 0]
-    assert len(owner_mails("n@example.org")) == 1
+    assert len(owner_mails("applicant-n@example.org")) == 1
     assert TransitionNotice.objects.filter(entry=entry).count() == 1

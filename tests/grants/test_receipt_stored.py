@@ -92,23 +92,12 @@ def test_a_resubmitted_version_gets_its_own_stored_receipt(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_first_downloads_at_once_store_one_receipt_and_serve_the_same_bytes(seeded):
-    from django.contrib.auth import get_user_model
-
-    from grants import demo
     from grants.documents import receipt_document
-    from grants.models import CallPage, Proposal
+    from grants.models import Proposal
     from tests.concurrency import run_together
+    from tests.grants.conftest import submitted_by_new_applicant
 
-    call = CallPage.objects.get(code="AG-TS01", locale__language_code="vi")
-    owner = get_user_model().objects.create_user("applicant-r", "r@example.org", "x")
-    proposal, _ = demo.draft_for(call, owner)
-    demo.fill(
-        proposal,
-        title="Biên nhận tải cùng lúc",
-        budget=demo.budget_for(10**9),
-        members=[("Đặng Văn Hậu", "principal", "Trường Đại học Kiên Giang", "TS.")],
-    )
-    done = workflow.submit(proposal, by=owner)
+    done = submitted_by_new_applicant("applicant-r", "Biên nhận tải cùng lúc")
     results = run_together(
         *[lambda: receipt_document(Proposal.objects.get(pk=done.pk)) for _ in range(4)]
     )
