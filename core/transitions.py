@@ -10,6 +10,8 @@ from django.db import OperationalError, transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from core import figures_version
+
 BUSY = _(
     "Someone else was changing this record at the same moment, so this action was not applied. "
     "Reload the page to see where it stands."
@@ -62,6 +64,8 @@ def fire(rows, pk, name, *, allowed, denied, conflict, guard=None, apply=None, r
             locked.save()
             if record:
                 record(locked, source, data)
+            # The public figures count states: forget the cached ones once this commits.
+            figures_version.bump_on_commit()
     except OperationalError as error:
         if not is_lock_wait(error):
             raise

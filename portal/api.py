@@ -14,13 +14,22 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core import roles
-from core.rest import PortalAPIView, PublicAPIView, text_parameter
+from core.rest import (
+    PortalAPIView,
+    PublicAPIView,
+    integer_parameter,
+    slug_parameter,
+    text_parameter,
+)
 from grants import status_feed
 from grants.api import DossierStatusSerializer, ProposalViewSet
 from grants.models import Proposal
 from grants.open_data import CallViewSet, FundedProjectViewSet
 from portal import tokens  # noqa: F401 - registers the bearer scheme of the schema
 from portal.models import TokenScope
+from portal.stats import FIRST_YEAR as STATS_FIRST_YEAR
+from portal.stats import LAST_YEAR as STATS_LAST_YEAR
+from portal.stats import StatsFilter, cached_figures
 from transfer.api import NeedViewSet, TechnologyViewSet
 
 
@@ -84,25 +93,48 @@ class DossierStatusView(PortalAPIView, generics.ListAPIView):
 
 
 class StatsSerializer(serializers.Serializer):
-    """See portal.stats.figures: totals and per-year / per-sector rows, money in whole VND."""
+    """See portal.stats.figures: totals and per-call / per-year / per-sector / per-TRL rows,
+    money in whole VND, rates in per cent (null when there is nothing to divide by)."""
 
     generated_at = serializers.DateTimeField()
+    filters = serializers.DictField()
     calls = serializers.DictField()
     proposals = serializers.DictField()
+    rates = serializers.DictField()
     technologies = serializers.DictField()
     needs = serializers.DictField()
     transfers = serializers.DictField()
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "year",
+            integer_parameter(STATS_FIRST_YEAR, STATS_LAST_YEAR),
+            description=(
+                "Only calls opening, dossiers received, technologies published and deals "
+                "signed in this year"
+            ),
+        ),
+        OpenApiParameter(
+            "sector", slug_parameter(), description="Only this sector (a slug, e.g. rice)"
+        ),
+    ]
+)
 class StatsView(PublicAPIView, generics.GenericAPIView):
-    """The programme in numbers, as on /stats/ (public)."""
+    """The programme in numbers, as on /stats/ (public), optionally for one year and/or one
+    sector. An unknown sector or a year out of range is a 400 with a message per parameter.
+    Cached until a state change commits (or for 5 minutes)."""
 
     serializer_class = StatsSerializer
 
     def get(self, request):
-        from portal.stats import figures
-
-        return Response(figures())
+        given = StatsFilter(request.query_params)
+        if not given.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(m) for m in messages] for name, messages in given.errors.items()}
+            )
+        return Response(cached_figures(*given.choices()))
 
 
 def portal_endpoints_only(endpoints, **kwargs):

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -6,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -175,27 +177,31 @@ def readyz(request):
     )
 
 
-def _with_bars(rows, key):
-    """Each row gains `bar`: its `key` as a percentage of the largest, for a CSS bar."""
-    largest = max((row[key] for row in rows), default=0) or 1
-    return [{**row, "bar": round(100 * row[key] / largest)} for row in rows]
-
-
 def stats(request):
-    """The public dashboard: the programme in numbers (DESIGN.md → /stats/)."""
-    from portal.stats import figures
+    """The public dashboard: the programme in numbers (DESIGN.md → /stats/), optionally for one
+    year and/or sector. A filter that does not pass is explained, and the page shows everything
+    (status 400); the figures are portal.stats.cached_figures, as /api/v1/stats/ answers them."""
+    from portal.charts import stats_charts
+    from portal.stats import StatsFilter, cached_figures
 
-    numbers = figures()
-    proposals, technologies = numbers["proposals"], numbers["technologies"]
+    given = StatsFilter(request.GET or None)
+    year = sector = None
+    status = 200
+    if given.is_bound and given.is_valid():
+        year, sector = given.cleaned_data["year"], given.cleaned_data["sector"]
+    elif given.is_bound:
+        status = 400
+    numbers = cached_figures(year, sector.slug if sector else None)
     return render(
         request,
         "portal/stats.html",
         {
             "numbers": numbers,
-            "as_of": timezone.localtime(),
-            "by_year": _with_bars(proposals["by_year"], "received"),
-            "by_sector": _with_bars(proposals["by_sector"], "approved_amount"),
-            "technologies_by_sector": _with_bars(technologies["by_sector"], "published"),
-            "transfers_by_year": _with_bars(numbers["transfers"]["by_year"], "value"),
+            "filter_form": given,
+            "year": year,
+            "sector": sector,
+            "charts": stats_charts(numbers, translation.get_language()),
+            "as_of": datetime.datetime.fromisoformat(numbers["generated_at"]),
         },
+        status=status,
     )
