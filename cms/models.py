@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone, translation
@@ -7,11 +8,25 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import AbstractGroupApprovalTask, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from cms.blocks import BodyBlock
+
+
+def check_image_alt_text(page, *field_names):
+    """Refuse a page whose chosen image has no text alternative (the image's description)."""
+    errors = {}
+    for name in field_names:
+        image = getattr(page, name)
+        if image is not None and not (image.description or "").strip():
+            errors[name] = _(
+                "This image has no text alternative: add one under Images (the image's "
+                "“Text alternative (alt)”) or choose another image."
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 class PortalPage(Page):
@@ -165,6 +180,10 @@ class HomePage(PortalPage):
     class Meta:
         verbose_name = _("home page")
 
+    def clean(self):
+        super().clean()
+        check_image_alt_text(self, "hero_image")
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = (
@@ -232,3 +251,51 @@ class NewsPage(PortalPage):
     class Meta:
         verbose_name = _("news article")
         ordering = ["-date"]
+
+    def clean(self):
+        super().clean()
+        check_image_alt_text(self, "image")
+
+
+def submitter_id(obj):
+    """The id of whoever sent `obj` to review (its current workflow state), or None."""
+    state = getattr(obj, "current_workflow_state", None)
+    return state.requested_by_id if state is not None else None
+
+
+class FourEyesApprovalTask(AbstractGroupApprovalTask):
+    """Wagtail's group approval, with the Department's four-eyes rule: a member of the groups
+    (or a superuser) approves or rejects, but never the person who submitted the page
+    (docs/decisions/0017-page-moderation.md)."""
+
+    def _may_moderate(self, user, requested_by_id):
+        if not (user.is_superuser or self._user_in_groups(user)):
+            return False
+        return user.pk != requested_by_id
+
+    def get_actions(self, obj, user):
+        if not self._may_moderate(user, submitter_id(obj)):
+            return []
+        return super().get_actions(obj, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # The admin offers the submitter no action; refuse one here too, whoever calls.
+        if user is not None and not self._may_moderate(
+            user, task_state.workflow_state.requested_by_id
+        ):
+            raise PermissionDenied(
+                _("Another officer than the one who submitted this page must approve it.")
+            )
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        return states.exclude(workflow_state__requested_by=user)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups approve, except the person who submitted the page")
+
+    class Meta:
+        verbose_name = _("four-eyes approval task")
+        verbose_name_plural = _("four-eyes approval tasks")

@@ -3,7 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 
+from cms.moderation import ensure_page_moderation
 from core import roles
+from grants.models import CallIndexPage
 
 # Officers run the CMS: pages, documents, images, sectors, site settings.
 OFFICER_MODEL_PERMISSIONS = [
@@ -21,7 +23,11 @@ OFFICER_MODEL_PERMISSIONS = [
     ("grants", "rubric", "change_rubric"),
     ("grants", "rubric", "view_rubric"),
 ]
-OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+# On the whole tree officers write and lock pages, but publish only through moderation
+# (cms.moderation: another officer approves); calls they publish directly (DESIGN.md: officers
+# publish calls), so publish_page hangs on each call index instead of the root.
+OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
+OFFICER_CALL_PAGE_PERMISSIONS = ["publish_page"]
 
 
 def sync_role_permissions(**kwargs):
@@ -63,9 +69,22 @@ def sync_role_permissions(**kwargs):
     if root_page is None:
         return
     page_type = ContentType.objects.get_for_model(Page)
+    page_permissions = Permission.objects.filter(content_type=page_type)
     for codename in OFFICER_PAGE_PERMISSIONS:
-        permission = Permission.objects.filter(content_type=page_type, codename=codename).first()
+        permission = page_permissions.filter(codename=codename).first()
         if permission is not None:
             GroupPagePermission.objects.get_or_create(
                 group=officer, page=root_page, permission=permission
             )
+    # Databases synced before moderation gave officers publish_page on the root: take it back.
+    GroupPagePermission.objects.filter(
+        group=officer, page=root_page, permission__codename__in=OFFICER_CALL_PAGE_PERMISSIONS
+    ).delete()
+    for call_index in CallIndexPage.objects.all():
+        for codename in OFFICER_CALL_PAGE_PERMISSIONS:
+            permission = page_permissions.filter(codename=codename).first()
+            if permission is not None:
+                GroupPagePermission.objects.get_or_create(
+                    group=officer, page=call_index, permission=permission
+                )
+    ensure_page_moderation([officer])

@@ -398,6 +398,10 @@ WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
+# Every image carries its text alternative (the `description`, rendered as `alt`).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.AltTextImageForm"
+# Pages go live once another officer approves them (cms.moderation, four-eyes).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.moderation.publish_approved"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USAGE_COUNT_ENABLED = False

@@ -18,7 +18,14 @@ def test_an_image_uploaded_in_the_cms_is_a_public_object_of_the_media_bucket(
 ):
     admin = client_as("admin@example.org")
     upload = png("ruong-lua-chiu-man.png", size=(320, 200))
-    response = admin.post("/admin/images/add/", {"title": "Ruộng lúa chịu mặn", "file": upload})
+    response = admin.post(
+        "/admin/images/add/",
+        {
+            "title": "Ruộng lúa chịu mặn",
+            "description": "Ruộng lúa xanh trên đất nhiễm mặn",
+            "file": upload,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     image = get_image_model().objects.get(title="Ruộng lúa chịu mặn")
 
