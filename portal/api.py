@@ -247,9 +247,10 @@ def document_errors(result, generator, request, public):
                 responses[status] = answer
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "sector" and operation["operationId"].startswith(
-                    "technologies_"
+                    ("technologies_", "stats_")
                 ):
-                    # The catalogue's filter takes only the sectors there are (cms.Sector).
+                    # The catalogue's and the figures' filters take only the sectors there are
+                    # (cms.Sector).
                     slugs = sector_slugs()
                     if slugs:
                         parameter["schema"]["enum"] = ["", *slugs]
