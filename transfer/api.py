@@ -129,9 +129,6 @@ class TechnologyViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
 class NeedViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
     """Published business needs."""
 
-    # A need keeps no time of its last change: no Last-Modified (its ETag still answers 304).
-    modified_field = None
-
     serializer_class = NeedSerializer
     queryset = (
         TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
