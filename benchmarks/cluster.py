@@ -478,9 +478,12 @@ async def check_uploads(http, people, uploads, bases):
     problems, checked = [], 0
     for item in uploads:
         attachment, proposal = item["attachment"], item["proposal"]
-        with attachment.file.open("rb") as stored:
-            if sha(stored.read()) != item["sha256"]:
-                problems.append(f"{proposal.pk}: the uploaded file in the bucket differs")
+        try:
+            with attachment.file.open("rb") as stored:
+                if sha(stored.read()) != item["sha256"]:
+                    problems.append(f"{proposal.pk}: the uploaded file in the bucket differs")
+        except FileNotFoundError:
+            problems.append(f"{proposal.pk}: the upload's row names a missing object")
         url = f"/proposals/{proposal.pk}/attachments/{attachment.pk}/"
         for base in bases:
             status, digest = await fetch(http, base + url, people[proposal.owner_id].jar)
@@ -508,9 +511,12 @@ async def check_receipts(http, people, rows, successes, bases):
         if proposal.pk not in stored:
             problems.append(f"{proposal.pk}: no receipt stored")
             continue
-        with documents[proposal.pk].file.open("rb") as file:
-            if sha(file.read()) != stored[proposal.pk]:
-                problems.append(f"{proposal.pk}: the receipt in the bucket is not its checksum")
+        try:
+            with documents[proposal.pk].file.open("rb") as file:
+                if sha(file.read()) != stored[proposal.pk]:
+                    problems.append(f"{proposal.pk}: the receipt in the bucket is not its checksum")
+        except FileNotFoundError:
+            problems.append(f"{proposal.pk}: the receipt's row names a missing object")
         researcher = people[proposal.owner_id]
         for base in bases:
             status, digest = await loadtest.fetch_receipt(http, base, researcher, proposal)
