@@ -213,14 +213,16 @@ def submit(proposal, *, by, ip=None, now=None):
     def apply(p):
         p.organisation = dossier.host_of(p.owner)  # the confirmed membership, as of now
         p.requested_amount = p.budget_total()
-        if not p.receipt_number:
-            p.receipt_number = _next_receipt_number(p.call, now)
         p.submitted_at = now
         p.version += 1
         p.revision_deadline = None
         ProposalVersion.objects.create(
             proposal=p, number=p.version, submitted_at=now, data=dossier.snapshot(p)
         )
+        # Last: the call's counter row stays locked until the commit, and every submit of the
+        # call waits for it; the snapshot above is the slow part and holds no shared lock.
+        if not p.receipt_number:
+            p.receipt_number = _next_receipt_number(p.call, now)
         return {"receipt_number": p.receipt_number, "version": p.version}
 
     return _fire(
