@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything site-specific comes from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.http.ArrivalMiddleware",  # first: the moment a request arrived decides deadlines
     "portal.observability.RequestIdMiddleware",  # before anything logs (docs: Logging)
+    "portal.metrics.MetricsMiddleware",  # counts every response (docs: Metrics)
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -457,6 +459,20 @@ LOGGING = {
 PORTAL_ACCESS_LOG = env_bool("PORTAL_ACCESS_LOG", True)
 # /readyz fails when a task due this many minutes ago still waits for the worker.
 PORTAL_WORKER_STALE_MINUTES = int(env("PORTAL_WORKER_STALE_MINUTES", "10"))
+# Who may read /metrics (portal.metrics): networks, comma-separated. The peer and every
+# X-Forwarded-For address must be inside one (docs/operations.md → Metrics).
+PORTAL_METRICS_ALLOWED_CIDRS = [
+    cidr.strip()
+    for cidr in env("PORTAL_METRICS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128").split(",")
+    if cidr.strip()
+]
+for _cidr in PORTAL_METRICS_ALLOWED_CIDRS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"PORTAL_METRICS_ALLOWED_CIDRS: {_cidr!r} is no network."
+        ) from _error
 # Sentry (portal.observability.init_sentry) only when a DSN is set; no personal data is sent.
 SENTRY_DSN = env("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "production")
