@@ -170,3 +170,80 @@ def test_proposals_and_tasks_by_state_in_one_query_each(
     }
     assert reported == expected
     assert value(samples, "portal_tasks", state="READY") == queued_before + 2
+
+
+def test_two_gunicorn_workers_add_up_in_every_scrape(tmp_path):
+    """deploy/gunicorn.conf.py with two sync workers: whichever worker answers a scrape, it
+    reports the requests both answered (prometheus_client's multiprocess mode)."""
+    import http.client
+    import os
+    import subprocess
+    import sys
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from django.conf import settings
+
+    port = 7501  # this suite's ports: 7500-7549
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"stale")  # a previous run's file is removed at start
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    try:
+        answered = 0  # GETs answered 200 so far
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get("/healthz")[0] == 200:
+                    answered += 1
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.2)
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: get("/healthz")[0], range(120)))
+        assert statuses == [200] * 120
+        answered += 120
+        for _ in range(6):
+            status, body = get("/metrics")
+            assert status == 200
+            families = text_string_to_metric_families(body.decode())
+            counted = {
+                tuple(sorted(s.labels.items())): s.value
+                for f in families
+                for s in f.samples
+                if s.name == "portal_http_requests_total"
+            }
+            assert counted[(("method", "GET"), ("status", "200"))] == answered
+            answered += 1  # the scrape itself
+        writers = {p.name.rsplit("_", 1)[-1] for p in folder.glob("counter_*.db")}
+        assert "1.db" not in writers and len(writers) >= 2  # both workers counted
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
