@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything site-specific comes from the environment."""
 
+import copy
 import ipaddress
 import os
 from pathlib import Path
@@ -184,14 +185,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL. Only a visitor's public reads go
 # there (never a read inside a transaction, after a write, or of a signed-in person); the tests'
 # database mirrors `default`, and migrations run on `default` only.
+# Where the replica is comes from its URL (and its own ?options, e.g. sslmode); how the portal
+# uses a connection comes from the primary's: the same pool, persistent connections, health
+# checks and client-side cursors, so each process's replica connections are bounded as well.
 if env("DATABASE_REPLICA_URL", ""):
+    _replica = dj_database_url.parse(env("DATABASE_REPLICA_URL"))
     DATABASES["replica"] = {
         **DATABASES["default"],
-        **dj_database_url.parse(
-            env("DATABASE_REPLICA_URL"),
-            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
-            conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
-        ),
+        **{key: _replica[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": {
+            **copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+            **_replica.get("OPTIONS", {}),
+        },
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
