@@ -206,7 +206,8 @@ def test_two_gunicorn_workers_add_up_in_every_scrape(tmp_path):
     )
 
     def get(path):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        # A long timeout: a request the client gave up on would still be served and counted.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         try:
             connection.request("GET", path)
             response = connection.getresponse()
@@ -214,18 +215,28 @@ def test_two_gunicorn_workers_add_up_in_every_scrape(tmp_path):
         finally:
             connection.close()
 
+    def counted_gets(body):
+        return {
+            tuple(sorted(s.labels.items())): s.value
+            for f in text_string_to_metric_families(body.decode())
+            for s in f.samples
+            if s.name == "portal_http_requests_total"
+        }.get((("method", "GET"), ("status", "200")), 0)
+
     try:
-        answered = 0  # GETs answered 200 so far
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if get("/healthz")[0] == 200:
-                    answered += 1
                     break
-            except OSError:
+            except OSError:  # not listening yet
                 pass
             assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
             time.sleep(0.2)
+        status, body = get("/metrics")
+        assert status == 200
+        answered = counted_gets(body) + 1  # what came before, and this scrape
+        assert answered >= 2
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(lambda _: get("/healthz")[0], range(120)))
         assert statuses == [200] * 120
@@ -233,14 +244,7 @@ def test_two_gunicorn_workers_add_up_in_every_scrape(tmp_path):
         for _ in range(6):
             status, body = get("/metrics")
             assert status == 200
-            families = text_string_to_metric_families(body.decode())
-            counted = {
-                tuple(sorted(s.labels.items())): s.value
-                for f in families
-                for s in f.samples
-                if s.name == "portal_http_requests_total"
-            }
-            assert counted[(("method", "GET"), ("status", "200"))] == answered
+            assert counted_gets(body) == answered
             answered += 1  # the scrape itself
         writers = {p.name.rsplit("_", 1)[-1] for p in folder.glob("counter_*.db")}
         assert "1.db" not in writers and len(writers) >= 2  # both workers counted
