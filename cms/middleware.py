@@ -14,6 +14,10 @@ SITES_KEY = "cms:sites"
 SITES_TTL = 300
 # Hosts remembered at most (ALLOWED_HOSTS bounds them in production; this bounds them in dev).
 MAX_HOSTS = 20
+# Probes and the metrics scrape need no site: /healthz must answer without the database (a slow
+# database must not make the load balancer restart healthy workers), and an empty cache after a
+# restart would otherwise cost two queries on the first probe.
+SKIP_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def forget_sites(**_kwargs):
@@ -25,7 +29,8 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        self.remember(request)
+        if request.path_info not in SKIP_PATHS:
+            self.remember(request)
         return self.get_response(request)
 
     @staticmethod

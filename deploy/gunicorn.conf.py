@@ -11,6 +11,8 @@ from the environment (GUNICORN_*), e.g. in /etc/portal/portal.env.
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 wsgi_app = "portal.wsgi:application"
 # Only nginx on the same machine talks to the app server (TRUSTED_PROXY_COUNT=1 trusts it).
@@ -40,3 +42,24 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Workers start without the app loaded before the fork: `systemctl reload portal-web` (HUP)
 # then starts new workers on the new code, and no database connection is shared across forks.
 preload_app = False
+
+
+# /metrics (portal.metrics) adds up every worker's counts with prometheus_client's multiprocess
+# mode: each worker writes its counters to files in PROMETHEUS_MULTIPROC_DIR. The folder is
+# emptied when gunicorn starts (counters start again from zero, as Prometheus expects after a
+# restart); without PROMETHEUS_MULTIPROC_DIR in the environment gunicorn makes a fresh one in
+# the (private) /tmp. A reload (HUP) keeps the folder and the counts.
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="portal-prometheus-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # the workers, forked later, inherit it
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -14,6 +14,7 @@ from portal import (
     admin_signin,
     api,
     feeds,
+    metrics,
     open_data_views,
     search,
     sitemaps,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/", include("portal.api")),
     # Suggestions for the organisation pickers of the queue and the catalogue (JSON).
     path("organisations/suggest/", pickers.suggest, name="organisation_suggest"),

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Everything site-specific comes from the environment."""
 
+import copy
+import ipaddress
 import os
 from pathlib import Path
 
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.http.ArrivalMiddleware",  # first: the moment a request arrived decides deadlines
     "portal.observability.RequestIdMiddleware",  # before anything logs (docs: Logging)
+    "portal.metrics.MetricsMiddleware",  # counts every response (docs: Metrics)
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -182,14 +185,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL. Only a visitor's public reads go
 # there (never a read inside a transaction, after a write, or of a signed-in person); the tests'
 # database mirrors `default`, and migrations run on `default` only.
+# Where the replica is comes from its URL (and its own ?options, e.g. sslmode); how the portal
+# uses a connection comes from the primary's: the same pool, persistent connections, health
+# checks and client-side cursors, so each process's replica connections are bounded as well.
 if env("DATABASE_REPLICA_URL", ""):
+    _replica = dj_database_url.parse(env("DATABASE_REPLICA_URL"))
     DATABASES["replica"] = {
         **DATABASES["default"],
-        **dj_database_url.parse(
-            env("DATABASE_REPLICA_URL"),
-            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
-            conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
-        ),
+        **{key: _replica[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": {
+            **copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+            **_replica.get("OPTIONS", {}),
+        },
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
@@ -459,6 +466,20 @@ LOGGING = {
 PORTAL_ACCESS_LOG = env_bool("PORTAL_ACCESS_LOG", True)
 # /readyz fails when a task due this many minutes ago still waits for the worker.
 PORTAL_WORKER_STALE_MINUTES = int(env("PORTAL_WORKER_STALE_MINUTES", "10"))
+# Who may read /metrics (portal.metrics): networks, comma-separated. The peer and every
+# X-Forwarded-For address must be inside one (docs/operations.md → Metrics).
+PORTAL_METRICS_ALLOWED_CIDRS = [
+    cidr.strip()
+    for cidr in env("PORTAL_METRICS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128").split(",")
+    if cidr.strip()
+]
+for _cidr in PORTAL_METRICS_ALLOWED_CIDRS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"PORTAL_METRICS_ALLOWED_CIDRS: {_cidr!r} is no network."
+        ) from _error
 # Sentry (portal.observability.init_sentry) only when a DSN is set; no personal data is sent.
 SENTRY_DSN = env("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "production")

@@ -44,6 +44,7 @@ EVERY_CASE = {"wagtail_serve"}  # the home, the calls, a call, the news, a stand
 SKIPPED = {
     "healthz": "a plain-text liveness check",
     "readyz": "a JSON readiness check",
+    "metrics": "Prometheus' plain-text metrics, for the monitoring network",
     "organisation_suggest": "JSON suggestions for the organisation pickers",
     "javascript-catalog": "the JavaScript translation catalogue",
     "wagtailcore_login": "redirect only (to allauth's login)",

@@ -98,3 +98,33 @@ def test_readyz_reports_each_dependency(client):
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "storage": "ok", "worker": "ok"},
     }
+
+
+def test_healthz_reads_no_database_even_with_a_cold_cache(client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()  # the site is not remembered yet: the middleware would look it up
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_page_still_reads_the_site_with_a_cold_cache(client):
+    # The skip is for the probes only: an ordinary page still finds its site (2 queries cold).
+    from django.core.cache import cache
+
+    from cms.middleware import SITES_KEY
+
+    cache.clear()
+    client.get("/khong-ton-tai/")
+    assert cache.get(SITES_KEY)
+
+
+def test_readyz_still_queries_the_database(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    assert any("SELECT 1" in q["sql"] for q in queries.captured_queries)

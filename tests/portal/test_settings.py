@@ -110,3 +110,61 @@ def test_production_shares_cache_and_sessions_through_redis():
         "portal",
         "django.contrib.sessions.backends.cached_db",
     ]
+
+
+SHOW_DATABASES = (
+    "import json; from django.conf import settings; print(json.dumps({alias: {key: d.get(key) "
+    "for key in ('HOST', 'PORT', 'NAME', 'USER', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', "
+    "'DISABLE_SERVER_SIDE_CURSORS', 'OPTIONS')} for alias, d in settings.DATABASES.items()}))"
+)
+
+
+def show_databases(**env):
+    import json
+
+    result = run_manage("shell", "-c", SHOW_DATABASES, **PRODUCTION, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_the_replica_uses_the_primarys_pool_and_connection_options():
+    databases = show_databases(
+        DATABASE_URL="postgres://portal@db.invalid:5432/portal",
+        DATABASE_REPLICA_URL="postgres://reader:pw@replica.invalid:5433/portal?sslmode=require",
+        DATABASE_POOL_MAX_SIZE="8",
+        DATABASE_POOL_TIMEOUT="4",
+    )
+    primary, replica = databases["default"], databases["replica"]
+    pool = {"min_size": 1, "max_size": 8, "timeout": 4}
+    assert primary["OPTIONS"] == {"pool": pool}
+    # Its own address, user and URL options; the primary's pool and connection handling.
+    assert (replica["HOST"], replica["PORT"], replica["USER"]) == (
+        "replica.invalid",
+        5433,
+        "reader",
+    )
+    assert replica["OPTIONS"] == {"pool": pool, "sslmode": "require"}
+    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        assert replica[key] == primary[key], key
+    assert (replica["CONN_MAX_AGE"], replica["DISABLE_SERVER_SIDE_CURSORS"]) == (0, True)
+
+
+def test_without_a_pool_the_replica_keeps_persistent_connections_like_the_primary():
+    databases = show_databases(
+        DATABASE_URL="postgres://portal@db.invalid/portal",
+        DATABASE_REPLICA_URL="postgres://portal@replica.invalid/portal",
+        DATABASE_CONN_MAX_AGE="120",
+        DATABASE_DISABLE_SERVER_SIDE_CURSORS="false",
+    )
+    replica = databases["replica"]
+    assert replica["OPTIONS"] == {}
+    assert (replica["CONN_MAX_AGE"], replica["CONN_HEALTH_CHECKS"]) == (120, True)
+    assert replica["DISABLE_SERVER_SIDE_CURSORS"] is False
+    assert set(databases) == {"default", "replica"}
+
+
+def test_no_replica_without_its_url():
+    databases = show_databases(
+        DATABASE_URL="postgres://portal@db.invalid/portal", DATABASE_REPLICA_URL=None
+    )
+    assert set(databases) == {"default"}

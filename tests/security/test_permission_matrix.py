@@ -108,6 +108,10 @@ MATRIX = {
     # -- portal ---------------------------------------------------------------------------------
     "healthz": [PUBLIC],
     "readyz": [PUBLIC],
+    # Prometheus' scrape (portal.metrics): judged on the network, not the role. The test client
+    # asks from 127.0.0.1, inside the default allowed networks, so every role gets 200 here;
+    # other addresses get 404 whoever is signed in (tests/portal/test_metrics.py).
+    "metrics": [PUBLIC],
     "organisation_suggest": [PUBLIC, case(get=everyone(200), query="q=dai+hoc&owners=1")],
     "dashboard": [case(get=SIGNED_IN_200)],
     "stats": [PUBLIC],
