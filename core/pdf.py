@@ -18,10 +18,14 @@ def document_date(day):
 
 def render_pdf(template_name, context, *, request=None):
     """Render a template from templates/pdf/ to PDF bytes."""
+    return html_to_pdf(render_to_string(template_name, context, request=request))
+
+
+def html_to_pdf(html):
+    """PDF bytes of an official document's HTML (the fonts and images under static/)."""
     # WeasyPrint is imported here, not at the top: loading it (and Pango) costs 0.6 s, which
     # every process that never renders a PDF (manage.py commands, test workers) would pay.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_to_string(template_name, context, request=request)
     return HTML(string=html, base_url=STATIC_BASE_URL).write_pdf(font_config=FontConfiguration())

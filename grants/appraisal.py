@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import figures_version
 from core.text import group_thousands
 from grants.models import AppraisalLine, BudgetAppraisal, PriceQuote, Proposal, ProposalState
 from grants.rules import is_officer
@@ -88,4 +89,5 @@ def record(proposal, *, by, members, lines, quotes, note="", today=None):
             for i, s, d, a in clean_quotes
         )
         Proposal.objects.filter(pk=locked.pk).update(appraised_amount=total, appraised_by=by)
+        figures_version.bump_on_commit()  # the officers' "budget appraisals to record"
     return appraisal

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from core import roles
+from core import figures_version, roles
 from core.text import fold
 from grants import workflow
 from grants.forms import points
@@ -157,6 +157,7 @@ def seat(proposal, reviewer, seat_role, *, by, due_at=None):
                 "invited_by": by,
             },
         )
+        figures_version.bump_on_commit()  # the officers' counts of councils (portal.next_steps)
     if not workflow.replaying():
         from grants import tasks
 
@@ -268,6 +269,7 @@ def unseat(assignment, *, by):
                 )
             )
         locked.delete()
+        figures_version.bump_on_commit()
 
 
 def replace(assignment, new_reviewer, *, by, due_at=None):
@@ -316,6 +318,7 @@ def replace(assignment, new_reviewer, *, by, due_at=None):
                 "invited_by": by,
             },
         )
+        figures_version.bump_on_commit()
     if not workflow.replaying():
         from grants import tasks
 
@@ -337,6 +340,7 @@ def declare(assignment, *, by, no_conflict, reason=""):
         locked.declared_at = workflow.current_time()
         locked.decline_reason = "" if no_conflict else reason.strip()
         locked.save()
+        figures_version.bump_on_commit()
     if not no_conflict and not workflow.replaying():
         from grants import tasks
 
@@ -393,6 +397,8 @@ def save_ballot(assignment, *, by, scores, comments, comment, submit=False):
         if submit:
             ballot.submitted_at = workflow.current_time()
         ballot.save()
+        if submit:
+            figures_version.bump_on_commit()  # "reviews ready to close"
     if submit:
         _close_if_complete(proposal)
     return ballot

@@ -5,16 +5,22 @@ Nothing here changes a record; the counts of the officers' panel are the named f
 queue (`grants.worklist`), so a count and the rows its link shows are one definition.
 """
 
+import datetime
+import logging
+
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import figures_version
 from grants import assignments, worklist
 from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
 
 S = ProposalState
 Status = ReviewAssignment.Status
+logger = logging.getLogger(__name__)
 LIMIT = 25  # rows a list shows (one more is read, so the page can say there are more)
 
 
@@ -76,17 +82,74 @@ def reviewer_work(user):
 # -- officers -------------------------------------------------------------------------------------
 
 
-def officer_work(now=None):
-    """[{key, label, count, url}]: every named filter of the queue with its count, then the
-    listings to moderate and the deals to confirm (their own queues)."""
+# The officers' counts live this long in the cache at most: a transition (or a seat, ballot,
+# appraisal, registration) bumps `core.figures_version` and forgets them at once, but some
+# counts move with the clock alone (a revision deadline passing) or with an edit in Wagtail
+# (a call's council size). A revision deadline falling due inside the window ends it early.
+CACHE_SECONDS = 60
+CACHE_PREFIX = "officer-work"
+
+
+def officer_counts(now=None):
+    """{key: count} of the officers' panel (every named filter of the queue, then "moderate"
+    and "deals"), computed now: one COUNT each."""
     from transfer.models import Technology, TransferDeal
 
     now = now or timezone.now()
-    queue = reverse("proposal_list")
     proposals = Proposal.objects.exclude(state=S.DRAFT)
+    counts = {item.key: item.apply(proposals, now).count() for item in worklist.todos()}
+    counts["moderate"] = Technology.objects.filter(state=Technology.State.PENDING).count()
+    counts["deals"] = TransferDeal.objects.filter(state=TransferDeal.State.AGREED).count()
+    return counts
+
+
+def _valid_until(now):
+    """When counts computed at `now` go stale without any write: CACHE_SECONDS later, or at the
+    next revision deadline of a returned dossier if that comes first ("late" moves then)."""
+    soonest = (
+        Proposal.objects.filter(state=S.RETURNED, revision_deadline__gte=now)
+        .order_by("revision_deadline")
+        .values_list("revision_deadline", flat=True)
+        .first()
+    )
+    until = now + datetime.timedelta(seconds=CACHE_SECONDS)
+    return min(until, soonest) if soonest else until
+
+
+def cached_officer_counts(now=None):
+    """`officer_counts(now)` from the cache while `core.figures_version` is the same and the
+    copy is younger than CACHE_SECONDS (measured against `now`, so a caller's clock decides).
+    The counts are the same for every officer and carry no text, so the key holds neither a
+    user nor a language. The cache unreachable, they are computed each time."""
+    now = now or timezone.now()
+    version = figures_version.current()
+    if not version:
+        return officer_counts(now)
+    key = f"{CACHE_PREFIX}:{version}"
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache backend's own errors (Redis away)
+        logger.warning("cached officer counts unreadable", exc_info=True)
+        found = None
+    if found and found["at"] <= now < found["until"]:
+        return found["counts"]
+    counts = officer_counts(now)
+    try:
+        cache.set(key, {"at": now, "until": _valid_until(now), "counts": counts}, CACHE_SECONDS)
+    except Exception:
+        logger.warning("officer counts not cached", exc_info=True)
+    return counts
+
+
+def officer_work(now=None, *, cached=False):
+    """[{key, label, count, url}]: every named filter of the queue with its count, then the
+    listings to moderate and the deals to confirm (their own queues). `cached=True` takes the
+    counts from `cached_officer_counts` (the dashboard); labels are translated on every call."""
+    counts = cached_officer_counts(now) if cached else officer_counts(now)
+    queue = reverse("proposal_list")
     rows = [
         {"key": item.key, "label": item.label, "url": f"{queue}?todo={item.key}",
-         "count": item.apply(proposals, now).count()}
+         "count": counts[item.key]}
         for item in worklist.todos()
     ]  # fmt: skip
     rows.append(
@@ -94,7 +157,7 @@ def officer_work(now=None):
             "key": "moderate",
             "label": _("Listings to moderate"),
             "url": reverse("technology_moderation"),
-            "count": Technology.objects.filter(state=Technology.State.PENDING).count(),
+            "count": counts["moderate"],
         }
     )
     rows.append(
@@ -102,7 +165,7 @@ def officer_work(now=None):
             "key": "deals",
             "label": _("Deals to confirm"),
             "url": reverse("deal_list") + "?state=agreed",
-            "count": TransferDeal.objects.filter(state=TransferDeal.State.AGREED).count(),
+            "count": counts["deals"],
         }
     )
     return rows

@@ -83,7 +83,7 @@ def dashboard(request):
         from researchers.workflow import pending
 
         context["membership_requests"] = pending().count()
-        context["officer_work"] = next_steps.officer_work()
+        context["officer_work"] = next_steps.officer_work(cached=True)
         overdue, due_soon = execution.reports_due(today=today)
         (by_call, call_total), (by_year, year_total) = execution.money()
         context["execution"] = {

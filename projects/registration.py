@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from core import figures_version
 from core.mail import send_templated
 from core.transitions import BUSY, GuardFailed, WorkflowError, is_lock_wait, required
 from grants.models import Proposal, ProposalState
@@ -256,6 +257,7 @@ def record_registration(registration, *, by, number, registered_on, ip=None):
             proposal, "registration_record", by=by, ip=ip, record=number,
             data={"number": number, "registered_on": registered_on.isoformat()},
         )  # fmt: skip
+        figures_version.bump_on_commit()  # the officers' "registrations to record"
         _notify(locked.pk, "recorded")
     return locked
 
