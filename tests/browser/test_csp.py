@@ -7,6 +7,7 @@ import pytest
 
 from grants import demo, workflow
 from grants.models import Ballot, CallPage, Proposal, ReviewAssignment
+from portal import charts
 from tests.browser.conftest import sign_in
 from transfer import workflow as transfer_workflow
 from transfer.models import Technology
@@ -57,8 +58,10 @@ def test_no_page_of_the_demo_reports_a_csp_violation(page, demo_site):
         csp.visit(base, path)
     # The statistics' bars are drawn (SVG), not dropped with the inline styles they replaced.
     csp.visit(base, "/stats/")
-    bar = page.locator("svg.bar-chart rect").first.bounding_box()
-    assert bar and bar["width"] > 2 and bar["height"] == 12
+    chart = page.locator("svg.chart-svg").first.bounding_box()
+    bar = page.locator("svg.chart-svg rect.chart-bar").first.bounding_box()
+    scale = chart["width"] / charts.VIEW_WIDTH  # the viewBox scales to the column's width
+    assert bar["width"] > 2 and abs(bar["height"] - charts.BAR_HEIGHT * scale) < 0.5
     # Swagger UI renders the API (its one inline script runs by nonce).
     csp.visit(base, "/api/docs/", ready=".opblock")
 
