@@ -21,8 +21,8 @@ from transfer.models import IPStatus, Technology, TransferMode
 
 def technology_list(request):
     sectors = catalogue_sectors()
-    form, technologies, sort = catalogue(request.GET, sectors)
-    for note in form.ignored:
+    filters, technologies, sort = catalogue(request.GET, sectors)
+    for note in filters.notes:
         messages.warning(request, note)
     technologies = technologies.only(
         "title", "summary", "title_en", "summary_en", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
@@ -60,7 +60,7 @@ def technology_list(request):
     # The menu shows what the visitor chose; unchosen (or "relevance", or a value that did not
     # validate) is the first entry, so a search typed next is sorted by relevance.
     chosen = sort if request.GET.get("sort") == sort and sort != "relevance" else ""
-    sorts = [(value, text, value == chosen) for value, text in form.SORTS]
+    sorts = [(value, text, value == chosen) for value, text in filters.SORTS]
     return render(
         request,
         "transfer/technology_list.html",
