@@ -47,8 +47,11 @@ def technology_list(request):
             (str(step), _("up to %(amount)s") % {"amount": vnd(step)}) for step in forms.PRICE_STEPS
         ],
     }
+    # A filter that did not validate is left out; its message is shown by it (and above).
+    errors = {name: list(messages_) for name, messages_ in filters.form.errors.items()}
     menus = [
-        (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]])
+        (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]],
+         errors.get(name, []))
         for name, label, empty in (
             ("sector", _("Sector"), _("All sectors")),
             ("trl_min", _("Readiness at least"), _("Any TRL")),
@@ -65,7 +68,7 @@ def technology_list(request):
         request,
         "transfer/technology_list.html",
         {"page_obj": page, "extra_query": query.urlencode(), "selected": selected,
-         "menus": menus, "sorts": sorts,
+         "menus": menus, "sorts": sorts, "filter_errors": errors,
          "organisation_shown": pickers.shown(request.GET.get("organisation", ""))},
     )  # fmt: skip
 

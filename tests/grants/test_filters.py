@@ -131,5 +131,10 @@ def test_the_queue_leaves_an_invalid_filter_out_with_its_message(client_as, para
     text = response.content.decode()
     assert f"Đã bỏ qua bộ lọc “{label}”" in text
     assert 'value="lua"' in text  # the text typed is kept
+    (name,) = set(params) - {"q"}
+    # the message by the field, the control pointing to it
+    assert re.search(rf'<p class="error-message" id="id_{name}_error">.+?</p>', text), name
+    assert f'aria-describedby="id_{name}_error"' in text
+    assert 'id="id_q_error"' not in text
     assert _page(client, params) == _page(client, kept)  # the other filters still apply
     assert _export(client, params) == _export(client, kept)

@@ -180,6 +180,11 @@ def test_the_page_leaves_an_invalid_filter_out_with_its_message(client, path, pa
     assert f"Đã bỏ qua bộ lọc “{label}”" in text
     if kept:
         assert kept in text
+    if path == "/technologies/":  # by the field too, the control pointing to it
+        error = re.search(r'<p class="error-message" id="id_trl_min_error">(.*?)</p>', text)
+        assert error and "9" in error.group(1)
+        assert 'aria-describedby="id_trl_min_error"' in text
+        assert 'id="id_q_error"' not in text  # a valid filter has no message
     # the other filters still apply
     valid = {key: value for key, value in params.items() if key not in ("trl_min", "sector")}
     if path == "/technologies/":
