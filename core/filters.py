@@ -52,8 +52,3 @@ class ListFilterBackend(DjangoFilterBackend):
         if getattr(view, "action", "list") != "list":
             return queryset
         return super().filter_queryset(request, queryset, view)
-
-    def get_filterset_kwargs(self, request, queryset, view):
-        kwargs = super().get_filterset_kwargs(request, queryset, view)
-        kwargs.update(getattr(view, "filterset_kwargs", lambda: {})())
-        return kwargs
