@@ -205,8 +205,9 @@ def conditional_get(operation, responses):
     }
 
 
-# The lists whose `sector` filter is one of the sectors there are (transfer.filters).
-SECTOR_FILTERED = ("technologies_", "needs_")
+# The operations whose `sector` filter takes only the sectors there are (transfer.filters,
+# portal.stats.StatsFilter).
+SECTOR_FILTERED = ("technologies_", "needs_", "stats_")
 
 
 def sector_slugs():

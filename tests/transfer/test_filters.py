@@ -207,6 +207,8 @@ def test_the_schema_documents_the_filters_and_their_400(client):
         assert "rice" in documented["sector"]["schema"]["enum"]
         assert documented["q"]["schema"]["maxLength"] == 100
         assert "400" in operation["responses"]
+    stats = schema["paths"]["/api/v1/stats/"]["get"]["parameters"]
+    assert "rice" in next(p for p in stats if p["name"] == "sector")["schema"]["enum"]
     trl = {p["name"]: p for p in schema["paths"]["/api/v1/technologies/"]["get"]["parameters"]}[
         "trl_min"
     ]["schema"]
