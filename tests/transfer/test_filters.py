@@ -7,6 +7,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from transfer.models import Technology, TechnologyNeed
 
@@ -213,3 +215,14 @@ def test_the_schema_documents_the_filters_and_their_400(client):
         "trl_min"
     ]["schema"]
     assert (trl["minimum"], trl["maximum"]) == (1, 9)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/needs/", "/api/v1/technologies/", "/needs/", "/technologies/"]
+)
+def test_filtering_costs_no_further_query(client, path, django_assert_num_queries):
+    client.get(path)  # warm the caches (sectors, site)
+    with CaptureQueriesContext(connection) as plain:
+        assert client.get(path).status_code == 200
+    with django_assert_num_queries(len(plain.captured_queries)):
+        assert client.get(path, {"sector": "rice", "q": "lua"}).status_code == 200
