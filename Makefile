@@ -108,7 +108,7 @@ cluster-deps:
 	if [ -n "$$missing" ]; then apt-get install -y -qq $$missing; fi
 
 cluster-test: system-deps cluster-deps $(VENV)/.installed messages
-	scripts/with-postgres $(PY) benchmarks/cluster.py --command "make cluster-test $(CLUSTER_ARGS)" $(CLUSTER_ARGS)
+	scripts/with-postgres $(PY) benchmarks/cluster.py --command 'make cluster-test CLUSTER_ARGS="$(CLUSTER_ARGS)"' $(CLUSTER_ARGS)
 
 # Not a test: how long `seed_demo` takes on a fresh SQLite database, and the site search on it.
 bench-demo: system-deps $(VENV)/.installed messages

@@ -561,21 +561,27 @@ async def follow(http, base, recorder, researcher, proposal):
     recorder.add("dossier page after submit", sent, time.perf_counter() - start, status)
 
 
-async def download_receipt(http, base, recorder, researcher, proposal, outcome):
-    sent = time.time()
-    start = time.perf_counter()
-    status = None
+async def fetch_receipt(http, base, researcher, proposal):
+    """(status, sha256 of the PDF or None): the receipt as `base` serves it to its owner."""
     try:
         async with http.get(
             f"{base}/proposals/{proposal.pk}/receipt.pdf",
             headers={"Cookie": cookie_header(researcher.jar)},
         ) as response:
             body = await response.read()
-            status = response.status
-            if status == 200 and body.startswith(b"%PDF"):
-                outcome["receipt_sha256"] = hashlib.sha256(body).hexdigest()
+            if response.status == 200 and body.startswith(b"%PDF"):
+                return response.status, hashlib.sha256(body).hexdigest()
+            return response.status, None
     except (TimeoutError, aiohttp.ClientError) as error:
-        status = f"error: {type(error).__name__}"
+        return f"error: {type(error).__name__}", None
+
+
+async def download_receipt(http, base, recorder, researcher, proposal, outcome):
+    sent = time.time()
+    start = time.perf_counter()
+    status, sha = await fetch_receipt(http, base, researcher, proposal)
+    if sha:
+        outcome["receipt_sha256"] = sha
     recorder.add("receipt", sent, time.perf_counter() - start, status)
 
 
@@ -688,6 +694,16 @@ async def burst(http, base, people, rows, args, rng, urls):
 # -- the checks ---------------------------------------------------------------------------------
 
 
+def stored_receipts(pks):
+    """{proposal pk: sha256} of the receipt stored for each submitted proposal among `pks`."""
+    stored = {}
+    for key, sha in SignedDocument.objects.filter(kind="receipt", key__in=[
+        f"{pk}/1" for pk in pks
+    ]).values_list("key", "sha256"):  # fmt: skip
+        stored[int(key.split("/")[0])] = sha
+    return stored
+
+
 def verify(call, result, before):
     """What the database says after the scenario, against what the responses said."""
     problems = []
@@ -699,7 +715,7 @@ def verify(call, result, before):
                 problems.append(f"two success answers for proposal {outcome['proposal']}")
             successes[outcome["proposal"]] = outcome
     rows = {p.pk: p for p in Proposal.objects.filter(call=call)}
-    versions, submits, stored = {}, {}, {}
+    versions, submits = {}, {}
     for pk in ProposalVersion.objects.filter(proposal__call=call).values_list(
         "proposal_id", flat=True
     ):
@@ -708,10 +724,7 @@ def verify(call, result, before):
         "proposal_id", flat=True
     ):
         submits[pk] = submits.get(pk, 0) + 1
-    for key, sha in SignedDocument.objects.filter(kind="receipt", key__in=[
-        f"{pk}/1" for pk in rows
-    ]).values_list("key", "sha256"):  # fmt: skip
-        stored[int(key.split("/")[0])] = sha
+    stored = stored_receipts(rows)
     deadline = call.closes_at if result["deadline"] else None
     lost = silent = after_timeout = 0
     for pk, p in rows.items():

@@ -14,7 +14,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 _tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))  # noqa: F405
 MEDIA_ROOT = _tmp / "media"
 PRIVATE_MEDIA_ROOT = _tmp / "private"
-STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
+if not PORTAL_S3_BUCKET:  # noqa: F405 - on S3 (cluster.py), the servers' buckets as they are
+    STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STATIC_ROOT = _tmp / "static"

@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max
 from django.utils import translation
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date
@@ -139,8 +140,8 @@ class CSVRenderer(BaseRenderer):
 
 class ConditionalGet:
     """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body) and
-    a `Last-Modified` (the newest `modified_field` of the rows it shows: the page's rows, already
-    read, so no further query). A GET whose `If-None-Match` names the ETag answers 304 with no
+    a `Last-Modified` (a detail: its row's `modified_field`; a list: the newest `modified_field`
+    of the whole table, so that a row leaving the list moves it too). A GET whose `If-None-Match` names the ETag answers 304 with no
     body; without `If-None-Match`, one whose `If-Modified-Since` is at or after `Last-Modified`
     answers 304 too (RFC 9110: the ETag wins when both are sent)."""
 
@@ -157,13 +158,30 @@ class ConditionalGet:
         self.rows_shown = [shown]
         return shown
 
+    def list_changed_at(self):
+        """A list's date: the newest change of any row of the table, whatever its state. A row
+        that leaves the list (unpublished, archived, moved out of a filter) changed, and so moves
+        it; so do rows of the other pages, which shift. One aggregate query. (A row deleted
+        outright moves nothing: the ETag, a digest of the body, still tells.)"""
+        return self.changed_rows().aggregate(newest=Max(self.modified_field))["newest"]
+
+    def changed_rows(self):
+        """The rows whose changes date a list: every row that is, was or may come into it."""
+        return self.get_queryset().model._default_manager.all()
+
+    def row_changed_at(self, row):
+        return getattr(row, self.modified_field, None)
+
     def last_modified(self):
-        """The newest change among the rows shown, as a POSIX timestamp (whole seconds, as HTTP
-        dates are), or None when no row shows one."""
+        """As a POSIX timestamp (whole seconds, as HTTP dates are), or None when there is none:
+        a detail's own last change; a list's `list_changed_at()`."""
         if self.modified_field is None:
             return None
-        rows = getattr(self, "rows_shown", None) or []
-        moments = [getattr(row, self.modified_field, None) for row in rows]
+        if getattr(self, "action", None) == "list":
+            moments = [self.list_changed_at()]
+        else:
+            rows = getattr(self, "rows_shown", None) or []
+            moments = [self.row_changed_at(row) for row in rows]
         moments = [moment for moment in moments if moment is not None]
         return int(max(moments).timestamp()) if moments else None
 

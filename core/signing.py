@@ -324,8 +324,12 @@ def stored_document(*, kind, key, number, dated, subject, path, render):
         with transaction.atomic():
             document.save()
     except IntegrityError:
-        document.file.delete(save=False)
-        return SignedDocument.objects.get(kind=kind, key=key).read()
+        winner = SignedDocument.objects.get(kind=kind, key=key)
+        # On object storage two first renders can both find the name free and write the same
+        # object (same bytes, same digest): that object is the winner's file, kept.
+        if winner.file.name != document.file.name:
+            document.file.delete(save=False)
+        return winner.read()
     return data
 
 

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.viewsets import ReadOnlyModelViewSet
@@ -93,7 +94,36 @@ class CallViewSet(PublicReadOnly):
     modified_field = "last_published_at"
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": self.now}
+
+    @cached_property
+    def now(self):
+        return timezone.now()
+
+    def row_changed_at(self, call):
+        """A call's answer changes when it is published again and when it opens or closes
+        (its `status` follows the clock): the latest of these that has come."""
+        moments = [call.last_published_at, call.opens_at, call.closes_at]
+        return max((m for m in moments if m is not None and m <= self.now), default=None)
+
+    def list_changed_at(self):
+        """The latest publication of any call, unpublication or deletion (the pages' log), and
+        opening or closing that has come: `?status=open` changes with the clock alone."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import Max, Q
+        from wagtail.models import PageLogEntry
+
+        now = self.now
+        calls = CallPage.objects.aggregate(
+            published=Max("last_published_at"),
+            opened=Max("opens_at", filter=Q(opens_at__lte=now)),
+            closed=Max("closes_at", filter=Q(closes_at__lte=now)),
+        )
+        logged = PageLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(CallPage)
+        ).aggregate(newest=Max("timestamp"))["newest"]
+        moments = [*calls.values(), logged]
+        return max((m for m in moments if m is not None and m <= now), default=None)
 
     def get_queryset(self):
         params = self.filters()
@@ -133,6 +163,10 @@ class FundedProjectViewSet(PublicReadOnly):
 
     serializer_class = FundedProjectSerializer
     filter_class = FundedProjectFilter
+
+    def changed_rows(self):
+        # Decided dossiers only (a decision is never undone): drafts' autosaves do not date it.
+        return Proposal.objects.filter(decided_at__isnull=False)
 
     def get_queryset(self):
         params = self.filters()

@@ -91,9 +91,6 @@ class TechnologyViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
 class NeedViewSet(ConditionalGet, PublicAPIView, ReadOnlyModelViewSet):
     """Published business needs, filtered as on /needs/ (sector, words)."""
 
-    # A need keeps no time of its last change: no Last-Modified (its ETag still answers 304).
-    modified_field = None
-
     serializer_class = NeedSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = NeedFilter

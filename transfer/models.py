@@ -271,6 +271,8 @@ class TechnologyNeed(ConcurrentTransitionMixin, models.Model):
     words = models.TextField(editable=False, blank=True, default="")  # see Technology.words
     matched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = CreatedAtField()
+    # The open data's Last-Modified (core.rest.ConditionalGet): every edit and transition.
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("technology need")

@@ -5,9 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
+from wagtail.models import PageLogEntry
 
-from transfer.models import Technology
+from grants.models import CallPage, Proposal
+from transfer import workflow
+from transfer.models import Technology, TechnologyNeed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +34,85 @@ def test_a_detail_carries_its_rows_last_change(client):
     assert parse_http_date(answer["Last-Modified"]) == int(technology.updated_at.timestamp())
 
 
-def test_a_list_carries_the_newest_change_among_its_rows(client):
+def test_a_list_carries_the_newest_change_of_its_table(client):
     answer = client.get("/api/v1/technologies/?sort=newest")
-    shown = Technology.objects.filter(pk__in=[row["id"] for row in answer.json()["results"]])
-    assert parse_http_date(answer["Last-Modified"]) == newest_shown(shown)
+    assert parse_http_date(answer["Last-Modified"]) == newest_shown(Technology.objects.all())
+    needs = client.get("/api/v1/needs/")
+    assert parse_http_date(needs["Last-Modified"]) == newest_shown(TechnologyNeed.objects.all())
+
+
+def _all_in_the_past(model, field="updated_at"):
+    model.objects.update(**{field: timezone.now() - timedelta(days=3)})
+
+
+def test_a_row_leaving_the_list_moves_its_date(client, user_by_email):
+    """The rows still shown did not change; the list did: no 304 for the old date."""
+    _all_in_the_past(Technology)
+    first = client.get("/api/v1/technologies/")
+    leaving = Technology.objects.get(pk=first.json()["results"][0]["id"])
+    assert (
+        client.get(
+            "/api/v1/technologies/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+        ).status_code
+        == 304
+    )
+    workflow.archive_technology(leaving, by=user_by_email("officer@example.org"), comment="Hết hạn")
+    again = client.get("/api/v1/technologies/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200
+    assert leaving.pk not in [row["id"] for row in again.json()["results"]]
+    assert parse_http_date(again["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+
+
+def test_a_need_edited_moves_its_date(client):
+    _all_in_the_past(TechnologyNeed)
+    need = TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED).first()
+    url = f"/api/v1/needs/{need.pk}/"
+    first = client.get(url)
+    assert parse_http_date(first["Last-Modified"]) == int(
+        TechnologyNeed.objects.get(pk=need.pk).updated_at.timestamp()
+    )
+    need.problem += " Cần gấp."
+    need.save()
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_a_drafts_autosave_does_not_date_the_funded_projects(client):
+    decided = Proposal.objects.filter(decided_at__isnull=False)
+    answer = client.get("/api/v1/funded-projects/")
+    assert parse_http_date(answer["Last-Modified"]) == newest_shown(decided)
+    draft = Proposal.objects.filter(state="draft").first()
+    Proposal.objects.filter(pk=draft.pk).update(updated_at=timezone.now() + timedelta(hours=1))
+    assert client.get("/api/v1/funded-projects/")["Last-Modified"] == answer["Last-Modified"]
+
+
+def test_a_calls_date_follows_the_clock_and_its_publication(client):
+    """`status` is computed from the clock: a call that has just closed changes the answer."""
+    now = timezone.now()
+    _all_in_the_past(CallPage, "last_published_at")
+    PageLogEntry.objects.update(timestamp=now - timedelta(days=3))
+    call = CallPage.objects.live().filter(locale__language_code="vi").order_by("pk").first()
+    CallPage.objects.filter(pk=call.pk).update(closes_at=now - timedelta(seconds=30))
+    detail = client.get(f"/api/v1/calls/{call.pk}/")
+    assert detail.json()["status"] == "closed"
+    assert parse_http_date(detail["Last-Modified"]) == int(
+        (now - timedelta(seconds=30)).timestamp()
+    )
+    listed = client.get("/api/v1/calls/?status=open")
+    assert parse_http_date(listed["Last-Modified"]) == int(
+        (now - timedelta(seconds=30)).timestamp()
+    )
+    # A closing still to come dates nothing yet.
+    CallPage.objects.filter(pk=call.pk).update(closes_at=now + timedelta(days=1))
+    assert parse_http_date(client.get(f"/api/v1/calls/{call.pk}/")["Last-Modified"]) < int(
+        (now - timedelta(days=2)).timestamp()
+    )
+    # Unpublishing a call leaves no publication date behind: the pages' log dates the list.
+    before = client.get("/api/v1/calls/")
+    other = CallPage.objects.live().filter(locale__language_code="vi").order_by("pk").last()
+    other.unpublish()
+    after = client.get("/api/v1/calls/", HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert after.status_code == 200
+    assert other.pk not in [row["id"] for row in after.json()["results"]]
 
 
 def test_if_modified_since_at_the_boundary(client):
