@@ -6,13 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
@@ -20,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from core import roles
-from core.rest import PortalAPIView, checked_id, text_parameter
-from core.text import fold
+from core.filters import ListFilterBackend
+from core.rest import PortalAPIView, checked_id
 from grants import rules, status_feed, workflow
+from grants.filters import ProposalFilter
 from grants.models import Proposal, ProposalState
 
 
@@ -73,39 +68,18 @@ class TransitionSerializer(serializers.Serializer):
     approved_amount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
-class ProposalFilter(serializers.Serializer):
-    state = serializers.ChoiceField(choices=ProposalState.values, required=False)
-    call = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "state",
-                str,
-                enum=ProposalState.values,
-                description="A state of DESIGN.md, e.g. submitted",
-            ),
-            OpenApiParameter("call", text_parameter(40), description="A call code, e.g. AG-NN01"),
-            OpenApiParameter(
-                "q", text_parameter(100), description="Receipt number, title or applicant"
-            ),
-        ]
-    )
-)
 class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
     """Researchers see their own proposals; officers and managers every submitted one.
 
-    Filters: `state`, `call` (call code), `q` (receipt number, title, applicant; diacritics optional).
-    An integration token needs the `workflow` scope.
+    Filters (grants.filters.ProposalFilter): `state`, `call` (call code), `q` (receipt number,
+    title, applicant; diacritics optional). An integration token needs the `workflow` scope.
     """
 
     token_scope = "workflow"
 
     serializer_class = ProposalSerializer
-    filter_class = ProposalFilter
+    filter_backends = [ListFilterBackend]
+    filterset_class = ProposalFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
@@ -116,13 +90,6 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
             proposals = proposals.filter(version__gt=0) | proposals.filter(owner=user)
         else:
             proposals = proposals.filter(owner=user)
-        params = self.filters() if self.action == "list" else {}
-        if params.get("state"):
-            proposals = proposals.filter(state=params["state"])
-        if params.get("call"):
-            proposals = proposals.filter(call__code=params["call"].upper())
-        if params.get("q"):
-            proposals = proposals.filter(search_text__contains=" ".join(fold(params["q"]).split()))
         return proposals.order_by("-updated_at", "-pk")
 
     @extend_schema(

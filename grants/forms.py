@@ -8,18 +8,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import Sector
 from core.fields import AsciiNumbers, IdChoiceField
 from core.text import group_thousands
 from grants.models import (
     BudgetLine,
-    CallPage,
     Proposal,
-    ProposalState,
     ReviewAssignment,
     TeamMember,
 )
-from researchers.pickers import OrganisationField
 
 MAX_LINE_AMOUNT = 100_000_000_000  # 100 billion VND: far above any provincial task
 
@@ -305,44 +301,6 @@ SORTS = {
     "amount": ("-requested_amount", _("Requested amount")),
     "score": ("-aggregate_score", _("Score")),
 }
-
-
-class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    call = IdChoiceField(
-        label=_("Call"),
-        queryset=CallPage.objects.none(),
-        required=False,
-        empty_label=_("All calls"),
-    )
-    state = forms.ChoiceField(label=_("State"), required=False)
-    sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"),
-        to_field_name="slug",
-    )  # fmt: skip
-    # A name (or id) for researchers.pickers: a menu of every organisation would not stay small.
-    organisation = OrganisationField(label=_("Organisation"))
-    todo = forms.ChoiceField(label=_("Work"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[(key, label) for key, (_order, label) in SORTS.items()],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from django.conf import settings
-
-        self.fields["call"].queryset = CallPage.objects.filter(
-            locale__language_code=settings.LANGUAGE_CODE
-        ).order_by("-closes_at")
-        self.fields["state"].choices = [("", _("All states")), *ProposalState.choices]
-        from grants.worklist import todos
-
-        self.fields["todo"].choices = [
-            ("", _("All dossiers")),
-            *((t.key, t.label) for t in todos()),
-        ]
 
 
 # -- the budget appraisal and the council -----------------------------------------------------------

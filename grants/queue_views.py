@@ -124,6 +124,8 @@ def _queue(request):
             "total": sum(counts.values()),
             "export_query": query.urlencode(),
             "selects": _filter_selects(form, request.GET),
+            # A filter that did not validate is left out; its message is shown by it too.
+            "filter_errors": {name: list(errors) for name, errors in form.errors.items()},
             "organisation_shown": pickers.shown(request.GET.get("organisation", "")),
             "todo": worklist.todo(request.GET.get("todo", "")),
         },
@@ -149,6 +151,7 @@ def _filter_selects(form, params):
             {
                 "name": name,
                 "label": field.label,
+                "errors": list(form.errors.get(name, [])) if form.is_bound else [],
                 "options": [(str(value), label, str(value) == current) for value, label in options],
             }
         )

@@ -205,6 +205,11 @@ def conditional_get(operation, responses):
     }
 
 
+# The operations whose `sector` filter takes only the sectors there are (transfer.filters,
+# portal.stats.StatsFilter).
+SECTOR_FILTERED = ("technologies_", "needs_", "stats_")
+
+
 def sector_slugs():
     """The sector slugs there are (none when the schema is written without a database, as
     `manage.py spectacular` may be)."""
@@ -247,10 +252,9 @@ def document_errors(result, generator, request, public):
                 responses[status] = answer
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "sector" and operation["operationId"].startswith(
-                    ("technologies_", "stats_")
+                    SECTOR_FILTERED
                 ):
-                    # The catalogue's and the figures' filters take only the sectors there are
-                    # (cms.Sector).
+                    # The catalogue's and needs' filters take only the sectors there are.
                     slugs = sector_slugs()
                     if slugs:
                         parameter["schema"]["enum"] = ["", *slugs]

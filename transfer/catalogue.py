@@ -2,72 +2,21 @@
 catalogue page, the site search (`portal.search`) and the API; who may see a listing."""
 
 from django.core.cache import cache
-from django.db.models import Case, IntegerField, TextField, Value, When
-from django.db.models.functions import Replace
 
 from cms.models import Sector
 from core import roles
-from core.fields import ignored_filters
-from core.text import fold
-from core.words import has_diacritics, query_syllables, whole_folded
-from researchers import pickers
-from transfer import forms
+from transfer.filters import TechnologyFilter
 from transfer.models import Technology
 
 
 def catalogue(params, sectors=None):
-    """Published technologies filtered by the GET parameters; returns (form, queryset, sort).
+    """Published technologies filtered by the GET parameters (transfer.filters.TechnologyFilter);
+    returns (filterset, queryset, sort). A filter that does not validate is left out, its
+    message in `filterset.notes`.
 
     `sectors`: all sectors when the caller has them already (the page shows them as a menu)."""
-    form = forms.CatalogueFilter(
-        params, sectors=Sector.objects.all() if sectors is None else sectors
-    )
-    technologies = Technology.objects.filter(state=Technology.State.PUBLISHED)
-    data, form.ignored = ignored_filters(form)  # a filter that does not validate is left out
-    typed = query_syllables(data.get("q") or "")[:8]
-    words = [fold(word) for word in typed]
-    if typed:
-        # Every syllable as its whole self in the Vietnamese words (" nấm " is not " nam ").
-        technologies = technologies.annotate(
-            syllables=Replace("words", Value("_"), Value(" "), output_field=TextField())
-        )
-    for word, folded in zip(typed, words, strict=True):
-        # The folded text (with the English version; trigram index on PostgreSQL) finds
-        # "lúa gạo" for "lua gao"; a syllable typed with diacritics must be found with them.
-        technologies = technologies.filter(**whole_folded("search_text", folded))
-        if has_diacritics(word):
-            technologies = technologies.filter(syllables__contains=f" {word} ")
-    if data.get("sector"):
-        technologies = technologies.filter(sector=data["sector"])
-    if data.get("trl_min"):
-        technologies = technologies.filter(trl__gte=data["trl_min"])
-    if data.get("ip"):
-        technologies = technologies.filter(ip_status=data["ip"])
-    if data.get("mode"):
-        technologies = technologies.filter(transfer_modes__icontains=f'"{data["mode"]}"')
-    if data.get("organisation"):
-        technologies = pickers.narrowed(technologies, data["organisation"])
-    if data.get("price_max"):
-        # A budget: listings with an indicative price within it (negotiable ones have none).
-        technologies = technologies.filter(price__lte=data["price_max"])
-    sort = data.get("sort") or ("relevance" if words else "newest")
-    if sort == "trl":
-        technologies = technologies.order_by("-trl", "-published_at", "-pk")
-    elif sort == "relevance" and words:
-        phrase = " ".join(words)
-        technologies = technologies.annotate(
-            relevance=Case(
-                # as typed, diacritics and all, first; then the folded phrase
-                When(syllables__contains=f" {' '.join(typed)} ", then=Value(4)),
-                When(search_text__startswith=phrase, then=Value(3)),
-                When(search_text__contains=phrase, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        ).order_by("-relevance", "-published_at", "-pk")
-    else:
-        technologies = technologies.order_by("-published_at", "-pk")
-    return form, technologies, sort
+    filterset = TechnologyFilter(params, sectors=sectors)
+    return filterset, filterset.qs, filterset.order
 
 
 MENU_KEYS = ("catalogue:sectors",)

@@ -21,8 +21,8 @@ from transfer.models import IPStatus, Technology, TransferMode
 
 def technology_list(request):
     sectors = catalogue_sectors()
-    form, technologies, sort = catalogue(request.GET, sectors)
-    for note in form.ignored:
+    filters, technologies, sort = catalogue(request.GET, sectors)
+    for note in filters.notes:
         messages.warning(request, note)
     technologies = technologies.only(
         "title", "summary", "title_en", "summary_en", "trl", "ip_status", "transfer_modes", "price", "published_at", "state",
@@ -47,8 +47,11 @@ def technology_list(request):
             (str(step), _("up to %(amount)s") % {"amount": vnd(step)}) for step in forms.PRICE_STEPS
         ],
     }
+    # A filter that did not validate is left out; its message is shown by it (and above).
+    errors = {name: list(messages_) for name, messages_ in filters.form.errors.items()}
     menus = [
-        (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]])
+        (name, label, empty, [(value, text, value == selected[name]) for value, text in choices[name]],
+         errors.get(name, []))
         for name, label, empty in (
             ("sector", _("Sector"), _("All sectors")),
             ("trl_min", _("Readiness at least"), _("Any TRL")),
@@ -60,12 +63,12 @@ def technology_list(request):
     # The menu shows what the visitor chose; unchosen (or "relevance", or a value that did not
     # validate) is the first entry, so a search typed next is sorted by relevance.
     chosen = sort if request.GET.get("sort") == sort and sort != "relevance" else ""
-    sorts = [(value, text, value == chosen) for value, text in form.SORTS]
+    sorts = [(value, text, value == chosen) for value, text in filters.SORTS]
     return render(
         request,
         "transfer/technology_list.html",
         {"page_obj": page, "extra_query": query.urlencode(), "selected": selected,
-         "menus": menus, "sorts": sorts,
+         "menus": menus, "sorts": sorts, "filter_errors": errors,
          "organisation_shown": pickers.shown(request.GET.get("organisation", ""))},
     )  # fmt: skip
 

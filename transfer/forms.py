@@ -5,11 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import MAX_ID, AsciiIntegerField, AsciiNumbers, IdChoiceField
+from core.fields import AsciiIntegerField, AsciiNumbers, IdChoiceField
 from grants.forms import VNDField
-from researchers.pickers import OrganisationField
 from transfer.models import (
-    IPStatus,
     Technology,
     TechnologyFile,
     TechnologyNeed,
@@ -132,46 +130,6 @@ class TermsForm(forms.Form):
 
 # Budgets a small business can pick from ("up to"), in VND.
 PRICE_STEPS = (50_000_000, 100_000_000, 300_000_000, 500_000_000, 1_000_000_000)
-
-
-class CatalogueFilter(forms.Form):
-    # The menu's first entry sorts by relevance when there is a search, by date when there is
-    # none: a visitor who opens the catalogue, then types words, gets the best matches first
-    # (a menu that had kept "Newest" would have sorted them by date). "relevance" stays valid
-    # for links made before.
-    SORTS = [
-        ("", _("Best match")),
-        ("newest", _("Newest")),
-        ("trl", _("Readiness (TRL)")),
-    ]
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
-    trl_min = AsciiIntegerField(
-        label=_("Readiness at least"), required=False, min_value=1, max_value=9
-    )
-    ip = forms.ChoiceField(
-        label=_("Intellectual property"),
-        required=False,
-        choices=[("", "")] + list(IPStatus.choices),
-    )
-    mode = forms.ChoiceField(
-        label=_("Transfer mode"), required=False, choices=[("", "")] + list(TransferMode.choices)
-    )
-    # An owner's id (links, the API) or name (the page's picker): researchers.pickers.
-    organisation = OrganisationField(label=_("Owner"))
-    price_max = AsciiIntegerField(label=_("Budget"), required=False, min_value=1, max_value=MAX_ID)
-    sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=[*SORTS, ("relevance", _("Relevance"))]
-    )
-
-    def __init__(self, *args, sectors, **kwargs):
-        """`sectors`: the sectors already loaded for the page's menu (validated against them)."""
-        super().__init__(*args, **kwargs)
-        self.sectors = {sector.slug: sector for sector in sectors}
-        self.fields["sector"].choices = [("", "")] + [(slug, slug) for slug in self.sectors]
-
-    def clean_sector(self):
-        return self.sectors.get(self.cleaned_data["sector"])
 
 
 class NeedForm(AsciiNumbers, forms.ModelForm):

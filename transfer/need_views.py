@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import roles
-from core.words import query_syllables, search_filter
 from transfer import forms, matching, workflow
 from transfer.catalogue import catalogue_sectors
+from transfer.filters import NeedFilter
 
 
 def need_list(request):
@@ -21,17 +21,15 @@ def need_list(request):
     from transfer.models import TechnologyNeed
 
     sectors = catalogue_sectors()
-    sector = next((s for s in sectors if s.slug == request.GET.get("sector")), None)
-    needs = (
-        TechnologyNeed.objects.filter(state=TechnologyNeed.State.PUBLISHED)
-        .select_related("sector", "organisation")
-        .order_by("-created_at", "-pk")
+    # By sector and words (the site search's "all needs" link), as /api/v1/needs/ filters.
+    filters = NeedFilter(
+        request.GET,
+        TechnologyNeed.objects.select_related("sector", "organisation"),
+        sectors=sectors,
     )
-    if sector:
-        needs = needs.filter(sector=sector)
-    typed = query_syllables(request.GET.get("q", ""))[:8]
-    if typed:  # the site search's "all needs" link
-        needs = search_filter(needs, typed).order_by("-relevance", "-created_at", "-pk")
+    for note in filters.notes:
+        messages.warning(request, note)
+    sector, needs = filters.sector_chosen, filters.qs
     page = Paginator(needs, 10).get_page(request.GET.get("page"))
     shown = matching.shown_for_needs(list(page), limit=3)
     rows = [{"need": need, "matches": shown[need.pk]} for need in page]
