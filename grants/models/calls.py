@@ -195,6 +195,10 @@ class CallPage(RoutablePageMixin, PortalPage):
         context.update(
             results=results,
             results_published=min((p.decided_at for p in results), default=None),
+            # One query each (the page showed a query per template's document, and its
+            # sectors twice).
+            call_templates=list(self.templates.select_related("document")),
+            call_sectors=list(self.sectors.all()),
         )
         return context
 
