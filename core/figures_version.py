@@ -43,6 +43,29 @@ def bump():
         logger.warning("figures version not bumped", exc_info=True)
 
 
+def cached(name, compute, *, timeout, fresh=None):
+    """`compute()` from the cache under `name` and the current generation, for at most `timeout`
+    seconds (and while `fresh(copy)`, if given, holds); computed and stored when there is no
+    such copy. The cache unreachable, computed each time."""
+    version = current()
+    if not version:
+        return compute()
+    key = f"{name}:v{version}"
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache backend's own errors (Redis away)
+        logger.warning("cached figures unreadable: %s", name, exc_info=True)
+        return compute()
+    if found is not None and (fresh is None or fresh(found)):
+        return found
+    found = compute()
+    try:
+        cache.set(key, found, timeout)
+    except Exception:
+        logger.warning("figures not cached: %s", name, exc_info=True)
+    return found
+
+
 def bump_on_commit():
     """Bump once the current transaction commits (at once outside of one)."""
     transaction.on_commit(bump)

@@ -6,9 +6,7 @@ queue (`grants.worklist`), so a count and the rows its link shows are one defini
 """
 
 import datetime
-import logging
 
-from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,6 @@ from grants.models import Ballot, Proposal, ProposalState, ReviewAssignment
 
 S = ProposalState
 Status = ReviewAssignment.Status
-logger = logging.getLogger(__name__)
 LIMIT = 25  # rows a list shows (one more is read, so the page can say there are more)
 
 
@@ -122,23 +119,13 @@ def cached_officer_counts(now=None):
     The counts are the same for every officer and carry no text, so the key holds neither a
     user nor a language. The cache unreachable, they are computed each time."""
     now = now or timezone.now()
-    version = figures_version.current()
-    if not version:
-        return officer_counts(now)
-    key = f"{CACHE_PREFIX}:{version}"
-    try:
-        found = cache.get(key)
-    except Exception:  # the cache backend's own errors (Redis away)
-        logger.warning("cached officer counts unreadable", exc_info=True)
-        found = None
-    if found and found["at"] <= now < found["until"]:
-        return found["counts"]
-    counts = officer_counts(now)
-    try:
-        cache.set(key, {"at": now, "until": _valid_until(now), "counts": counts}, CACHE_SECONDS)
-    except Exception:
-        logger.warning("officer counts not cached", exc_info=True)
-    return counts
+    found = figures_version.cached(
+        CACHE_PREFIX,
+        lambda: {"at": now, "until": _valid_until(now), "counts": officer_counts(now)},
+        timeout=CACHE_SECONDS,
+        fresh=lambda copy: copy["at"] <= now < copy["until"],
+    )
+    return found["counts"]
 
 
 def officer_work(now=None, *, cached=False):

@@ -9,11 +9,8 @@ the same dictionary from the cache, under a key that carries `core.figures_versi
 so that any committed state change (`core.transitions.fire` bumps it) forgets every cached copy.
 """
 
-import logging
-
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -28,7 +25,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # with the clock alone.
 CACHE_SECONDS = 300
 TRL_LEVELS = range(1, 10)
-logger = logging.getLogger(__name__)
 ENDED = ("completed", "transferred", "terminated")
 ACCEPTED = ("completed", "transferred")
 
@@ -273,26 +269,11 @@ def figures(year=None, sector=None, now=None):
     }
 
 
-def cache_key(year, sector, version):
-    return f"stats:figures:v{version}:{year or '-'}:{sector or '-'}"
-
-
 def cached_figures(year=None, sector=None):
     """`figures(year, sector)`, from the cache while no transition has changed a figure (and for
     at most CACHE_SECONDS). The cache unreachable, the figures are computed each time."""
-    version = figures_version.current()
-    if not version:
-        return figures(year, sector)
-    key = cache_key(year, sector, version)
-    try:
-        found = cache.get(key)
-    except Exception:  # the cache backend's own errors (Redis away)
-        logger.warning("cached figures unreadable", exc_info=True)
-        return figures(year, sector)
-    if found is None:
-        found = figures(year, sector)
-        try:
-            cache.set(key, found, CACHE_SECONDS)
-        except Exception:
-            logger.warning("figures not cached", exc_info=True)
-    return found
+    return figures_version.cached(
+        f"stats:figures:{year or '-'}:{sector or '-'}",
+        lambda: figures(year, sector),
+        timeout=CACHE_SECONDS,
+    )
