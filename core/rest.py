@@ -141,9 +141,10 @@ class CSVRenderer(BaseRenderer):
 class ConditionalGet:
     """Mixin for the public read views: a 200 to GET carries an `ETag` (a digest of its body) and
     a `Last-Modified` (a detail: its row's `modified_field`; a list: the newest `modified_field`
-    of the whole table, so that a row leaving the list moves it too). A GET whose `If-None-Match` names the ETag answers 304 with no
-    body; without `If-None-Match`, one whose `If-Modified-Since` is at or after `Last-Modified`
-    answers 304 too (RFC 9110: the ETag wins when both are sent)."""
+    of the whole table, so that a row leaving the list moves it too). A GET whose
+    `If-None-Match` names the ETag answers 304 with no body; without `If-None-Match`, one whose
+    `If-Modified-Since` is at or after `Last-Modified` answers 304 too (RFC 9110: the ETag wins
+    when both are sent)."""
 
     modified_field = "updated_at"
     renderer_classes = [JSONRenderer, CSVRenderer]
