@@ -300,14 +300,46 @@ def stored_document(*, kind, key, number, dated, subject, path, render):
     """The stored bytes of the portal's document (kind, key), else `render()` now, stored and
     registered — the receipt, which needs no signature, is kept this way. The file is written
     under its own digest before the row that names it is committed, so a reader never sees a
-    half-written file; of two first renders at once the unique constraint keeps one (the loser
-    deletes its file and serves the winner's bytes), so every download is byte-identical."""
+    half-written file. On PostgreSQL a first render holds a lock on (kind, key): a second
+    first request (the worker's e-mail and the researcher's download, the moment a dossier is
+    submitted) waits for it and serves the stored bytes instead of rendering them again. Where
+    there is no such lock the unique constraint keeps one of two renders (the loser deletes its
+    file and serves the winner's bytes), so every download is byte-identical."""
     from core.models import SignedDocument
 
     key = str(key)
     existing = SignedDocument.objects.filter(kind=kind, key=key).first()
     if existing is not None:
         return existing.read()
+    with transaction.atomic():
+        if _lock_first_render(kind, key):
+            existing = SignedDocument.objects.filter(kind=kind, key=key).first()
+            if existing is not None:  # rendered while this request waited for the lock
+                return existing.read()
+        return _render_and_store(kind, key, number, dated, subject, path, render)
+
+
+# pg_advisory_xact_lock(namespace, hashtext(kind:key)): the namespace keeps these locks apart
+# from any other advisory lock on the database; a hash collision only makes two renders wait.
+_RENDER_LOCK_NAMESPACE = 570_001
+
+
+def _lock_first_render(kind, key):
+    """Take the transaction's lock on (kind, key) where the database has one (PostgreSQL)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [_RENDER_LOCK_NAMESPACE, f"{kind}:{key}"],
+        )
+    return True
+
+
+def _render_and_store(kind, key, number, dated, subject, path, render):
+    from core.models import SignedDocument
+
     data = render()
     digest = hashlib.sha256(data).hexdigest()
     document = SignedDocument(

@@ -112,3 +112,68 @@ def test_two_first_downloads_at_once_store_one_receipt_and_serve_the_same_bytes(
     assert [n for n in os.listdir(folder) if n.startswith(stored.sha256)] == [
         stored.file.name.rsplit("/", 1)[1]
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_render_under_way_makes_the_others_wait_and_render_nothing(seeded):
+    # The worker's e-mail and the researcher's download ask for the same new receipt at once:
+    # one renders, the others wait on its lock and serve the stored bytes (one render's CPU).
+    import threading
+    import time
+
+    from core.signing import stored_document
+    from tests.concurrency import run_together
+
+    renders = []
+    lock = threading.Lock()
+
+    def render():
+        with lock:
+            renders.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for every other thread to arrive while this one renders
+        return b"%PDF-1.7 one render " + str(len(renders)).encode()
+
+    def ask():
+        return stored_document(
+            kind="receipt",
+            key="lock-test/1",
+            number="01/BN",
+            dated=timezone.localdate(),
+            subject="Biên nhận",
+            path="/proposals/0/receipt.pdf",
+            render=render,
+        )
+
+    results = run_together(*[ask for _ in range(4)])
+    assert [kind for kind, _value in results] == ["ok"] * 4, results
+    assert len(renders) == 1
+    assert {value for _kind, value in results} == {b"%PDF-1.7 one render 1"}
+    assert SignedDocument.objects.filter(kind="receipt", key="lock-test/1").count() == 1
+
+
+def test_a_render_that_lost_to_another_deletes_its_own_file_and_serves_the_winners():
+    # Without the database's lock (SQLite) two first renders can both store: the row's unique
+    # constraint keeps the first, the second deletes its file. Here the other request finishes
+    # while this one renders (a nested call, so no thread is needed on either database).
+    from core.signing import stored_document
+
+    def ask(render):
+        return stored_document(
+            kind="receipt", key="race/1", number="02/BN", dated=timezone.localdate(),
+            subject="Biên nhận", path="/proposals/0/receipt.pdf", render=render,
+        )  # fmt: skip
+
+    def render_while_another_stores():
+        ask(lambda: b"%PDF-1.7 the winner")
+        return b"%PDF-1.7 the loser"
+
+    assert ask(render_while_another_stores) == b"%PDF-1.7 the winner"
+    stored = SignedDocument.objects.get(kind="receipt", key="race/1")
+    assert stored.read() == b"%PDF-1.7 the winner"
+    import hashlib
+    import os
+
+    folder = os.path.dirname(stored.file.storage.path(stored.file.name))
+    loser = hashlib.sha256(b"%PDF-1.7 the loser").hexdigest()
+    assert not [name for name in os.listdir(folder) if name.startswith(loser)]
