@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from wagtail.search import index
 
 from cms.models import PortalPage, Sector
 from core import roles
+from core.page_cache import keep_until
 
 CALL_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 # A selection council has 7 to 9 members (Circular 20/2023/TT-BKHCN, art. 8); the call chooses.
@@ -57,6 +59,7 @@ class CallIndexPage(PortalPage):
         now = timezone.now()
         for call in calls:
             grouped[call.status(now)].append(call)
+            keep_until(request, call.next_change(now))  # a cached list shows no stale status
         # Open calls closing soonest first; upcoming soonest first; closed most recent first.
         grouped[CallStatus.OPEN].sort(key=lambda c: c.closes_at)
         grouped[CallStatus.UPCOMING].sort(key=lambda c: c.opens_at)
@@ -189,6 +192,7 @@ class CallPage(RoutablePageMixin, PortalPage):
         from grants.selectors import funded_tasks
 
         context = super().get_context(request, *args, **kwargs)
+        keep_until(request, self.next_change())  # a cached page never says "open" once closed
         results = list(
             funded_tasks().filter(call=canonical_call(self)).order_by("rank", "decided_at", "pk")
         )
@@ -227,6 +231,18 @@ class CallPage(RoutablePageMixin, PortalPage):
     @property
     def is_open(self):
         return self.status() == CallStatus.OPEN
+
+    def next_change(self, now=None):
+        """The next instant what the call's page says turns false: it opens, its days-left
+        line moves on at midnight in Vietnam, it closes. None once closed."""
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return self.opens_at
+        if now < self.closes_at:
+            tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+            midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+            return min(self.closes_at, midnight)
+        return None
 
     def days_left(self, now=None):
         """Whole calendar days until the deadline, counted in the province's time zone."""

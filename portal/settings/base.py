@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session's: a hit reads no session, no user, no row (docs/operations.md → Caching).
+    "core.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -273,6 +275,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous visitors' public pages are kept this many seconds in the shared cache
+# (core.page_cache); 0 turns it off. Off by default, so that a page is always fresh while
+# developing and in the tests; production sets 15.
+PORTAL_PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "0"))
 # The portal's own limits per client address (core.http.rate_limited): (requests, seconds).
 # `api_anonymous`: the JSON API for callers not signed in (core.rest.AnonymousRateLimit).
 PORTAL_RATE_LIMITS = {

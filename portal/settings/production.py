@@ -19,6 +19,10 @@ if not REDIS_URL:
         "sessions and rate limits through Redis (docs/operations.md → Redis)."
     )
 
+# Public pages for anonymous visitors, 15 s in the shared cache (core.page_cache): the call page
+# and the catalogue are rendered once per 15 s the night a call closes, not once per visitor.
+PORTAL_PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "15"))
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

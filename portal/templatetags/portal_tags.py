@@ -31,13 +31,19 @@ def billions(amount):
     return f"{value.replace('.', ',')} tỷ đồng"
 
 
-@register.simple_tag
-def open_calls_for_home(limit=3):
+@register.simple_tag(takes_context=True)
+def open_calls_for_home(context, limit=3):
     from wagtail.models import Locale
 
+    from core.page_cache import keep_until
     from grants.selectors import open_calls
 
-    return list(open_calls(locale=Locale.get_active())[:limit])
+    calls = list(open_calls(locale=Locale.get_active())[:limit])
+    request = context.get("request")
+    if request is not None:
+        for call in calls:  # a cached home page drops a call the moment it closes
+            keep_until(request, call.next_change())
+    return calls
 
 
 @register.simple_tag
