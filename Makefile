@@ -38,7 +38,8 @@ system-deps:
 
 # Tests need Debian's Chromium (Playwright cannot download browsers here), PostgreSQL 15,
 # clamd (tests/security/test_uploads.py starts its own, with its own signature, no network), and
-# nginx, openssl and systemd-analyze (tests/portal/test_deploy.py checks the deploy/ files).
+# nginx, openssl and systemd-analyze (tests/portal/test_deploy.py checks the deploy/ files), and
+# haproxy (tests/portal/test_load_balancer.py runs deploy/haproxy/portal.cfg.template).
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -46,6 +47,7 @@ browser-deps:
 	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	[ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
+	[ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
