@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -87,12 +88,24 @@ TEXT_FIELDS = (
     "expected_products", "application_plan",
 )  # fmt: skip
 RECEIPT = re.compile(r"\b(AG-LT[AB]\d+-\d{4}-(\d{4,}))\b")
-# Public reads: catalogue searches that have hits, and call pages (filled in after seeding).
+# Public reads: catalogue searches that have hits — varied, as visitors' are: each of the
+# catalogue's things alone, with a quality and with a place (benchmarks/catalogue.py writes the
+# titles from the same words), 210 addresses, most of them not in the page cache when asked —,
+# and call pages, a few hot addresses (filled in after seeding), half the reads.
 SEARCHES = [
-    "/technologies/?q=gi%E1%BB%91ng+l%C3%BAa",  # giống lúa
-    "/technologies/?q=c%C3%A1+tra",  # cá tra
-    "/technologies/?q=xo%C3%A0i",  # xoài
+    "/technologies/?q=" + quote_plus(query)
+    for thing in catalogue.THINGS
+    for query in [thing]
+    + [f"{thing} {quality}" for quality in catalogue.QUALITIES]
+    + [f"{thing} {place}" for place in catalogue.PLACES[:6]]
 ]
+
+
+def call_reads(calls):
+    """Call page addresses weighted so that they make about half of `SEARCHES + call_reads`."""
+    return [url for url in calls for _ in range(max(1, len(SEARCHES) // 5))]
+
+
 TARGETS = {
     "last minute": {"submit": 1000, "receipt": 1000, "public read": 300},
     "burst": {"submit max": 10000, "public read": 1000},
@@ -435,10 +448,10 @@ class CpuMeter:
 
 class Recorder:
     def __init__(self):
-        self.samples = {}  # kind -> list of (start, seconds, status)
+        self.samples = {}  # kind -> list of (start, seconds, status, answered from the page cache)
 
-    def add(self, kind, start, seconds, status):
-        self.samples.setdefault(kind, []).append((start, seconds, status))
+    def add(self, kind, start, seconds, status, cached=False):
+        self.samples.setdefault(kind, []).append((start, seconds, status, cached))
 
 
 def percentile(values, share):
@@ -592,12 +605,13 @@ async def read(http, base, recorder, url):
         async with http.get(base + url) as response:
             body = await response.text()
             status = response.status
+            cached = response.headers.get("X-Page-Cache") == "hit"
             if status == 200 and "?q=" in url and 'class="card-title"' not in body:
                 status = "200 without hits"  # the searches are chosen to have hits
     except (TimeoutError, aiohttp.ClientError) as error:
-        status = f"error: {type(error).__name__}"
+        status, cached = f"error: {type(error).__name__}", False
     kind = "public read: catalogue search" if "?q=" in url else "public read: call page"
-    recorder.add(kind, sent, time.perf_counter() - start, status)
+    recorder.add(kind, sent, time.perf_counter() - start, status, cached)
 
 
 async def readers(http, base, recorder, urls, rate, until, rng):
@@ -847,6 +861,7 @@ def stats(recorder, window=None):
             "errors": len(errors),
             "server_errors": len(server_errors),
             "statuses": statuses,
+            "cached": sum(1 for s in samples if s[3]),
         }
     return table
 
@@ -886,6 +901,27 @@ def cpu_line(cpu, table):
     )
 
 
+def cache_line(table):
+    parts = [
+        f"{label} {table[kind]['cached']} of {table[kind]['count']}"
+        for kind, label in (
+            ("public read: call page", "call pages"),
+            ("public read: catalogue search", "catalogue searches"),
+        )
+        if kind in table
+    ]
+    return (
+        "Public reads answered from the page cache (`X-Page-Cache: hit`, "
+        f"PUBLIC_PAGE_CACHE_SECONDS={settings_cache_seconds()}): "
+        + (", ".join(parts) or "none")
+        + "."
+    )
+
+
+def settings_cache_seconds():
+    return os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "15 (production default)")
+
+
 def print_cpu(cpu, table):
     print("  " + cpu_line(cpu, table))
 
@@ -912,6 +948,8 @@ def scenario_lines(name, result, table, checks, loads, drained, cpu):
         else "Worker: e-mails still queued 120 s after the last answer",
         "",
         cpu_line(cpu, table),
+        "",
+        cache_line(table),
         "",
         "| request | count | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | answers |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -987,7 +1025,7 @@ async def run_server(args, server, env, logdir, users, rng, urls, index):
     rows_b = drafts(call_b, users[: min(args.burst, count)])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    urls = urls + [call_a.url, call_b.url]
+    urls = urls + call_reads([call_a.url, call_b.url])
     before_a, before_b = texts(call_a), texts(call_b)
     report = {"server": server, "scenarios": []}
     with Portal(args, server, env, logdir) as portal:
@@ -1159,9 +1197,9 @@ def run_all(args, servers, env, users, rng, command, started_load):
     collectstatic(env)
     logdir = Path(settings.MEDIA_ROOT).parent / "logs"
     logdir.mkdir(exist_ok=True)
-    urls = SEARCHES + [
-        c.url for c in CallPage.objects.live().filter(locale__language_code="vi")[:3]
-    ]
+    urls = SEARCHES + call_reads(
+        [c.url for c in CallPage.objects.live().filter(locale__language_code="vi")[:3]]
+    )
     reports = []
     for index, server in enumerate(servers, start=1):
         print(f"-- {server['spec']}", flush=True)
