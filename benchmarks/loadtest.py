@@ -277,14 +277,18 @@ def collectstatic(env):
 
 
 def parse_spec(spec):
-    """`sync:5`, `gthread:3x8`, optionally `:pool10` (psycopg pool size per process)."""
+    """`sync:5`, `gthread:3x8`, optionally `:pool10` (psycopg pool size per process) and
+    `:reads2` (a second gunicorn of 2 sync workers that answers the anonymous public reads, as
+    nginx routes requests without a session cookie to it: docs/operations.md)."""
     parts = spec.split(":")
     model, counts = parts[0], parts[1]
     workers, _x, threads = counts.partition("x")
-    pool = 0
+    pool = reads = 0
     for extra in parts[2:]:
         if extra.startswith("pool"):
             pool = int(extra[4:])
+        elif extra.startswith("reads"):
+            reads = int(extra[5:])
     if model not in ("sync", "gthread"):
         raise SystemExit(f"unknown worker model in {spec!r}: sync or gthread")
     return {
@@ -293,6 +297,7 @@ def parse_spec(spec):
         "workers": int(workers),
         "threads": int(threads or (1 if model == "sync" else 4)),
         "pool": pool,
+        "reads": reads,
     }
 
 
@@ -302,6 +307,9 @@ class Portal:
     def __init__(self, args, server, env, logdir):
         self.args, self.server, self.env, self.logdir = args, server, dict(env), logdir
         self.processes = []
+        # Where the anonymous readers go: the public pool's port when there is one.
+        port = args.port + 1 if server["reads"] else args.port
+        self.read_base = f"http://127.0.0.1:{port}"
 
     def __enter__(self):
         env = self.env
@@ -315,6 +323,14 @@ class Portal:
         if self.server["model"] == "gthread":
             command += ["--threads", str(self.server["threads"])]
         self._start("gunicorn", command, env)
+        if self.server["reads"]:
+            self._start(
+                "gunicorn-reads",
+                [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{self.args.port + 1}",
+                 "--workers", str(self.server["reads"]), "--worker-class", "sync",
+                 "--timeout", "60", "--backlog", "2048"],
+                env,
+            )  # fmt: skip
         # The worker renders receipts and builds e-mails: it yields the CPU to the web workers
         # (docs/operations.md), so that pages are not slowed by background work.
         self._start(
@@ -343,11 +359,10 @@ class Portal:
                 if process.poll() is not None:
                     raise SystemExit(f"{name} stopped at start: see {self.logdir}/{name}.log")
             try:
-                with urllib.request.urlopen(  # noqa: S310 - loopback only
-                    f"http://127.0.0.1:{self.args.port}/healthz", timeout=5
-                ) as response:
-                    if response.status == 200:
-                        return
+                for base in {f"http://127.0.0.1:{self.args.port}", self.read_base}:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310 - loopback only
+                        assert response.status == 200
+                return
             except OSError:
                 time.sleep(0.3)
         raise SystemExit(f"the portal did not answer /healthz within 60 s: see {self.logdir}")
@@ -419,7 +434,7 @@ class CpuMeter:
     def _now(self):
         web, worker, parents = [], [], set()
         for name, process, _log in self.portal.processes:
-            if name == "gunicorn":
+            if name.startswith("gunicorn"):
                 web += [process.pid, *_children(process.pid)]
                 parents.add(process.pid)
             else:
@@ -602,7 +617,8 @@ async def read(http, base, recorder, url):
     sent = time.time()
     start = time.perf_counter()
     try:
-        async with http.get(base + url) as response:
+        # An absolute address is the public pool's (Portal.read_base), a path the portal's.
+        async with http.get(url if url.startswith("http") else base + url) as response:
             body = await response.text()
             status = response.status
             cached = response.headers.get("X-Page-Cache") == "hit"
@@ -1030,6 +1046,8 @@ async def run_server(args, server, env, logdir, users, rng, urls, index):
     report = {"server": server, "scenarios": []}
     with Portal(args, server, env, logdir) as portal:
         people = await sign_in(users[: count + late], base)
+        if portal.read_base != base:
+            urls = [portal.read_base + url for url in urls]
         connector = aiohttp.TCPConnector(limit=0, force_close=False)
         timeout = aiohttp.ClientTimeout(total=60)  # gunicorn's own --timeout
         async with aiohttp.ClientSession(
@@ -1100,7 +1118,12 @@ def write(args, reports, command, started_load):
             if s["pool"]
             else ", no pool (CONN_MAX_AGE 60)"
         )
-        server_lines += [f"### `{s['spec']}`: {model}{pool}", ""]
+        reads = (
+            f"; anonymous public reads on a second gunicorn of {s['reads']} sync workers"
+            if s["reads"]
+            else ""
+        )
+        server_lines += [f"### `{s['spec']}`: {model}{pool}{reads}", ""]
         base = report["baseline"].get("public read")
         if base:
             server_lines += [
@@ -1153,7 +1176,7 @@ def main():
     parser.add_argument(
         "--workers",
         default="sync:5",
-        help="server models to try, comma-separated: sync:N, gthread:NxT, with :poolP",
+        help="server models to try, comma-separated: sync:N, gthread:NxT, with :poolP, :readsR",
     )
     parser.add_argument(
         "--think",
