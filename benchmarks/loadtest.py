@@ -1175,7 +1175,7 @@ def main():
     parser.add_argument("--baseline", type=int, default=10, help="seconds of reads alone")
     parser.add_argument(
         "--workers",
-        default="sync:5",
+        default="sync:5:reads2",
         help="server models to try, comma-separated: sync:N, gthread:NxT, with :poolP, :readsR",
     )
     parser.add_argument(

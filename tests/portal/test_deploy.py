@@ -29,7 +29,7 @@ needs_nginx = pytest.mark.skipif(
     NGINX is None or not shutil.which("openssl"),
     reason="nginx and openssl not installed (apt-get install nginx)",
 )
-APP_PORT, HTTP_PORT, HTTPS_PORT = 8640, 8642, 8643  # this suite's port range: 8640-8649
+APP_PORT, PUBLIC_PORT, HTTP_PORT, HTTPS_PORT = 8640, 8641, 8642, 8643  # range: 8640-8649
 
 
 def production_env(**extra):
@@ -115,14 +115,23 @@ class Echo(http.server.BaseHTTPRequestHandler):
         remaining = length
         while remaining:
             remaining -= len(self.rfile.read(min(remaining, 1 << 20)))
-        body = json.dumps({"headers": dict(self.headers), "length": length, "path": self.path})
+        body = json.dumps(
+            {"headers": dict(self.headers), "length": length, "path": self.path, "pool": self.pool}
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body.encode())
 
-    do_GET = do_POST = answer
+    do_GET = do_POST = do_HEAD = answer
+    pool = "app"
+
+
+class PublicEcho(Echo):
+    """Stands in for the visitors' pool (portal-web-public)."""
+
+    pool = "public"
 
     def log_message(self, *args):
         pass
@@ -147,6 +156,8 @@ def nginx_site(tmp_path):
         ("/var/www/acme", tmp_path / "acme"),
         ("/var/log/nginx/", f"{tmp_path}/"),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP_PORT};"),
+        ("server 127.0.0.1:8001;", f"server 127.0.0.1:{PUBLIC_PORT};"),
+        ("server 127.0.0.1:8000 backup;", f"server 127.0.0.1:{APP_PORT} backup;"),
         ("listen 80;", f"listen 127.0.0.1:{HTTP_PORT};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{HTTPS_PORT} ssl http2;"),
     ):
@@ -183,11 +194,17 @@ def test_nginx_accepts_the_example(tmp_path):
     assert "test is successful" in done.stderr
 
 
+served_site_servers = {}  # tmp_path -> the visitors' pool's server, which a test may stop
+
+
 @pytest.fixture
 def served_site(tmp_path):
     main, _cert = nginx_site(tmp_path)
     app = http.server.ThreadingHTTPServer(("127.0.0.1", APP_PORT), Echo)
     threading.Thread(target=app.serve_forever, daemon=True).start()
+    public = http.server.ThreadingHTTPServer(("127.0.0.1", PUBLIC_PORT), PublicEcho)
+    threading.Thread(target=public.serve_forever, daemon=True).start()
+    served_site_servers[tmp_path] = public
     server = subprocess.Popen(nginx(main, "-g", "daemon off;"), stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20
@@ -205,6 +222,10 @@ def served_site(tmp_path):
         server.wait(timeout=20)
         app.shutdown()
         app.server_close()
+        public = served_site_servers.pop(tmp_path)
+        if public.socket.fileno() != -1:
+            public.shutdown()
+            public.server_close()
 
 
 def request(method, path, *, body=None, headers=None, tls=True):
@@ -272,3 +293,22 @@ def test_nginx_in_front_of_the_app_as_the_settings_expect(served_site):
     assert response.status == 200 and json.loads(data)["length"] == cap + 512 * 1024
     response, _ = request("POST", "/proposals/1/", body=b"x" * (cap + 2 * 1024 * 1024))
     assert response.status == 413
+
+
+@needs_nginx
+def test_visitors_reads_go_to_their_own_pool_and_the_main_one_stands_in(served_site):
+    def pool(method, **headers):
+        response, data = request(method, "/technologies/?q=l%C3%BAa", headers=headers)
+        assert response.status == 200
+        return json.loads(data)["pool"] if data else response.getheader("Content-Type")
+
+    assert pool("GET") == "public"
+    assert pool("GET", Cookie="csrftoken=abc; django_language=en") == "public"
+    assert pool("GET", Cookie="csrftoken=abc; sessionid=s3ss10n") == "app"  # signed in
+    assert pool("POST") == "app"  # a form sent, even by a visitor
+    assert request("HEAD", "/technologies/")[0].status == 200
+    # The visitors' pool stopped: the main pool answers them, with no error.
+    public = served_site_servers[served_site]
+    public.shutdown()
+    public.server_close()
+    assert pool("GET") == "app"
