@@ -4,6 +4,7 @@ Fonts are the repository's own Liberation Serif 2 (metric-compatible with Times 
 with the Vietnamese glyphs Liberation 1.x lacks): nothing is looked up on the system.
 """
 
+import atexit
 import threading
 
 from django.conf import settings
@@ -36,6 +37,9 @@ def _font_config():
     config = getattr(_fonts, "config", None)
     if config is None:
         config = _fonts.config = FontConfiguration()
+        # Dropped before the interpreter tears its modules down: its __del__ (which removes
+        # its temporary font folder) would fail then, with a traceback in the worker's log.
+        atexit.register(_fonts.__dict__.pop, "config", None)
     return config
 
 
