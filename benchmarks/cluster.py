@@ -586,7 +586,17 @@ async def run(args, users, env, processes, logdir, rng, urls):
                            await session_valid(http, base_a, session_b)]  # fmt: skip
         if not all(sessions_before):
             problems.append(f"sessions opened on A / B valid on the other: {sessions_before}")
-        result = await rush(args, processes, people, rows, urls + [call.url], rng, http, base, cron)
+        result = await rush(
+            args,
+            processes,
+            people,
+            rows,
+            urls + loadtest.call_reads([call.url]),
+            rng,
+            http,
+            base,
+            cron,
+        )
         drained = await drain(since, 150)
         await cron.stop()
         retry_problems, for_verify = check_retries(result)
