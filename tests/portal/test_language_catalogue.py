@@ -229,6 +229,34 @@ def test_the_english_footer_gives_the_office_hours_in_english(client):
 
 
 @pytest.mark.django_db
+def test_the_english_header_names_the_parent_body_in_english(client):
+    """The top line of every page said "UBND TỈNH AN GIANG" under /en/ too."""
+    english = page_text(client.get("/en/"))
+    assert "People's Committee of An Giang Province" in english
+    assert "UBND" not in english
+    assert "UBND TỈNH AN GIANG" in page_text(client.get("/"))
+
+
+@pytest.mark.parametrize(
+    ("written", "english"),
+    [
+        ("UBND TỈNH AN GIANG", "People's Committee of An Giang Province"),
+        ("Ủy ban nhân dân tỉnh Kiên Giang", "People's Committee of Kiên Giang Province"),
+        ("UBND thành phố Cần Thơ", "Cần Thơ City People's Committee"),
+        ("Bộ Khoa học và Công nghệ", "Bộ Khoa học và Công nghệ"),  # not a People's Committee
+    ],
+)
+def test_the_parent_body_reads_in_english_only_when_it_is_a_people_s_committee(written, english):
+    from cms.models import SiteSettings
+
+    site = SiteSettings(parent_body=written)
+    with translation.override("en"):
+        assert site.parent_body_label == english
+    with translation.override("vi"):
+        assert site.parent_body_label == written
+
+
+@pytest.mark.django_db
 def test_match_lines_read_naturally_in_both_languages():
     from transfer.matching import explain
 
