@@ -288,6 +288,33 @@ def test_english_pages_give_calls_and_deals_their_english_titles(client, user_by
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        ("officer@example.org", "/proposals/"),  # the queue's call menu
+        ("officer@example.org", "/dashboard/"),  # the money table by call
+        (None, "/funded/"),  # the funded list's call menu
+        ("officer@example.org", "/proposals/calls/{call}/results/"),
+        ("researcher@example.org", "/proposals/{funded}/"),  # the timeline's "call opened"
+    ],
+)
+def test_english_pages_name_every_call_by_its_english_title(client, user_by_email, email, path):
+    """Under /en/ these showed the calls' Vietnamese titles though each has an English page."""
+    from grants.models import CallPage
+
+    if email:
+        client.force_login(user_by_email(email))
+    funded = Proposal.objects.filter(owner__email="researcher@example.org", state="funded").first()
+    path = path.format(call=funded.call_id, funded=funded.pk)
+    vietnamese = [c.title for c in CallPage.objects.filter(locale__language_code="vi")]
+    english = [c.title for c in CallPage.objects.filter(locale__language_code="en")]
+    english_page, vietnamese_page = page_text(client.get(f"/en{path}")), page_text(client.get(path))
+    assert not [title for title in vietnamese if title in english_page]
+    assert [title for title in english if title in english_page]
+    assert [title for title in vietnamese if title in vietnamese_page]
+
+
+@pytest.mark.django_db
 def test_the_need_form_names_the_sector_in_vietnamese(client, user_by_email):
     client.force_login(user_by_email("business@example.org"))
     text = page_text(client.get("/needs/"))
