@@ -28,7 +28,7 @@ class ProposalFilter(PortalFilterSet):
         forms.ChoiceField, label=_("State"), choices=[("", ""), *ProposalState.choices],
         field_name="state",
         schema={"type": "string", "enum": ["", *ProposalState.values]},
-        description="A state of DESIGN.md, e.g. submitted",
+        description="A proposal state (the list above), e.g. submitted",
     )  # fmt: skip
     call = FieldFilter(
         forms.CharField, label=_("Call"), max_length=40, method="by_call_code",
