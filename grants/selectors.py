@@ -34,13 +34,17 @@ def call_titles(codes=None):
 
 
 def proposals_of(user):
-    """An applicant's dossiers, those waiting for them first (returned, then drafts)."""
+    """An applicant's dossiers, those waiting for them first (returned, drafts, a contract to
+    sign, a task to report on, a result to list), then those waiting for the Department (the
+    check, the council, the decision), the closed ones last (the dashboard shows the first few)."""
     from grants.models import Proposal
+    from grants.models.proposals import FINAL_STATES
 
+    order = ("returned", "draft", "funded", "in_progress", "completed")
     waiting = Case(
-        When(state="returned", then=Value(0)),
-        When(state="draft", then=Value(1)),
-        default=Value(2),
+        *(When(state=state, then=Value(rank)) for rank, state in enumerate(order)),
+        When(state__in=FINAL_STATES, then=Value(len(order) + 1)),
+        default=Value(len(order)),  # submitted, eligible, under review, reviewed
         output_field=IntegerField(),
     )
     return (
