@@ -8,6 +8,9 @@ MANAGE := $(PY) manage.py
 PORT ?= 8000
 PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 export PORTAL_BASE_URL
+# The demo shows the portal's own error pages (404, 500 …), as people see them; `make run DEBUG=1`
+# brings back Django's debug pages with their tracebacks.
+DEBUG ?= 0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: cluster-test cluster-deps run test test-fast lint check system-deps browser-deps messages bench bench-demo loadtest clean help
@@ -69,7 +72,7 @@ db.sqlite3: $(VENV)/.installed
 run: system-deps $(VENV)/.installed messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$(DEBUG) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -71,6 +73,13 @@ class Sector(models.Model):
         if translation.get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
+
+
+# "UBND tỉnh An Giang", "Ủy ban nhân dân thành phố Cần Thơ": a provincial People's Committee.
+_PEOPLES_COMMITTEE = re.compile(
+    r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?P<kind>tỉnh|thành phố)\s+(?P<place>.+)$",
+    re.IGNORECASE,
+)
 
 
 @register_setting(icon="site")
@@ -147,6 +156,22 @@ class SiteSettings(BaseSiteSetting):
         if translation.get_language() == "en":
             return self.department_name_en
         return self.department_name
+
+    @property
+    def parent_body_label(self):
+        """The parent body for the header's top line: as written on the Vietnamese site; on the
+        English one, "UBND tỉnh An Giang" (the customary form) reads "People's Committee of An
+        Giang Province". A name written otherwise is shown as written."""
+        text = self.parent_body or ""
+        if translation.get_language() != "en":
+            return text
+        match = _PEOPLES_COMMITTEE.match(text.strip())
+        if not match:
+            return text
+        place = match.group("place").title()
+        if match.group("kind").casefold() == "thành phố":
+            return f"{place} City People's Committee"
+        return f"People's Committee of {place} Province"
 
     @property
     def portal_label(self):

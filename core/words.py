@@ -25,6 +25,7 @@ FIXED = [
     "nhỏ giọt", "vệ tinh", "mã QR", "hợp tác xã", "nông sản", "cây ăn trái", "trái cây",
     "sấy lạnh", "lúa gạo", "truy xuất", "nguồn gốc", "máy bay không người lái", "gieo sạ",
     "chịu mặn", "thủy sản", "nông hộ", "vắc-xin", "phân bón", "bùn đáy", "Nam Mỹ",
+    "Ba Màu", "Cát Hòa Lộc", "Núi Cấm",  # the province's mango varieties and its avocado
 ]  # fmt: skip
 
 # Words that say nothing about a technology or a need, in folded form (so that they drop out

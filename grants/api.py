@@ -102,7 +102,8 @@ class ProposalViewSet(PortalAPIView, ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request, pk=None, name=None):
-        """Fire a transition (DESIGN.md's table) as the signed-in user."""
+        """Fire one of the proposal's workflow transitions (submit, screen, decide, …) as the
+        signed-in user; refused unless their role and the proposal's state allow it."""
         proposal = get_object_or_404(Proposal.objects.select_related("call"), pk=checked_id(pk))
         if not rules.can_view(proposal, request.user):
             raise PermissionDenied

@@ -106,6 +106,23 @@ def unbroken(text):
     return WHOLE_WORDS.sub(lambda m: "\u00a0".join(g for g in m.groups() if g), text or "")
 
 
+# The Department's customary positions, for the English courtesy versions ("Sở" optional).
+POSITIONS_EN = {
+    "giám đốc": "Director",
+    "phó giám đốc": "Deputy Director",
+    "chánh văn phòng": "Chief of Office",
+    "trưởng phòng quản lý khoa học": "Head of the Science Management Division",
+}
+
+
+def position_in_english(position):
+    """A signer's position as the profile writes it (in Vietnamese), in English when it is one
+    of the Department's customary positions; any other is shown as written."""
+    key = " ".join((position or "").split()).casefold()
+    key = key.removesuffix(" sở").strip()
+    return POSITIONS_EN.get(key, position)
+
+
 def _site():
     from cms.models import SiteSettings
 
@@ -149,6 +166,7 @@ def decision_context(proposal, language="vi"):
         document_title="Quyết định",
     )
     if language == "en":
+        context["signer_position"] = position_in_english(context["signer_position"])
         context["document_title"] = "Decision"
         context["document_summary"] = (
             "Approving the host organisation, the principal investigator and the budget of a "

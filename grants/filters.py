@@ -15,6 +15,7 @@ from core.text import fold
 from grants import worklist
 from grants.forms import SORTS
 from grants.models import CallPage, ProposalState
+from grants.selectors import call_titles
 from researchers import pickers
 from researchers.pickers import OrganisationField
 
@@ -27,7 +28,7 @@ class ProposalFilter(PortalFilterSet):
         forms.ChoiceField, label=_("State"), choices=[("", ""), *ProposalState.choices],
         field_name="state",
         schema={"type": "string", "enum": ["", *ProposalState.values]},
-        description="A state of DESIGN.md, e.g. submitted",
+        description="A proposal state (the list above), e.g. submitted",
     )  # fmt: skip
     call = FieldFilter(
         forms.CharField, label=_("Call"), max_length=40, method="by_call_code",
@@ -74,6 +75,8 @@ class QueueFilter(ProposalFilter):
         fields["call"].queryset = CallPage.objects.filter(
             locale__language_code=settings.LANGUAGE_CODE
         ).order_by("-closes_at")
+        titles = call_titles()  # under /en/, the calls' English titles
+        fields["call"].label_from_instance = lambda c: f"{c.code} · {titles.get(c.code, c.title)}"
         fields["state"].choices = [("", _("All states")), *ProposalState.choices]
         fields["todo"].choices = [
             ("", _("All dossiers")),

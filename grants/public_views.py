@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Sector
-from grants.selectors import funded_tasks
+from grants.selectors import call_titles, funded_tasks
 
 ON_OFFER = {"invalid_choice": _("Choose one of the values in the list.")}
 
@@ -26,8 +26,9 @@ class FundedFilter(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         calls = tasks.order_by().values_list("call__code", "call__title").distinct()
+        titles = call_titles(code for code, _title in calls)  # English under /en/
         self.fields["call"].choices = everything + sorted(
-            (code, f"{code} · {title}") for code, title in calls
+            (code, f"{code} · {titles.get(code, title)}") for code, title in calls
         )
         used = set(tasks.order_by().values_list("sector_id", flat=True))
         self.fields["sector"].choices = everything + [

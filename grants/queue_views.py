@@ -136,7 +136,7 @@ def _filter_selects(form, params):
     """The queue's filter menus as plain (value, label) lists: cheaper than widget templates."""
     fields = form.fields
     menus = [
-        ("call", fields["call"], [(c.pk, f"{c.code} · {c.title}") for c in fields["call"].queryset.only("code", "title")]),
+        ("call", fields["call"], [(c.pk, fields["call"].label_from_instance(c)) for c in fields["call"].queryset.only("code", "title")]),
         ("sector", fields["sector"], [(s.slug, s.label) for s in fields["sector"].queryset]),
         ("todo", fields["todo"], [(key, str(label)) for key, label in fields["todo"].choices]),
         ("sort", fields["sort"], [(key, str(label)) for key, label in fields["sort"].choices]),

@@ -13,14 +13,38 @@ def open_calls(*, locale=None, now=None):
     return calls.order_by("closes_at").prefetch_related("sectors")
 
 
-def proposals_of(user):
-    """An applicant's dossiers, those waiting for them first (returned, then drafts)."""
-    from grants.models import Proposal
+def call_titles(codes=None):
+    """{call code: its title in the language being read}: the English page's title under /en/
+    where the call has one, the Vietnamese title otherwise (a call's translations share its
+    code). One query."""
+    from django.conf import settings
+    from django.utils import translation
 
+    calls = CallPage.objects.all()
+    if codes is not None:
+        calls = calls.filter(code__in=set(codes))
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    titles, own = {}, {}
+    for code, title, lang in calls.values_list("code", "title", "locale__language_code"):
+        if lang == settings.LANGUAGE_CODE:
+            titles.setdefault(code, title)
+        if lang == language:
+            own[code] = title
+    return {**titles, **own}
+
+
+def proposals_of(user):
+    """An applicant's dossiers, those waiting for them first (returned, drafts, a contract to
+    sign, a task to report on, a result to list), then those waiting for the Department (the
+    check, the council, the decision), the closed ones last (the dashboard shows the first few)."""
+    from grants.models import Proposal
+    from grants.models.proposals import FINAL_STATES
+
+    order = ("returned", "draft", "funded", "in_progress", "completed")
     waiting = Case(
-        When(state="returned", then=Value(0)),
-        When(state="draft", then=Value(1)),
-        default=Value(2),
+        *(When(state=state, then=Value(rank)) for rank, state in enumerate(order)),
+        When(state__in=FINAL_STATES, then=Value(len(order) + 1)),
+        default=Value(len(order)),  # submitted, eligible, under review, reviewed
         output_field=IntegerField(),
     )
     return (

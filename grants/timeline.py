@@ -194,7 +194,7 @@ MILESTONES = {
 
 def _call(proposal, reader):
     """The call the proposal answered, from its opening (the call page is public)."""
-    call = proposal.call
+    call = proposal.call.localized  # the English call page under /en/, where there is one
     url = call.url if reader is not None else None
     return Item(
         at=call.opens_at,

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -122,10 +124,19 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG or getattr(settings, "PORTAL_SERVE_MEDIA", False):
+    # Public uploads (CMS images) from Django itself: under DEBUG, and under `make run`, which
+    # serves the demo without DEBUG (its error pages are the portal's). Production: nginx.
+    from django.views.static import serve
 
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+    urlpatterns = [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+        *urlpatterns,
+    ]
 
 # The portal's error pages (portal/errors.py): in its layout and language, JSON under /api/.
 # allauth's rate limits look up `handler429` here too (allauth.core.internal.ratelimit).

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grants.models import FUNDED_STATES, Proposal, ProposalState
 from projects.models import (
@@ -235,12 +235,17 @@ def _committed_by_call_and_year():
     )
     from grants.models import CallPage
 
-    calls = {
-        row["pk"]: row
-        for row in CallPage.objects.filter(pk__in={cell["call"] for cell in cells}).values(
-            "pk", "code", "title"
-        )
+    # The calls and their translations in one query: under /en/, a call's English title.
+    signed = CallPage.objects.filter(pk__in={cell["call"] for cell in cells})
+    pages = CallPage.objects.filter(translation_key__in=signed.values("translation_key")).values(
+        "pk", "code", "title", "translation_key", "locale__language_code"
+    )
+    pages = list(pages)
+    language = translation.get_language()
+    own = {
+        p["translation_key"]: p["title"] for p in pages if p["locale__language_code"] == language
     }
+    calls = {p["pk"]: {**p, "title": own.get(p["translation_key"], p["title"])} for p in pages}
     for cell in cells:
         call = calls.get(cell.pop("call"), {})
         cell["code"], cell["title"] = call.get("code"), call.get("title")

@@ -69,6 +69,35 @@ def test_the_signature_block_is_never_alone_on_its_page(language):
         above = text[signed[0]].split(label)[0]
         above = re.sub(r"\b\d+/\d+\b", "", above).strip()
         assert len(above) > 40, (proposal.pk, language, text[signed[0]][:200])
+        # ...and that text is the decision's last article, not the courtesy note alone.
+        last_article = {"vi": "Điều 3.", "en": "Article 3."}[language]
+        assert last_article in above, (proposal.pk, language, above[:200])
+
+
+def test_the_english_decision_gives_the_signer_s_position_in_english():
+    proposal = Proposal.objects.exclude(decision_number="").order_by("pk").first()
+    position = documents.decision_context(proposal, "vi")["signer_position"]
+    assert position.casefold().startswith(("phó giám đốc", "giám đốc"))
+    text = flat(" ".join(pages(documents.decision_pdf(proposal, language="en"))))
+    block = text.split("To:")[-1].upper()
+    assert "FOR THE DIRECTOR" in block
+    assert ("DEPUTY DIRECTOR" if position.casefold().startswith("phó") else "DIRECTOR") in block
+    assert "GIÁM ĐỐC" not in block
+
+
+@pytest.mark.parametrize(
+    ("written", "english"),
+    [
+        ("Phó Giám đốc Sở", "Deputy Director"),
+        ("phó giám đốc", "Deputy Director"),
+        ("Giám đốc", "Director"),
+        ("Giám đốc Sở", "Director"),
+        ("Nghiên cứu viên", "Nghiên cứu viên"),  # not a position of the Department's: as written
+        ("", ""),
+    ],
+)
+def test_positions_read_in_english_only_when_customary(written, english):
+    assert documents.position_in_english(written) == english
 
 
 def test_the_issuer_and_the_signer_are_not_cut_inside_a_word():
@@ -111,3 +140,21 @@ def test_the_minutes_have_an_english_courtesy_version(client_as):
     assert "BIÊN BẢN" in vietnamese and "Courtesy" not in vietnamese
     owner = client_as(proposal.owner.email)
     assert owner.get(f"/en/proposals/{proposal.pk}/minutes.pdf").status_code == 403
+
+
+def test_the_english_minutes_end_with_the_conclusion_beside_the_signatures(client_as):
+    """The conclusion ended with the outcome's stored value ("passed"), and the signatures
+    stood on a second page under the courtesy note alone."""
+    from django.utils import translation
+
+    client = client_as("officer@example.org")
+    for proposal in Proposal.objects.exclude(aggregate_score=None).order_by("pk"):
+        text = [flat(t) for t in pages(client.get(f"/en/proposals/{proposal.pk}/minutes.pdf"))]
+        chair = next(t for t in text if "CHAIR OF THE COUNCIL" in t)
+        assert "Conclusion:" in chair, (proposal.pk, text)
+        with translation.override("en"):
+            outcome = proposal.get_review_outcome_display()
+        conclusion = " ".join(text).split("Conclusion:")[1].split("Courtesy")[0]
+        assert flat(outcome) in conclusion
+        if proposal.review_outcome and proposal.review_outcome != outcome:
+            assert f" {proposal.review_outcome} " not in f" {conclusion} "

@@ -101,3 +101,14 @@ def test_officers_are_pointed_to_listings_waiting_for_moderation(
         '<a href="/technologies/moderation/" id="work-moderate"><span class="stat-number">0</span> Công nghệ chờ kiểm duyệt</a>'
         in html
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "shown"),
+    [("", "Vai trò của bạn: Quản trị hệ thống"), ("/en", "Your roles: System administrator")],
+)
+def test_the_administrator_is_not_told_they_have_no_role(client_as, prefix, shown):
+    page = client_as("admin@example.org").get(f"{prefix}/dashboard/").content.decode()
+    assert shown in page
+    assert "chưa có vai trò" not in page and "no role yet" not in page

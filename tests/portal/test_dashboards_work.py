@@ -351,3 +351,23 @@ def test_a_member_on_many_councils_sees_the_soonest_due_cut_in_the_database(user
     titles = {row["title"] for row in work["invitations"]}
     assert f"Hội đồng thứ {extra - 1:02d}" in titles  # due soonest
     assert "Hội đồng thứ 00" not in titles  # due last, beyond the cut
+
+
+@pytest.mark.django_db
+def test_the_researchers_dossiers_put_their_own_work_first_and_closed_ones_last(client_as):
+    """The dashboard's five dossiers showed a transferred and a terminated one (nothing to do)
+    above the contract to sign, and left out the two waiting for the council."""
+    from grants.models.proposals import FINAL_STATES
+    from grants.selectors import proposals_of
+
+    client = client_as("researcher@example.org")
+    researcher = client.get("/dashboard/").wsgi_request.user
+    states = list(proposals_of(researcher).values_list("state", flat=True))
+    assert {"draft", "funded", "in_progress", "eligible", "transferred"} <= set(states)
+    closed = [i for i, state in enumerate(states) if state in FINAL_STATES]
+    open_ = [i for i, state in enumerate(states) if state not in FINAL_STATES]
+    assert max(open_) < min(closed), states
+    assert states.index("funded") < states.index("eligible"), states
+    assert states.index("in_progress") < states.index("eligible"), states
+    shown = [row["state"] for row in client.get("/dashboard/").context["my_proposals"]]
+    assert not set(shown) & set(FINAL_STATES), shown

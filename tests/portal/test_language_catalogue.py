@@ -229,6 +229,34 @@ def test_the_english_footer_gives_the_office_hours_in_english(client):
 
 
 @pytest.mark.django_db
+def test_the_english_header_names_the_parent_body_in_english(client):
+    """The top line of every page said "UBND TỈNH AN GIANG" under /en/ too."""
+    english = page_text(client.get("/en/"))
+    assert "People's Committee of An Giang Province" in english
+    assert "UBND" not in english
+    assert "UBND TỈNH AN GIANG" in page_text(client.get("/"))
+
+
+@pytest.mark.parametrize(
+    ("written", "english"),
+    [
+        ("UBND TỈNH AN GIANG", "People's Committee of An Giang Province"),
+        ("Ủy ban nhân dân tỉnh Kiên Giang", "People's Committee of Kiên Giang Province"),
+        ("UBND thành phố Cần Thơ", "Cần Thơ City People's Committee"),
+        ("Bộ Khoa học và Công nghệ", "Bộ Khoa học và Công nghệ"),  # not a People's Committee
+    ],
+)
+def test_the_parent_body_reads_in_english_only_when_it_is_a_people_s_committee(written, english):
+    from cms.models import SiteSettings
+
+    site = SiteSettings(parent_body=written)
+    with translation.override("en"):
+        assert site.parent_body_label == english
+    with translation.override("vi"):
+        assert site.parent_body_label == written
+
+
+@pytest.mark.django_db
 def test_match_lines_read_naturally_in_both_languages():
     from transfer.matching import explain
 
@@ -257,6 +285,33 @@ def test_english_pages_give_calls_and_deals_their_english_titles(client, user_by
     english_call = proposal.call.get_translations().filter(locale__language_code="en").first()
     assert english_call is not None
     assert english_call.title in page_text(client.get(f"/en/proposals/{proposal.pk}/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        ("officer@example.org", "/proposals/"),  # the queue's call menu
+        ("officer@example.org", "/dashboard/"),  # the money table by call
+        (None, "/funded/"),  # the funded list's call menu
+        ("officer@example.org", "/proposals/calls/{call}/results/"),
+        ("researcher@example.org", "/proposals/{funded}/"),  # the timeline's "call opened"
+    ],
+)
+def test_english_pages_name_every_call_by_its_english_title(client, user_by_email, email, path):
+    """Under /en/ these showed the calls' Vietnamese titles though each has an English page."""
+    from grants.models import CallPage
+
+    if email:
+        client.force_login(user_by_email(email))
+    funded = Proposal.objects.filter(owner__email="researcher@example.org", state="funded").first()
+    path = path.format(call=funded.call_id, funded=funded.pk)
+    vietnamese = [c.title for c in CallPage.objects.filter(locale__language_code="vi")]
+    english = [c.title for c in CallPage.objects.filter(locale__language_code="en")]
+    english_page, vietnamese_page = page_text(client.get(f"/en{path}")), page_text(client.get(path))
+    assert not [title for title in vietnamese if title in english_page]
+    assert [title for title in english if title in english_page]
+    assert [title for title in vietnamese if title in vietnamese_page]
 
 
 @pytest.mark.django_db

@@ -124,3 +124,19 @@ def test_an_exact_phrase_ranks_above_a_folded_one_and_accents_are_optional(clien
     assert "Chuỗi lúa gạo thử" in titles(client.get("/technologies/", {"q": "lua gao"}))
     assert "Chuỗi lúa gạo thử" in titles(client.get("/technologies/", {"q": "lúa gạo"}))
     assert "Chuỗi lúa gạo thử" not in titles(client.get("/technologies/", {"q": "lúa gáo"}))
+
+
+def test_the_province_s_variety_names_stay_whole():
+    """ "xoài Ba Màu" was cut into "Ba" and "Màu": a need to keep mangoes longer matched the Ba Màu
+    flowering technology on "màu" (colour) and showed "màu" as a shared keyword."""
+    from transfer.models import TechnologyNeed
+
+    words = [w.lower() for w in segment("Xoài Ba Màu, xoài Cát Hòa Lộc và bơ Núi Cấm xuất khẩu")]
+    for name in ("ba màu", "cát hòa lộc", "núi cấm"):
+        assert any(name in word for word in words), (name, words)
+        assert not set(name.split()) & set(words), (name, words)
+    need = TechnologyNeed.objects.get(title="Kéo dài thời gian bảo quản xoài xuất khẩu")
+    flowering = [m for m in matching.technologies_for(need, limit=10) if "Ba Màu" in m.item.title]
+    assert flowering  # still a candidate, on "xoài"
+    for match in flowering:
+        assert "màu" not in [k.lower() for k in match.keywords], match.keywords
