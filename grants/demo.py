@@ -129,6 +129,8 @@ SCENARIO = (
     ("AG-CBNS25", "researcher4", "Chế biến bột chuối xanh giàu tinh bột kháng từ chuối già Nam Mỹ loại 2", "in_progress"),
     ("AG-CBNS25", "researcher5", "Sấy khô cá lóc một nắng đạt chuẩn OCOP bằng nhà sấy năng lượng mặt trời", "in_progress"),
     ("AG-CBNS25", "researcher2", "Bảo quản lúa giống bằng bao kín khí cho hợp tác xã vùng Tứ giác Long Xuyên", "in_progress"),
+    # Reviewed and appraised: the funding decision waits for the manager.
+    ("AG-NNTM25", "researcher5", "Bón phân đạm theo bảng so màu lá lúa cho cánh đồng lớn Châu Thành", "appraised"),
 )  # fmt: skip
 
 
@@ -192,6 +194,14 @@ DETAILS = {
         "methods": "Nội dung 1: Thiết kế cảm biến. Nội dung 2: Lắp đặt 20 trạm. Nội dung 3: Xây dựng ứng dụng cảnh báo.",
         "products": "20 trạm cảm biến độ mặn; 01 ứng dụng cảnh báo qua Zalo; 01 quy trình vận hành cống theo cảnh báo",
         "application": "Chuyển giao cho Công ty TNHH MTV Khai thác thủy lợi và UBND các xã ven biển."},
+    "Bón phân đạm theo bảng so màu lá lúa cho cánh đồng lớn Châu Thành": {
+        "sector": "rice",
+        "abstract": "Hướng dẫn nông dân 150 ha lúa ở Châu Thành bón đạm theo bảng so màu lá thay cho bón theo lịch, ghi chép lượng phân, sâu bệnh và năng suất từng thửa trong hai vụ.",
+        "objectives": "Giảm 20% lượng phân đạm và 15% chi phí phân bón, năng suất bằng hoặc cao hơn ruộng bón theo lịch.",
+        "keywords": "bảng so màu lá, phân đạm, bón phân hợp lý, cánh đồng lớn",
+        "rationale": "Nông dân bón thừa đạm làm tăng sâu bệnh, đổ ngã và chi phí; khuyến cáo giảm đạm chưa có số liệu tại chỗ.",
+        "methods": "Nội dung 1: Chọn 60 hộ và ruộng đối chứng. Nội dung 2: Tập huấn dùng bảng so màu lá. Nội dung 3: Theo dõi, phân tích hiệu quả hai vụ.",
+        "products": "01 mô hình 150 ha bón đạm theo bảng so màu lá; 01 quy trình bón phân cho giống OM18 và Đài Thơm 8; 60 nông dân nòng cốt được tập huấn"},
     "Mô hình tưới ướt khô xen kẽ giảm phát thải trên lúa": {
         "sector": "rice",
         "abstract": "Áp dụng tưới ướt khô xen kẽ trên 200 ha lúa, đo phát thải khí mê-tan và lượng nước tưới để làm cơ sở bán tín chỉ các-bon cho hợp tác xã.",
@@ -475,6 +485,8 @@ def seed_proposals(*, people, stdout=None, after_funding=None):
                 today=appraisal_day,
             )
         proposal.refresh_from_db()
+        if target == "appraised":
+            continue
         with workflow.clock(day + 4 * step):
             proposal = workflow.fund(
                 proposal, by=manager, approved_amount=proposal.appraised_amount

@@ -66,7 +66,8 @@ def test_a_rejected_proposal_of_the_same_call_and_undecided_ones_are_never_liste
         assert (proposal.title in text) is listed, proposal.state
         assert (proposal.title in listing) is listed, proposal.state
     assert Proposal.objects.filter(call=call, state="rejected").exists()
-    assert Proposal.objects.filter(call=call, state__in=["under_review", "reviewed"]).count() == 2
+    # under review; reviewed; reviewed and appraised, its decision waiting for the manager
+    assert Proposal.objects.filter(call=call, state__in=["under_review", "reviewed"]).count() == 3
 
 
 def test_a_call_without_a_decision_shows_no_results(client):
