@@ -6,13 +6,15 @@ What each reader sees: a published listing is public, so every reader gets its p
 the business's and the owner's affair (DESIGN.md; its page is for the two parties and the
 Department's officers): they see the business, the value, the deal's page and its signed
 agreement; anyone else who may read the proposal (a manager, a council member) only that a
-transfer of the results was completed. Two queries whatever the number of listings or deals.
+transfer of the results was completed. Two queries whatever the number of listings or deals,
+none before the task is funded.
 """
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from core.text import vnd
+from grants.models import FUNDED_STATES
 from grants.timeline import Item, actor_name, link, links
 from transfer.models import CatalogueEntry, DealEntry, Technology, TransferDeal
 
@@ -69,7 +71,12 @@ def _deal_links(deal, reader):
 
 
 def market_steps(proposal, reader=None):
-    """The proposal's listings (when published) and completed deals, oldest first."""
+    """The proposal's listings (when published) and completed deals, oldest first. A listing
+    names only a task the Department funded (`TechnologyForm` offers those under contract and
+    after), so the page of a dossier still being submitted or reviewed — most of them, on the
+    night a call closes — asks nothing of the catalogue."""
+    if proposal.state not in FUNDED_STATES:
+        return []
     items = []
     for technology in _listings(proposal):
         items.append(

@@ -297,3 +297,45 @@ def test_the_page_costs_the_same_for_a_short_and_a_long_path(
     assert len(steps(page(client, running))) == before + 8
     with django_assert_max_num_queries(few):
         assert client.get(running.get_absolute_url()).status_code == 200
+
+
+# -- the market's steps are read only for a task the Department funded ----------------------------
+
+
+def market_queries(client, url):
+    """The statements of the page that read the catalogue or its deals."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if "transfer_technology" in q["sql"] or "transfer_transferdeal" in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("state", ["submitted", "reviewed"])
+def test_a_dossier_before_funding_asks_nothing_of_the_catalogue(state, client_as):
+    """The night a call closes, every dossier page is one of a submitted proposal: its
+    timeline reads no listing and no deal (a result is listed only from a funded task).
+    `reviewed` is the state just before the decision to fund."""
+    proposal = Proposal.objects.filter(state=state).order_by("pk").first()
+    for who in (proposal.owner.email, "officer@example.org"):
+        assert market_queries(client_as(who), proposal.get_absolute_url()) == []
+
+
+def test_a_funded_task_shows_its_listing_on_its_timeline(researcher, officer, client_as):
+    """`funded`, the first state a result may name its task in: the listing is read and shown."""
+    proposal = Proposal.objects.filter(state="funded").order_by("pk").first()
+    technology = Technology.objects.create(
+        title=LISTING, sector=Technology.objects.first().sector,
+        summary="Kéo dài thời gian bảo quản xoài thêm 12 ngày.", trl=6,
+        transfer_modes=["licence"], owner=proposal.owner,
+        organisation=proposal.owner.profile.organisation, source_proposal=proposal,
+    )  # fmt: skip
+    technology = transfer_workflow.submit_technology(technology, by=proposal.owner)
+    transfer_workflow.publish_technology(technology, by=officer, checklist=CHECKLIST)
+    client = client_as(proposal.owner.email)
+    assert market_queries(client, proposal.get_absolute_url()) != []
+    found = steps(page(client, proposal))
+    assert reverse("technology_detail", args=[technology.pk]) in hrefs(found, "listing", LISTING)
