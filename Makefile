@@ -104,7 +104,7 @@ bench: system-deps browser-deps $(VENV)/.installed messages
 #   make loadtest LOADTEST_ARGS="--researchers 30 --proposals 500 --burst 30 --duration 20"
 LOADTEST_ARGS ?=
 loadtest: system-deps $(VENV)/.installed messages
-	scripts/with-postgres $(PY) benchmarks/loadtest.py --command "make loadtest $(LOADTEST_ARGS)" $(LOADTEST_ARGS)
+	scripts/with-postgres $(PY) benchmarks/loadtest.py --command 'make loadtest$(if $(LOADTEST_ARGS), LOADTEST_ARGS="$(LOADTEST_ARGS)")' $(LOADTEST_ARGS)
 
 # Not a test: the rush through haproxy to two app servers, one SIGKILLed mid-way (benchmarks/cluster.py).
 #   make cluster-test CLUSTER_ARGS="--researchers 60 --proposals 300 --burst 60"

@@ -253,6 +253,10 @@ def server_env(args, secret):
         STATIC_ROOT=str(STATIC_ROOT),
         # The receipt e-mails are built (the PDF attached) and kept in the worker's memory.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The load generator plays deploy/nginx/portal.conf's part: it sends the visitors' reads
+        # to their own pool and stamps each submit with X-Request-Start (and X-Forwarded-For),
+        # so a deadline is judged when the click arrived, as in production (core.http).
+        TRUSTED_PROXY_COUNT="1",
     )
     return env
 
@@ -547,7 +551,13 @@ async def submit(http, base, recorder, researcher, proposal, outcomes, *, think=
         async with http.post(
             base + action,
             data={"csrfmiddlewaretoken": token},
-            headers={"Cookie": cookie_header(researcher.jar), "Referer": f"{base}/"},
+            headers={
+                "Cookie": cookie_header(researcher.jar),
+                "Referer": f"{base}/",
+                # What nginx writes (deploy/nginx/portal.conf): the moment the request reached it.
+                "X-Request-Start": f"t={sent:.3f}",
+                "X-Forwarded-For": "127.0.0.1",
+            },
             allow_redirects=False,
         ) as response:
             body = await response.text()
@@ -1140,13 +1150,16 @@ def write(args, reports, command, started_load):
         "(`portal.settings.production`, gunicorn, the django-tasks db worker, PostgreSQL from "
         "`scripts/with-postgres`) on 127.0.0.1, driven by asyncio + aiohttp in one process on the "
         "same machine. Submits are the dossier page's form POST with its CSRF token; each "
-        "success is followed by the receipt download. Other work on the machine shares its two "
-        "cores: the load average is written beside each run, and figures move with it.",
+        "success is followed by the receipt download. The load generator plays nginx's part "
+        "(deploy/nginx/portal.conf): with `:readsN` visitors' reads go to their own pool; "
+        "each submit carries X-Request-Start, the moment it was sent (TRUSTED_PROXY_COUNT=1), "
+        "by which the deadline is judged. Other work on the machine shares its two cores: the "
+        "load average is written beside each run, and figures move with it.",
         "",
         f"- Command: `{command}`",
         f"- Date: {timezone.localtime():%Y-%m-%d %H:%M} (Asia/Ho_Chi_Minh); load average at the "
         f"start {started_load[0]:.2f} / {started_load[1]:.2f} / {started_load[2]:.2f} (1, 5, 15 min)",
-        f"- Machine: {proposals.machine()}",
+        f"- Machine: {proposals.machine(load=False)}",
         f"- Data: {Proposal.objects.count():,} proposals, "
         f"{catalogue.Technology.objects.filter(state='published').count():,} published "
         f"technologies; {args.researchers} researchers with complete drafts (last minute: "

@@ -588,7 +588,9 @@ def explain_section(size):
     return lines
 
 
-def machine():
+def machine(load=True):
+    """The machine in one line; with `load`, its load average now (a run that writes its own,
+    as `make loadtest` does at its start, passes False: one figure, not two)."""
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -604,12 +606,13 @@ def machine():
     if meminfo.exists():
         kb = int(meminfo.read_text().split()[1])
         memory = f", {kb / 1048576:.0f} GiB RAM"
-    load = " · load average at the start {:.1f} {:.1f} {:.1f} (other work on the machine)".format(
-        *os.getloadavg()
-    )
+    average = ""
+    if load:
+        average = " · load average at the start {:.1f} {:.1f} {:.1f} (other work on the machine)"
+        average = average.format(*os.getloadavg())
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}; {platform.platform()}; Python "
-        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}{load}"
+        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}{average}"
     )
 
 
