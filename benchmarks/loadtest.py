@@ -254,8 +254,8 @@ def server_env(args, secret):
         # The receipt e-mails are built (the PDF attached) and kept in the worker's memory.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # The load generator plays deploy/nginx/portal.conf's part: it sends the visitors' reads
-        # to their own pool and stamps each submit with X-Request-Start (and X-Forwarded-For),
-        # so a deadline is judged when the click arrived, as in production (core.http).
+        # to their own pool and stamps each submit with X-Request-Start, so a deadline is
+        # judged when the click arrived, as in production (core.http.arrival_time).
         TRUSTED_PROXY_COUNT="1",
     )
     return env
@@ -556,7 +556,6 @@ async def submit(http, base, recorder, researcher, proposal, outcomes, *, think=
                 "Referer": f"{base}/",
                 # What nginx writes (deploy/nginx/portal.conf): the moment the request reached it.
                 "X-Request-Start": f"t={sent:.3f}",
-                "X-Forwarded-For": "127.0.0.1",
             },
             allow_redirects=False,
         ) as response:

@@ -258,11 +258,17 @@ def test_a_page_not_defined_yet_is_not_linked():
 # -- constant queries ------------------------------------------------------------------------------
 
 
-def queries(client, url):
-    client.get(url)  # warm the caches (site settings, content types, the session)
+def statements(client, url):
+    """The SQL of one warm request of `url` (site settings, content types, the session cached
+    by a first one)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    return len(captured)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def queries(client, url):
+    return len(statements(client, url))
 
 
 def test_the_page_costs_the_same_for_a_short_and_a_long_path(
@@ -304,13 +310,10 @@ def test_the_page_costs_the_same_for_a_short_and_a_long_path(
 
 def market_queries(client, url):
     """The statements of the page that read the catalogue or its deals."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
     return [
-        q["sql"]
-        for q in captured.captured_queries
-        if "transfer_technology" in q["sql"] or "transfer_transferdeal" in q["sql"]
+        sql
+        for sql in statements(client, url)
+        if "transfer_technology" in sql or "transfer_transferdeal" in sql
     ]
 
 
@@ -324,7 +327,7 @@ def test_a_dossier_before_funding_asks_nothing_of_the_catalogue(state, client_as
         assert market_queries(client_as(who), proposal.get_absolute_url()) == []
 
 
-def test_a_funded_task_shows_its_listing_on_its_timeline(researcher, officer, client_as):
+def test_a_funded_task_shows_its_listing_on_its_timeline(officer, client_as):
     """`funded`, the first state a result may name its task in: the listing is read and shown."""
     proposal = Proposal.objects.filter(state="funded").order_by("pk").first()
     technology = Technology.objects.create(
